@@ -1,0 +1,314 @@
+/**
+ * Rules that span fields, checked after every field has its own shape. Each reports the path of the
+ * field to fix and a message that says what is allowed.
+ */
+import { LOCATION_ZONES } from './sections/common.js';
+import { KNOWN_ADDONS } from './sections/addons.js';
+import { closestName } from './suggest.js';
+import { formatCidr } from './cidr.js';
+import { planAddresses } from './network.js';
+import type { Spec } from './schema.js';
+
+export type Report = (path: PropertyKey[], message: string) => void;
+
+const MAX_CONTROL_PLANES = 9;
+const MAX_SERVERS = 100;
+const MAX_NAME_LENGTH = 56;
+
+export function checkSpecRules(spec: Spec, report: Report): void {
+  checkPools(spec, report);
+  checkNetwork(spec, report);
+  checkFirewall(spec, report);
+  checkLoadBalancers(spec, report);
+  checkAutoscaler(spec, report);
+  checkTalos(spec, report);
+  checkKubernetes(spec, report);
+  checkAddons(spec, report);
+  if (spec.bareMetal.pools.length > 0)
+    report(['bareMetal', 'pools'], 'bare-metal pools are not supported yet');
+  if (spec.controlPlane.publicVipIpv4.existingId !== undefined && !spec.controlPlane.publicVipIpv4.enabled) {
+    report(['controlPlane', 'publicVipIpv4', 'enabled'], 'must be true when existingId is set');
+  }
+}
+
+interface NamedPool {
+  name: string;
+  path: PropertyKey[];
+  location?: string;
+}
+
+function nodePools(spec: Spec): NamedPool[] {
+  return [
+    ...spec.controlPlane.pools.map((pool, index) => ({ ...pool, path: ['controlPlane', 'pools', index] })),
+    ...spec.workers.pools.map((pool, index) => ({ ...pool, path: ['workers', 'pools', index] })),
+    ...spec.autoscaler.pools.map((pool, index) => ({ ...pool, path: ['autoscaler', 'pools', index] })),
+    ...spec.bareMetal.pools.map((pool, index) => ({ name: pool.name, path: ['bareMetal', 'pools', index] })),
+  ];
+}
+
+function pathText(path: PropertyKey[]): string {
+  return path
+    .map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`))
+    .join('')
+    .slice(1);
+}
+
+function checkUniqueNames(pools: NamedPool[], what: string, report: Report): void {
+  const seen = new Map<string, PropertyKey[]>();
+  for (const pool of pools) {
+    const first = seen.get(pool.name);
+    if (first) {
+      report([...pool.path, 'name'], `pool name ${pool.name} is already used by ${pathText(first)}; ${what}`);
+    } else {
+      seen.set(pool.name, pool.path);
+    }
+  }
+}
+
+function checkPools(spec: Spec, report: Report): void {
+  const pools = nodePools(spec);
+  checkUniqueNames(
+    pools,
+    'pool names must be unique across control-plane, worker, autoscaler and bare-metal pools',
+    report,
+  );
+  for (const pool of pools) {
+    const length = spec.cluster.name.length + pool.name.length;
+    if (length > MAX_NAME_LENGTH) {
+      report(
+        [...pool.path, 'name'],
+        `cluster name and pool name together must be at most ${MAX_NAME_LENGTH} characters (servers are named <cluster>-<pool>-<n>); they are ${length}`,
+      );
+    }
+  }
+  const controlPlanes = spec.controlPlane.pools.reduce((sum, pool) => sum + pool.count, 0);
+  if (controlPlanes % 2 === 0 || controlPlanes > MAX_CONTROL_PLANES) {
+    report(
+      ['controlPlane', 'pools'],
+      `total control-plane count must be odd (1, 3, 5, 7 or 9); it is ${controlPlanes}`,
+    );
+  }
+  const workers = spec.workers.pools.reduce((sum, pool) => sum + pool.count, 0);
+  if (controlPlanes + workers > MAX_SERVERS) {
+    report(
+      ['workers', 'pools'],
+      `control planes and workers together must be at most ${MAX_SERVERS} servers; they are ${controlPlanes + workers}`,
+    );
+  }
+  const first = spec.controlPlane.pools[0];
+  const zone = spec.network.zone ?? (first ? LOCATION_ZONES[first.location] : undefined);
+  const zoneSource = spec.network.zone ? 'network.zone' : 'controlPlane.pools[0].location';
+  const located: NamedPool[] = [
+    ...pools,
+    ...spec.loadBalancers.ingress.pools.map((pool, index) => ({
+      ...pool,
+      path: ['loadBalancers', 'ingress', 'pools', index],
+    })),
+  ];
+  for (const pool of located) {
+    if (!pool.location || !zone) continue;
+    const poolZone = LOCATION_ZONES[pool.location as keyof typeof LOCATION_ZONES];
+    if (poolZone !== zone) {
+      report(
+        [...pool.path, 'location'],
+        `location ${pool.location} is in network zone ${poolZone}, but the cluster network is in ${zone} (from ${zoneSource}); use a location in ${zone}`,
+      );
+    }
+  }
+}
+
+function checkNetwork(spec: Spec, report: Report): void {
+  const result = planAddresses(spec.network);
+  if (!result.ok) {
+    report(['network', result.field], result.message);
+    return;
+  }
+  const slots = new Set(result.plan.pinnedSlots.map(formatCidr));
+  const used = new Map<string, string>();
+  const pinned = [
+    ...spec.workers.pools.map((pool, index) => ({
+      subnet: pool.subnet,
+      path: ['workers', 'pools', index, 'subnet'],
+    })),
+    ...spec.autoscaler.pools.map((pool, index) => ({
+      subnet: pool.subnet,
+      path: ['autoscaler', 'pools', index, 'subnet'],
+    })),
+  ];
+  const slotList = result.plan.pinnedSlots;
+  const range =
+    slotList.length > 0
+      ? `${formatCidr(slotList[0]!)} … ${formatCidr(slotList[slotList.length - 1]!)}`
+      : 'none';
+  for (const { subnet, path } of pinned) {
+    if (subnet === undefined) continue;
+    if (!slots.has(subnet)) {
+      report(path, `must be one of the reserved pinned subnets (${range}); omit it to use the shared subnet`);
+    } else if (used.has(subnet)) {
+      report(
+        path,
+        `subnet ${subnet} is already used by ${used.get(subnet)}; pinned subnets cannot be shared`,
+      );
+    } else {
+      used.set(subnet, pathText(path));
+    }
+  }
+}
+
+const PORT_PATTERN = /^(\d{1,5})(?:-(\d{1,5}))?$/;
+
+function isValidPort(port: string): boolean {
+  if (port === 'any') return true;
+  const match = PORT_PATTERN.exec(port);
+  if (!match) return false;
+  const start = Number(match[1]);
+  const end = match[2] === undefined ? start : Number(match[2]);
+  return start >= 1 && end <= 65535 && start <= end;
+}
+
+function checkFirewall(spec: Spec, report: Report): void {
+  spec.firewall.extraRules.forEach((rule, index) => {
+    const path = ['firewall', 'extraRules', index];
+    const needsPort = rule.protocol === 'tcp' || rule.protocol === 'udp';
+    if (needsPort && rule.port === undefined) {
+      report([...path, 'port'], `a ${rule.protocol} rule needs a port (80, 30000-32767 or any)`);
+    } else if (!needsPort && rule.port !== undefined) {
+      report([...path, 'port'], `a ${rule.protocol} rule cannot have a port; remove it`);
+    } else if (rule.port !== undefined && !isValidPort(rule.port)) {
+      report([...path, 'port'], 'must be a port 1-65535, a range like 30000-32767, or any');
+    }
+    if (rule.direction === 'in' && rule.destinationIps.length > 0) {
+      report([...path, 'destinationIps'], 'an in rule takes only sourceIps; remove destinationIps');
+    }
+    if (rule.direction === 'out' && rule.sourceIps.length > 0) {
+      report([...path, 'sourceIps'], 'an out rule takes only destinationIps; remove sourceIps');
+    }
+  });
+}
+
+function checkHealthCheck(
+  check: { interval: number; timeout: number },
+  path: PropertyKey[],
+  report: Report,
+): void {
+  if (check.timeout > check.interval) {
+    report([...path, 'timeout'], `must be at most the interval (${check.interval}); it is ${check.timeout}`);
+  }
+}
+
+function checkLoadBalancers(spec: Spec, report: Report): void {
+  const ingress = spec.loadBalancers.ingress;
+  checkHealthCheck(ingress.healthCheck, ['loadBalancers', 'ingress', 'healthCheck'], report);
+  checkUniqueNames(
+    ingress.pools.map((pool, index) => ({
+      name: pool.name,
+      path: ['loadBalancers', 'ingress', 'pools', index],
+    })),
+    'ingress load-balancer pool names must be unique',
+    report,
+  );
+}
+
+function checkAutoscaler(spec: Spec, report: Report): void {
+  const autoscaler = spec.autoscaler;
+  if (autoscaler.pools.length > 0 && !autoscaler.enabled) {
+    report(['autoscaler', 'enabled'], 'must be true when autoscaler pools are listed');
+  }
+  autoscaler.pools.forEach((pool, index) => {
+    if (pool.max < pool.min) {
+      report(['autoscaler', 'pools', index, 'max'], `must be at least min (${pool.min}); it is ${pool.max}`);
+    }
+  });
+}
+
+function checkTalos(spec: Spec, report: Report): void {
+  const seen = new Set<string>();
+  spec.talos.kubeletExtraMounts.forEach((mount, index) => {
+    const destination = mount.destination ?? mount.source;
+    const path = ['talos', 'kubeletExtraMounts', index, 'destination'];
+    if (seen.has(destination)) report(path, `destination ${destination} is mounted twice`);
+    seen.add(destination);
+    if (destination === '/var/lib/longhorn' && spec.addons.longhorn.enabled) {
+      report(path, '/var/lib/longhorn is mounted by the longhorn addon already');
+    }
+  });
+}
+
+function checkKubernetes(spec: Spec, report: Report): void {
+  const oidc = spec.kubernetes.oidc;
+  if (oidc.enabled) {
+    if (!oidc.issuerUrl) report(['kubernetes', 'oidc', 'issuerUrl'], 'is required when oidc is enabled');
+    if (!oidc.clientId) report(['kubernetes', 'oidc', 'clientId'], 'is required when oidc is enabled');
+  }
+  const groups = new Set<string>();
+  oidc.groupMappings.forEach((mapping, index) => {
+    if (groups.has(mapping.group)) {
+      report(
+        ['kubernetes', 'oidc', 'groupMappings', index, 'group'],
+        `group ${mapping.group} is mapped twice`,
+      );
+    }
+    groups.add(mapping.group);
+  });
+  const roles = new Set<string>();
+  spec.kubernetes.rbac.roles.forEach((role, index) => {
+    const key = `${role.namespace}/${role.name}`;
+    if (roles.has(key))
+      report(['kubernetes', 'rbac', 'roles', index, 'name'], `role ${key} is defined twice`);
+    roles.add(key);
+  });
+  const clusterRoles = new Set<string>();
+  spec.kubernetes.rbac.clusterRoles.forEach((role, index) => {
+    if (clusterRoles.has(role.name)) {
+      report(
+        ['kubernetes', 'rbac', 'clusterRoles', index, 'name'],
+        `cluster role ${role.name} is defined twice`,
+      );
+    }
+    clusterRoles.add(role.name);
+  });
+}
+
+function checkAddons(spec: Spec, report: Report): void {
+  const { cilium, certManager, certManagerWebhookHetzner, ingressNginx } = spec.addons;
+  if (cilium.hubble.relay && !cilium.hubble.enabled) {
+    report(['addons', 'cilium', 'hubble', 'relay'], 'needs hubble.enabled: true');
+  }
+  if (cilium.hubble.ui && !cilium.hubble.relay)
+    report(['addons', 'cilium', 'hubble', 'ui'], 'needs hubble.relay: true');
+  if (cilium.egressGateway && !cilium.kubeProxyReplacement) {
+    report(['addons', 'cilium', 'egressGateway'], 'needs kubeProxyReplacement: true');
+  }
+  checkHealthCheck(
+    spec.addons.hcloudCcm.loadBalancers.healthCheck,
+    ['addons', 'hcloudCcm', 'loadBalancers', 'healthCheck'],
+    report,
+  );
+  if (certManagerWebhookHetzner.enabled && !certManager.enabled) {
+    report(['addons', 'certManagerWebhookHetzner', 'enabled'], 'needs addons.certManager.enabled: true');
+  }
+  if (ingressNginx.enabled) {
+    if (!ingressNginx.deprecationIgnored) {
+      report(
+        ['addons', 'ingressNginx', 'deprecationIgnored'],
+        'must be true to enable ingress-nginx, which is retired upstream (consider cilium.gatewayApi)',
+      );
+    }
+    if (!certManager.enabled)
+      report(['addons', 'ingressNginx', 'enabled'], 'needs addons.certManager.enabled: true');
+  }
+  if (ingressNginx.kind === 'DaemonSet' && ingressNginx.replicas !== undefined) {
+    report(['addons', 'ingressNginx', 'replicas'], 'cannot be set when kind is DaemonSet');
+  }
+  const known: readonly string[] = KNOWN_ADDONS;
+  for (const name of Object.keys(spec.addons)) {
+    if (known.includes(name)) continue;
+    const suggestion = closestName(name, known);
+    if (suggestion) {
+      report(
+        ['addons', name],
+        `unknown addon ${name}; did you mean ${suggestion}? (a plugin's addon may not be named this close to a built-in one)`,
+      );
+    }
+  }
+}
