@@ -1,0 +1,95 @@
+/**
+ * Extension points for later simulators (a Talos node per server on its public IPv4, port 50000).
+ * Hooks run after the change is on disk; an exception in a hook is logged, never answered.
+ */
+import { findServerType } from './catalog.js';
+import type { ServerRec, World } from './types.js';
+import { ipv6FirstAddress } from './world.js';
+
+export interface SimServerInfo {
+  id: number;
+  name: string;
+  labels: Record<string, string>;
+  status: ServerRec['status'];
+  location: string;
+  serverType: string;
+  architecture: 'x86' | 'arm';
+  /** Public IPv4 in 127.0.0.0/8, or null when the server has none. */
+  publicIpv4: string | null;
+  /** First address of the server's /64, or null. */
+  publicIpv6: string | null;
+  privateIps: { network: number; ip: string }[];
+  image: {
+    id: number;
+    type: string;
+    name: string | null;
+    description: string;
+    labels: Record<string, string>;
+  } | null;
+  userData: string | null;
+}
+
+export type PowerEvent = 'on' | 'off' | 'reboot' | 'reset';
+
+export interface SandboxHooks {
+  /** A server was created, or (with `restored`) already existed when the sandbox started. */
+  onServerCreated?(server: SimServerInfo, restored: boolean): void | Promise<void>;
+  onServerDeleted?(server: SimServerInfo): void | Promise<void>;
+  /** The power state changed: the action that caused it has finished. */
+  onServerPower?(server: SimServerInfo, event: PowerEvent): void | Promise<void>;
+}
+
+export type HookEvent =
+  | { kind: 'created'; server: SimServerInfo; restored: boolean }
+  | { kind: 'deleted'; server: SimServerInfo }
+  | { kind: 'power'; server: SimServerInfo; event: PowerEvent };
+
+export function serverInfo(world: World, server: ServerRec): SimServerInfo {
+  const type = findServerType(server.server_type);
+  const ipv4 = server.ipv4 === null ? undefined : world.primary_ips[server.ipv4];
+  const ipv6 = server.ipv6 === null ? undefined : world.primary_ips[server.ipv6];
+  const image = server.image === null ? undefined : world.images[server.image];
+  return {
+    id: server.id,
+    name: server.name,
+    labels: { ...server.labels },
+    status: server.status,
+    location: server.location,
+    serverType: type?.name ?? String(server.server_type),
+    architecture: type?.architecture ?? 'x86',
+    publicIpv4: ipv4?.ip ?? null,
+    publicIpv6: ipv6 ? ipv6FirstAddress(ipv6.ip) : null,
+    privateIps: server.private_net.map((p) => ({ network: p.network, ip: p.ip })),
+    image: image
+      ? {
+          id: image.id,
+          type: image.type,
+          name: image.name,
+          description: image.description,
+          labels: { ...image.labels },
+        }
+      : null,
+    userData: server.user_data,
+  };
+}
+
+export async function dispatchHooks(hooks: SandboxHooks | undefined, events: HookEvent[]): Promise<void> {
+  if (!hooks) return;
+  for (const event of events) {
+    try {
+      switch (event.kind) {
+        case 'created':
+          await hooks.onServerCreated?.(event.server, event.restored);
+          break;
+        case 'deleted':
+          await hooks.onServerDeleted?.(event.server);
+          break;
+        case 'power':
+          await hooks.onServerPower?.(event.server, event.event);
+          break;
+      }
+    } catch (error) {
+      console.error(`sandbox: hook ${event.kind} for server ${event.server.id} failed:`, error);
+    }
+  }
+}

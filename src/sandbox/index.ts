@@ -1,0 +1,21 @@
+/** Public surface of the sandbox (the simulated Hetzner Cloud). */
+export {
+  startSandboxServer,
+  type RunningSandbox,
+  type SandboxConfig,
+  type SandboxOptions,
+} from './server.js';
+export {
+  ensureSandbox,
+  resetSandbox,
+  sandboxStats,
+  sandboxStatus,
+  stopSandbox,
+  type EnsureOptions,
+  type EnsureResult,
+  type SandboxStatus,
+} from './control.js';
+export type { SandboxProcessInfo } from './process-info.js';
+export type { SandboxStats } from './stats.js';
+export type { PowerEvent, SandboxHooks, SimServerInfo } from './hooks.js';
+export type { RateLimitConfig } from './rate-limit.js';

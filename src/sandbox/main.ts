@@ -1,0 +1,42 @@
+/**
+ * Process entry point: `node dist/sandbox/main.js --state-dir DIR [--port N] [--speed X]
+ * [--fault-rate P] [--seed N] [--rate-limit N] [--rate-refill R]`. Each flag may also come from the
+ * environment (HK8S_SANDBOX_STATE_DIR, HK8S_SANDBOX_PORT, …); the token only from HK8S_SANDBOX_TOKEN.
+ * Writes `<stateDir>/sandbox.json` (0600) once listening and removes it on SIGTERM/SIGINT.
+ */
+import { mkdirSync, rmSync } from 'node:fs';
+import { infoFile, optionsFromArgs, readInfo, writeInfo } from './process-info.js';
+import { startSandboxServer } from './server.js';
+
+async function main(): Promise<void> {
+  const options = optionsFromArgs(process.argv.slice(2), process.env);
+  mkdirSync(options.stateDir, { recursive: true, mode: 0o700 });
+  const sandbox = await startSandboxServer(options);
+  const file = infoFile(options.stateDir);
+  const { token: _token, hooks: _hooks, ...recorded } = options;
+  writeInfo(file, {
+    pid: process.pid,
+    url: sandbox.url,
+    port: sandbox.port,
+    startedAt: new Date().toISOString(),
+    options: recorded,
+  });
+  console.log(`sandbox: listening at ${sandbox.url} (pid ${process.pid}, world in ${options.stateDir})`);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`sandbox: ${signal}, shutting down`);
+    void sandbox.close().finally(() => {
+      if (readInfo(options.stateDir)?.pid === process.pid) rmSync(file, { force: true });
+      process.exit(0);
+    });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  console.error('sandbox: failed to start:', error);
+  process.exit(1);
+});

@@ -1,0 +1,363 @@
+/**
+ * The sandbox HTTP server: a stateful simulation of the Hetzner Cloud API on loopback, plus a few
+ * control endpoints under /_sandbox. Plain node:http; every change is persisted before answering.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { advanceActions, nextActionDue } from './actions.js';
+import { ApiError, notFound } from './api-error.js';
+import type { HandlerResponse, SimContext } from './context.js';
+import { FaultInjector } from './faults.js';
+import { dispatchHooks, serverInfo, type HookEvent, type SandboxHooks } from './hooks.js';
+import { loadOpenApi, type OpenApiIndex } from './openapi.js';
+import { DEFAULT_RATE_LIMIT, takeToken, type RateLimitConfig } from './rate-limit.js';
+import { handlerFor } from './router.js';
+import { StatsRecorder } from './stats.js';
+import type { World } from './types.js';
+import { WorldStore, createEmptyWorld } from './world.js';
+
+export interface SandboxOptions {
+  stateDir: string;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** 0 (default) = any free port. */
+  port?: number;
+  /** Multiplies every simulated duration; default 1 (Hetzner-like timings). */
+  speed?: number;
+  /** Probability (0..1) that a request fails with a retryable error or loses its answer. */
+  faultRate?: number;
+  seed?: number;
+  rateLimit?: RateLimitConfig;
+  /** When set, only this bearer token is accepted; otherwise any non-empty token. */
+  token?: string;
+  /** Extension points for later simulators (Talos nodes). */
+  hooks?: SandboxHooks;
+}
+
+export interface RunningSandbox {
+  /** Base URL of the simulated API, e.g. http://127.0.0.1:PORT/v1 */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export interface SandboxConfig {
+  speed: number;
+  faultRate: number;
+  rateLimit: RateLimitConfig;
+}
+
+const MAX_BODY = 1024 * 1024;
+const MUTATING = new Set(['POST', 'PUT', 'DELETE', 'PATCH']);
+
+class Sandbox {
+  world: World;
+  readonly config: SandboxConfig;
+  readonly stats = new StatsRecorder();
+  private readonly store: WorldStore;
+  private readonly openapi: OpenApiIndex;
+  private readonly faults: FaultInjector;
+  private timer: NodeJS.Timeout | undefined;
+  private hookChain: Promise<void> = Promise.resolve();
+  readonly startedAt = new Date().toISOString();
+  url = '';
+
+  constructor(private readonly options: SandboxOptions) {
+    this.config = {
+      speed: options.speed ?? 1,
+      faultRate: options.faultRate ?? 0,
+      rateLimit: options.rateLimit ?? DEFAULT_RATE_LIMIT,
+    };
+    this.store = new WorldStore(options.stateDir);
+    this.openapi = loadOpenApi();
+    this.faults = new FaultInjector(this.config.faultRate, options.seed ?? Date.now());
+    this.world = this.store.load() ?? createEmptyWorld(Date.now(), this.config.rateLimit.limit);
+  }
+
+  /** Finishes what ended while the sandbox was down, then tells hooks which servers exist. */
+  restore(): void {
+    const ctx = this.context(Date.now());
+    advanceActions(ctx);
+    const events: HookEvent[] = [];
+    for (const server of Object.values(this.world.servers)) {
+      const info = serverInfo(this.world, server);
+      events.push({ kind: 'created', server: info, restored: true });
+      if (server.status === 'running') events.push({ kind: 'power', server: info, event: 'on' });
+    }
+    this.store.save(this.world);
+    this.emit(events);
+    this.schedule();
+  }
+
+  private context(now: number): SimContext {
+    return { world: this.world, now, speed: this.config.speed, events: [] };
+  }
+
+  private emit(events: HookEvent[]): void {
+    if (events.length === 0 || !this.options.hooks) return;
+    const hooks = this.options.hooks;
+    this.hookChain = this.hookChain.then(() => dispatchHooks(hooks, events));
+  }
+
+  /** Wakes up when the next action is due so effects (and hooks) happen on time. */
+  schedule(): void {
+    clearTimeout(this.timer);
+    const due = nextActionDue(this.world);
+    if (due === undefined) return;
+    const delay = Math.min(Math.max(0, due - Date.now()), 2 ** 31 - 1);
+    this.timer = setTimeout(() => this.tick(), delay);
+  }
+
+  private tick(): void {
+    const ctx = this.context(Date.now());
+    if (advanceActions(ctx)) {
+      this.store.save(this.world);
+      this.emit(ctx.events);
+    }
+    this.schedule();
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
+    const raw = await readBody(req);
+    if (url.pathname.startsWith('/_sandbox/')) {
+      this.control(req.method ?? 'GET', url.pathname, raw, res);
+      return;
+    }
+    this.api(req, res, url, raw);
+  }
+
+  private api(req: IncomingMessage, res: ServerResponse, url: URL, raw: string | undefined): void {
+    const now = Date.now();
+    const method = req.method ?? 'GET';
+    const headers: Record<string, string> = { 'X-Correlation-Id': randomBytes(8).toString('hex') };
+    if (!url.pathname.startsWith('/v1/')) {
+      this.stats.record('unknown', 404);
+      send(res, { status: 404, body: notFound('Route').toBody(), headers });
+      return;
+    }
+    const rate = takeToken(this.world.rate, this.config.rateLimit, now);
+    Object.assign(headers, rate.headers);
+    const match = this.openapi.match(method, url.pathname.slice(3));
+    const operationId = match?.op?.operationId ?? 'unknown';
+    const answer = (response: HandlerResponse, drop = false) => {
+      this.store.save(this.world);
+      this.schedule();
+      if (drop) {
+        this.stats.record(operationId, 'dropped');
+        this.stats.dropped();
+        res.socket?.destroy();
+        return;
+      }
+      this.stats.record(operationId, response.status);
+      send(res, { ...response, headers: { ...headers, ...response.headers } });
+    };
+    const fail = (error: ApiError) => answer({ status: error.status, body: error.toBody() });
+
+    if (!rate.allowed) {
+      this.stats.rateLimited();
+      return fail(new ApiError(429, 'rate_limit_exceeded', 'limit of requests per hour reached'));
+    }
+    if (!this.authorized(req.headers.authorization)) {
+      return fail(new ApiError(401, 'unauthorized', 'unable to authenticate'));
+    }
+    if (!match) return fail(notFound('Route'));
+    if (!match.op) {
+      headers['Allow'] = match.allowed.join(', ');
+      return fail(new ApiError(405, 'method_not_allowed', 'method not allowed'));
+    }
+    const op = match.op;
+    const fault = this.faults.decide(MUTATING.has(method));
+    if (fault?.kind === 'error') {
+      this.stats.fault();
+      return fail(fault.error);
+    }
+    const ctx = this.context(now);
+    advanceActions(ctx);
+    const before = MUTATING.has(method) ? structuredClone(this.world) : undefined;
+    const settledEvents = ctx.events.length;
+    let response: HandlerResponse;
+    try {
+      const body = parseJson(raw);
+      const query = this.openapi.parseQuery(op, url.searchParams);
+      this.openapi.validateBody(op, body);
+      response = handlerFor(op)({ ctx, params: match.params, query, body, url });
+    } catch (error) {
+      if (before) {
+        this.world = before;
+        ctx.events.length = settledEvents;
+      }
+      if (!(error instanceof ApiError)) console.error(`sandbox: ${operationId} failed:`, error);
+      response = error instanceof ApiError ? { status: error.status, body: error.toBody() } : internalError();
+    }
+    this.emit(ctx.events);
+    answer(response, fault?.kind === 'drop');
+  }
+
+  private authorized(header: string | undefined): boolean {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+    if (!m) return false;
+    return this.options.token === undefined || m[1] === this.options.token;
+  }
+
+  private control(method: string, path: string, raw: string | undefined, res: ServerResponse): void {
+    const reply = (status: number, body: unknown) => send(res, { status, body });
+    const route = `${method} ${path}`;
+    switch (route) {
+      case 'GET /_sandbox/health':
+        return reply(200, {
+          ok: true,
+          pid: process.pid,
+          url: this.url,
+          startedAt: this.startedAt,
+          config: this.config,
+        });
+      case 'GET /_sandbox/stats':
+        return reply(200, this.stats.snapshot());
+      case 'POST /_sandbox/stats/reset':
+        this.stats.reset();
+        return reply(200, { ok: true });
+      case 'GET /_sandbox/world':
+        return reply(200, this.world);
+      case 'POST /_sandbox/reset': {
+        const gone: HookEvent[] = Object.values(this.world.servers).map((s) => ({
+          kind: 'deleted',
+          server: serverInfo(this.world, s),
+        }));
+        this.world = createEmptyWorld(Date.now(), this.config.rateLimit.limit);
+        this.store.save(this.world);
+        this.emit(gone);
+        this.schedule();
+        return reply(200, { ok: true });
+      }
+      case 'POST /_sandbox/config':
+        try {
+          this.configure(parseJson(raw));
+        } catch (error) {
+          return reply(400, {
+            error: { code: 'invalid_input', message: String((error as Error).message), details: null },
+          });
+        }
+        return reply(200, this.config);
+      default:
+        return reply(404, notFound('Route').toBody());
+    }
+  }
+
+  private configure(input: unknown): void {
+    const body = (input ?? {}) as Partial<SandboxConfig>;
+    if (body.speed !== undefined && !(typeof body.speed === 'number' && body.speed >= 0)) {
+      throw new Error('speed must be a number >= 0');
+    }
+    if (
+      body.faultRate !== undefined &&
+      !(typeof body.faultRate === 'number' && body.faultRate >= 0 && body.faultRate <= 1)
+    ) {
+      throw new Error('faultRate must be a number between 0 and 1');
+    }
+    const rl = body.rateLimit;
+    if (rl !== undefined && !(rl.limit >= 1 && rl.refillPerSecond >= 0)) {
+      throw new Error('rateLimit needs limit >= 1 and refillPerSecond >= 0');
+    }
+    if (body.speed !== undefined) this.config.speed = body.speed;
+    if (body.faultRate !== undefined) {
+      this.config.faultRate = body.faultRate;
+      this.faults.rate = body.faultRate;
+    }
+    if (rl !== undefined) {
+      this.config.rateLimit = { limit: rl.limit, refillPerSecond: rl.refillPerSecond };
+      this.world.rate.tokens = Math.min(this.world.rate.tokens, rl.limit);
+      this.store.save(this.world);
+    }
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  async drainHooks(): Promise<void> {
+    await this.hookChain;
+  }
+}
+
+function internalError(): HandlerResponse {
+  return { status: 500, body: new ApiError(500, 'server_error', 'an internal error occurred').toBody() };
+}
+
+function parseJson(raw: string | undefined): unknown {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    throw new ApiError(400, 'json_error', 'the request body is not valid JSON');
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(chunks.length === 0 ? undefined : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, response: HandlerResponse): void {
+  const headers = { ...response.headers };
+  if (response.status === 204 || response.body === undefined) {
+    res.writeHead(response.status, headers);
+    res.end();
+    return;
+  }
+  const text = JSON.stringify(response.body);
+  headers['Content-Type'] = 'application/json';
+  headers['Content-Length'] = String(Buffer.byteLength(text));
+  res.writeHead(response.status, headers);
+  res.end(text);
+}
+
+/** Starts the simulated Hetzner Cloud API. The world is loaded from `<stateDir>/world.json` if present. */
+export async function startSandboxServer(options: SandboxOptions): Promise<RunningSandbox> {
+  const sandbox = new Sandbox(options);
+  const server: Server = createServer((req, res) => {
+    sandbox.handle(req, res).catch((error: unknown) => {
+      console.error('sandbox: request failed:', error);
+      if (!res.headersSent) send(res, internalError());
+      else res.destroy();
+    });
+  });
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const hostInUrl = host.includes(':') ? `[${host}]` : host;
+  sandbox.url = `http://${hostInUrl}:${port}/v1`;
+  sandbox.restore();
+  let closed: Promise<void> | undefined;
+  return {
+    url: sandbox.url,
+    port,
+    close() {
+      closed ??= (async () => {
+        sandbox.stop();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+        await sandbox.drainHooks();
+      })();
+      return closed;
+    },
+  };
+}

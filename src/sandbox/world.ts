@@ -1,0 +1,124 @@
+/** The world: creating an empty one, allocating ids and addresses, and durable storage. */
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { initialImages } from './catalog.js';
+import { loopbackAddress } from './ip.js';
+import type { IdSpace, World } from './types.js';
+
+/** Large, increasing ids per kind, like the real project's. */
+const ID_BASES: Record<IdSpace, number> = {
+  server: 58_000_001,
+  network: 10_400_001,
+  firewall: 1_700_001,
+  load_balancer: 2_300_001,
+  placement_group: 480_001,
+  primary_ip: 82_000_001,
+  floating_ip: 9_100_001,
+  volume: 101_000_001,
+  image: 330_000_001,
+  certificate: 1_200_001,
+  ssh_key: 24_000_001,
+  action: 1_960_000_001,
+};
+
+export const SERVER_IPV4_POOL = '127.20.0.2';
+export const LB_IPV4_POOL = '127.30.0.2';
+export const FLOATING_IPV4_POOL = '127.40.0.2';
+
+export function createEmptyWorld(now: number, rateLimit: number): World {
+  const images: World['images'] = {};
+  for (const image of initialImages()) images[image.id] = image;
+  return {
+    format: 1,
+    createdAt: isoTime(now),
+    counters: { ids: { ...ID_BASES }, serverIpv4: 0, lbIpv4: 0, floatingIpv4: 0, ipv6: 1, mac: 1 },
+    rate: { tokens: rateLimit, updatedAt: now },
+    servers: {},
+    networks: {},
+    firewalls: {},
+    placement_groups: {},
+    ssh_keys: {},
+    primary_ips: {},
+    floating_ips: {},
+    volumes: {},
+    images,
+    certificates: {},
+    load_balancers: {},
+    actions: {},
+  };
+}
+
+export function nextId(world: World, space: IdSpace): number {
+  const id = world.counters.ids[space];
+  world.counters.ids[space] = id + 1;
+  return id;
+}
+
+export function allocateServerIpv4(world: World): string {
+  return loopbackAddress(SERVER_IPV4_POOL, world.counters.serverIpv4++);
+}
+
+export function allocateLbIpv4(world: World): string {
+  return loopbackAddress(LB_IPV4_POOL, world.counters.lbIpv4++);
+}
+
+export function allocateFloatingIpv4(world: World): string {
+  return loopbackAddress(FLOATING_IPV4_POOL, world.counters.floatingIpv4++);
+}
+
+/** A fresh /64 from the documentation prefix 2001:db8::/32. */
+export function allocateIpv6Network(world: World): string {
+  const n = world.counters.ipv6++;
+  return `2001:db8:${(n >>> 16).toString(16)}:${(n & 0xffff).toString(16)}::/64`;
+}
+
+/** The first address of a /64, as Hetzner configures it on the server. */
+export function ipv6FirstAddress(network: string): string {
+  return network.replace(/::\/64$/, '::1');
+}
+
+export function allocateMac(world: World): string {
+  const n = world.counters.mac++;
+  const bytes = [0x86, 0x00, 0x00, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
+  return bytes.map((b) => b.toString(16).padStart(2, '0')).join(':');
+}
+
+/** Hetzner's timestamp format: RFC 3339 with `+00:00`, whole seconds. */
+export function isoTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, '+00:00');
+}
+
+/** Loads and saves `<stateDir>/world.json` atomically (temp file, fsync, rename). */
+export class WorldStore {
+  readonly file: string;
+
+  constructor(readonly stateDir: string) {
+    this.file = join(stateDir, 'world.json');
+  }
+
+  load(): World | undefined {
+    let text: string;
+    try {
+      text = readFileSync(this.file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+    const world = JSON.parse(text) as World;
+    if (world.format !== 1) throw new Error(`unsupported sandbox world format ${String(world.format)}`);
+    return world;
+  }
+
+  save(world: World): void {
+    mkdirSync(this.stateDir, { recursive: true });
+    const temp = `${this.file}.${process.pid}.tmp`;
+    const fd = openSync(temp, 'w', 0o600);
+    try {
+      writeSync(fd, JSON.stringify(world));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, this.file);
+  }
+}
