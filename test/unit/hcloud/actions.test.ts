@@ -49,7 +49,9 @@ describe('waitForActions', () => {
     stub.on('GET', '/actions', actionsAnswer(3));
     const { client } = clientFor(stub);
     const first = client.waitForActions([1, 2]);
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    // Join only once the loop has polled for the first waiter (not after a fixed delay: no timing).
+    while (stub.requestsTo('GET', '/actions').length === 0)
+      await new Promise((resolve) => setTimeout(resolve, 1));
     const second = client.waitForActions([3]);
     await Promise.all([first, second]);
     const polls = stub.requestsTo('GET', '/actions');

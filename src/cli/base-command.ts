@@ -1,0 +1,89 @@
+/**
+ * What every hk8s command shares: global flags, mapping errors to documented exit codes and one
+ * readable line (or a JSON envelope with --json), and Ctrl-C handling. Commands stay thin.
+ */
+import { Command, Flags, Interfaces } from '@oclif/core';
+import { ExitCode, isHk8sError, type ErrorEnvelope } from '../errors.js';
+
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
+  (typeof BaseCommand)['baseFlags'] & T['flags']
+>;
+export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
+
+export abstract class BaseCommand<T extends typeof Command> extends Command {
+  static override enableJsonFlag = true;
+
+  static override baseFlags = {
+    config: Flags.string({
+      char: 'c',
+      summary: 'Spec file to use instead of searching for hk8s.yaml.',
+      helpGroup: 'GLOBAL',
+    }),
+    sandbox: Flags.boolean({
+      summary: 'Use the local sandbox cloud instead of Hetzner (started if needed).',
+      env: 'HK8S_SANDBOX',
+      helpGroup: 'GLOBAL',
+    }),
+  };
+
+  protected flags!: BaseFlags<T>;
+  protected args!: BaseArgs<T>;
+
+  public override async init(): Promise<void> {
+    await super.init();
+    const { args, flags } = await this.parse({
+      flags: this.ctor.flags,
+      baseFlags: (super.ctor as typeof BaseCommand).baseFlags,
+      enableJsonFlag: this.ctor.enableJsonFlag,
+      args: this.ctor.args,
+      strict: this.ctor.strict,
+    });
+    this.flags = flags as BaseFlags<T>;
+    this.args = args as BaseArgs<T>;
+  }
+
+  /** Prints to stdout unless --json is on (then only the JSON result goes to stdout). */
+  protected say(text = ''): void {
+    if (!this.jsonEnabled()) process.stdout.write(`${text}\n`);
+  }
+
+  /** Warnings go to stderr so that stdout stays parseable. */
+  protected notice(text: string): void {
+    process.stderr.write(`${text}\n`);
+  }
+
+  protected override async catch(
+    error: Error & { exitCode?: number; oclif?: { exit?: number } },
+  ): Promise<unknown> {
+    if (isHk8sError(error)) {
+      return this.report(error.exitCode, error.oneLine(), { ok: false, error: error.toJSON() });
+    }
+    if (error.oclif && error.constructor.name !== 'ExitError') {
+      // Flag and argument parsing problems: oclif's message already says what is wrong.
+      const message = error.message.split('\n')[0] ?? 'invalid arguments';
+      const envelope: ErrorEnvelope = {
+        ok: false,
+        error: {
+          code: 'usage',
+          exitCode: ExitCode.USAGE,
+          message,
+          hint: `See \`hk8s ${this.id ?? ''} --help\`.`,
+        },
+      };
+      return this.report(ExitCode.USAGE, `${message} (see \`hk8s ${this.id ?? ''} --help\`)`, envelope);
+    }
+    return super.catch(error);
+  }
+
+  private report(code: number, line: string, envelope: ErrorEnvelope): void {
+    process.exitCode = code;
+    if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify(envelope)}\n`);
+    else process.stderr.write(`Error: ${line}\n`);
+    if (!isQuiet() && process.env.HK8S_DEBUG && envelope.error.detail)
+      process.stderr.write(`${envelope.error.detail}\n`);
+  }
+}
+
+function isQuiet(): boolean {
+  return process.env.HK8S_QUIET === '1';
+}

@@ -1,0 +1,76 @@
+import { Args, Flags } from '@oclif/core';
+import { ClusterCommand, parallelismFlag, replaceFlag, targetFlag } from '../cli/cluster-command.js';
+import { withInterrupts } from '../cli/interrupt.js';
+import { reportRun } from '../cli/render/run-summary.js';
+import { applyCluster } from '../engine/session.js';
+import { loadPlanFile } from '../plan/plan-file.js';
+import { summaryLine } from '../cli/render/plan-text.js';
+
+export default class ApplyCommand extends ClusterCommand<typeof ApplyCommand> {
+  static override summary = 'Make the cloud match the spec.';
+  static override description =
+    'Plans (or takes a saved plan), asks for confirmation, then runs the actions with bounded concurrency. ' +
+    'Every step is appended to the event log before it happens, so if anything stops it, `hk8s resume` ' +
+    'finishes the job with no orphans and no duplicates.';
+
+  static override examples = [
+    { description: 'Plan, confirm and apply', command: '<%= config.bin %> apply' },
+    { description: 'Without asking (CI)', command: '<%= config.bin %> apply --auto-approve' },
+    {
+      description: 'Apply a saved plan, refused if anything changed since',
+      command: '<%= config.bin %> apply cluster.plan',
+    },
+    {
+      description: 'On the local sandbox cloud',
+      command: '<%= config.bin %> apply --sandbox --auto-approve',
+    },
+    { description: 'Replace one server', command: '<%= config.bin %> apply --replace server.workers.2' },
+  ];
+
+  static override args = {
+    planFile: Args.string({ description: 'A plan saved by `hk8s plan --out FILE`.', required: false }),
+  };
+
+  static override flags = {
+    'auto-approve': Flags.boolean({ summary: 'Do not ask for confirmation.' }),
+    parallelism: parallelismFlag,
+    target: targetFlag,
+    replace: replaceFlag,
+  };
+
+  public async run(): Promise<unknown> {
+    const ws = await this.workspace();
+    const provider = await this.provider(ws);
+    const saved = this.args.planFile
+      ? { plan: await loadPlanFile(this.args.planFile), path: this.args.planFile }
+      : undefined;
+    const outcome = await withInterrupts(
+      (text) => this.notice(text),
+      (signal) =>
+        applyCluster(
+          ws,
+          provider,
+          {
+            command: saved?.plan.command ?? 'apply',
+            targets: saved?.plan.targets ?? this.flags.target,
+            replace: saved?.plan.replace ?? this.flags.replace,
+            parallelism: this.flags.parallelism,
+            signal,
+            saved,
+          },
+          this.applyHooks(
+            this.flags['auto-approve'] || saved !== undefined,
+            (plan) => `Apply ${plan.graph.actions.length} actions to cluster ${plan.cluster}?`,
+          ),
+        ),
+    );
+    await this.viewFinished();
+    if (!outcome.result) {
+      this.say(
+        outcome.declined ? 'Apply cancelled; nothing was changed.' : summaryLine(outcome.plan.summary),
+      );
+      return { plan: outcome.plan.inputsHash, changed: false };
+    }
+    return reportRun(outcome.result, (text) => this.say(text));
+  }
+}

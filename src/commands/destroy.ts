@@ -1,0 +1,61 @@
+import { Flags } from '@oclif/core';
+import { ClusterCommand, parallelismFlag } from '../cli/cluster-command.js';
+import { withInterrupts } from '../cli/interrupt.js';
+import { summaryLine } from '../cli/render/plan-text.js';
+import { reportRun } from '../cli/render/run-summary.js';
+import { applyCluster } from '../engine/session.js';
+
+export default class DestroyCommand extends ClusterCommand<typeof DestroyCommand> {
+  static override summary = 'Delete everything hk8s owns in this cluster.';
+  static override description =
+    "Deletes, in reverse order of need, every object that carries this cluster's hk8s labels: servers, load " +
+    'balancers, placement groups, the firewall, the SSH key, subnets and the network (delete protection is lifted ' +
+    "first). Volumes are kept unless --include-volumes. Objects without the cluster's labels are never touched.";
+
+  static override examples = [
+    { description: 'Plan, confirm and destroy', command: '<%= config.bin %> destroy' },
+    {
+      description: "Also delete the cluster's volumes",
+      command: '<%= config.bin %> destroy --include-volumes',
+    },
+    { description: 'Without asking', command: '<%= config.bin %> destroy --auto-approve' },
+  ];
+
+  static override flags = {
+    'auto-approve': Flags.boolean({ summary: 'Do not ask for confirmation.' }),
+    'include-volumes': Flags.boolean({ summary: 'Also delete volumes labelled with this cluster.' }),
+    parallelism: parallelismFlag,
+  };
+
+  public async run(): Promise<unknown> {
+    const ws = await this.workspace();
+    const provider = await this.provider(ws);
+    const outcome = await withInterrupts(
+      (text) => this.notice(text),
+      (signal) =>
+        applyCluster(
+          ws,
+          provider,
+          {
+            command: 'destroy',
+            includeVolumes: this.flags['include-volumes'],
+            parallelism: this.flags.parallelism,
+            signal,
+          },
+          this.applyHooks(
+            this.flags['auto-approve'],
+            (plan) =>
+              `Destroy cluster ${plan.cluster} (${plan.summary.delete} objects)? This cannot be undone.`,
+          ),
+        ),
+    );
+    await this.viewFinished();
+    if (!outcome.result) {
+      this.say(
+        outcome.declined ? 'Destroy cancelled; nothing was changed.' : summaryLine(outcome.plan.summary),
+      );
+      return { changed: false };
+    }
+    return reportRun(outcome.result, (text) => this.say(text));
+  }
+}

@@ -1,0 +1,64 @@
+import { Flags } from '@oclif/core';
+import { ClusterCommand, parallelismFlag } from '../cli/cluster-command.js';
+import { withInterrupts } from '../cli/interrupt.js';
+import { reportRun } from '../cli/render/run-summary.js';
+import { resumeCluster } from '../engine/session.js';
+
+export default class ResumeCommand extends ClusterCommand<typeof ResumeCommand> {
+  static override summary = 'Finish a run that did not complete (crash, kill, Ctrl-C, failure).';
+  static override description =
+    'Looks up every action the last run started but never recorded as finished, by its address label in the ' +
+    'real cloud: what was created is adopted, what was not is retried. Then it plans again from what exists and ' +
+    'completes the rest. Safe to run any number of times.';
+
+  static override examples = [
+    { description: 'Resume after apply was killed', command: '<%= config.bin %> resume' },
+    { description: 'Without asking', command: '<%= config.bin %> resume --auto-approve' },
+  ];
+
+  static override flags = {
+    'auto-approve': Flags.boolean({ summary: 'Do not ask for confirmation.' }),
+    parallelism: parallelismFlag,
+  };
+
+  public async run(): Promise<unknown> {
+    const ws = await this.workspace();
+    const provider = await this.provider(ws);
+    const outcome = await withInterrupts(
+      (text) => this.notice(text),
+      (signal) =>
+        resumeCluster(
+          ws,
+          provider,
+          { parallelism: this.flags.parallelism, signal },
+          this.applyHooks(
+            this.flags['auto-approve'],
+            (plan) => `Complete the run with ${plan.graph.actions.length} actions?`,
+          ),
+        ),
+    );
+    await this.viewFinished();
+    if (!outcome.resumed) {
+      this.say('Nothing to resume: the last run finished.');
+      return { resumed: null };
+    }
+    for (const r of outcome.reconciled) {
+      this.say(
+        `  ${r.address}: ${r.outcome === 'retry' ? 'had not taken effect; planned again' : `found, ${r.outcome}`}`,
+      );
+    }
+    if (!outcome.result) {
+      this.say(
+        outcome.declined
+          ? 'Resume cancelled after reconciling; nothing else was changed.'
+          : 'Nothing left to do.',
+      );
+      return { resumed: outcome.resumed.id, reconciled: outcome.reconciled };
+    }
+    return {
+      resumed: outcome.resumed.id,
+      reconciled: outcome.reconciled,
+      ...reportRun(outcome.result, (t) => this.say(t)),
+    };
+  }
+}

@@ -1,0 +1,27 @@
+import { writeFile } from 'node:fs/promises';
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../cli/base-command.js';
+import { specJsonSchemaText } from '../spec/json-schema.js';
+
+export default class SchemaCommand extends BaseCommand<typeof SchemaCommand> {
+  static override summary = 'Print the JSON Schema of hk8s.yaml, for editors and CI.';
+  static override enableJsonFlag = false;
+  static override examples = [
+    { description: 'Print it', command: '<%= config.bin %> schema' },
+    { description: 'Write it next to the spec', command: '<%= config.bin %> schema -o hk8s.schema.json' },
+  ];
+
+  static override flags = {
+    output: Flags.string({ char: 'o', summary: 'Write to this file instead of stdout.' }),
+  };
+
+  public async run(): Promise<void> {
+    const text = specJsonSchemaText();
+    if (this.flags.output) {
+      await writeFile(this.flags.output, text);
+      this.notice(`Wrote ${this.flags.output}.`);
+    } else {
+      process.stdout.write(text);
+    }
+  }
+}

@@ -1,0 +1,24 @@
+import { BaseCommand } from '../cli/base-command.js';
+import { loadSpec } from '../spec/load.js';
+
+export default class ValidateCommand extends BaseCommand<typeof ValidateCommand> {
+  static override summary = 'Check a spec: syntax, types, allowed values and cross-field rules.';
+  static override description =
+    'Every problem is reported with the file, line and field path and what is allowed. Exits 4 when the spec is invalid.';
+
+  static override examples = [
+    { description: 'Check hk8s.yaml in this directory', command: '<%= config.bin %> validate' },
+    { description: 'Check another file', command: '<%= config.bin %> validate -c staging.yaml' },
+  ];
+
+  public async run(): Promise<{ valid: true; path: string; cluster: string; specHash: string }> {
+    const loaded = await loadSpec({ cwd: process.cwd(), file: this.flags.config });
+    const { spec } = loaded;
+    const cp = spec.controlPlane.pools.reduce((n, p) => n + p.count, 0);
+    const workers = spec.workers.pools.reduce((n, p) => n + p.count, 0);
+    this.say(
+      `${loaded.path}: valid. Cluster ${spec.cluster.name}: ${cp} control plane(s), ${workers} worker(s).`,
+    );
+    return { valid: true, path: loaded.path, cluster: spec.cluster.name, specHash: loaded.hash };
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * What the engine needs from the outside world: one observation of everything the cluster owns,
+ * and a runner for actions. The Hetzner provider implements it; tests use fakes.
+ */
+import type { ActionRunner } from '../execute/runner.js';
+import type { ObservedResource } from '../plan/types.js';
+
+export interface Observation {
+  resources: ObservedResource[];
+  /** The operator's public addresses, when the firewall lets "me" in by default. */
+  operatorIpv4?: string;
+  operatorIpv6?: string;
+}
+
+export interface ObserveOptions {
+  /** Also list objects only `destroy --include-volumes` touches. */
+  includeVolumes?: boolean;
+}
+
+export interface Provider {
+  observe(options?: ObserveOptions): Promise<Observation>;
+  runner: ActionRunner;
+  /** Releases connections and timers. */
+  close?(): Promise<void>;
+}

@@ -1,0 +1,304 @@
+/**
+ * The use cases behind plan, apply, resume and destroy: read everything, plan without I/O,
+ * execute under the lock. Commands call these and only render.
+ */
+import { randomBytes } from 'node:crypto';
+import { Hk8sError } from '../errors.js';
+import type { EngineEventSink } from '../execute/events.js';
+import { executeGraph, type RunResult } from '../execute/execute.js';
+import type { RunContext } from '../execute/runner.js';
+import { assertPlanFresh } from '../plan/plan-file.js';
+import { hasChanges, makePlan, type Plan, type PlanCommand } from '../plan/plan.js';
+import { openState } from '../state/log-store.js';
+import { lastRun, pendingRun, unfinishedActions, type RunRecord, type State } from '../state/reducer.js';
+import { desiredResources, idsByAddress } from './infra.js';
+import type { Provider } from './provider.js';
+import { HK8S_VERSION } from './version.js';
+import type { Workspace } from './workspace.js';
+
+export interface PlanRequest {
+  command: PlanCommand;
+  targets?: string[];
+  replace?: string[];
+  includeVolumes?: boolean;
+}
+
+export interface PlanResult {
+  plan: Plan;
+  state: State;
+  warnings: string[];
+  pending?: RunRecord;
+  lastFailed?: RunRecord;
+}
+
+export function newRunId(now = new Date()): string {
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+interface Computed {
+  plan: Plan;
+  /** Ids of everything observed, by address: what the runners resolve `$ref`s with. */
+  ids: Map<string, string>;
+}
+
+async function computePlan(
+  ws: Workspace,
+  state: State,
+  provider: Provider,
+  request: PlanRequest,
+): Promise<Computed> {
+  const observation = await provider.observe({ includeVolumes: request.includeVolumes });
+  const resources =
+    request.command === 'destroy' && !request.includeVolumes
+      ? observation.resources.filter((r) => r.type !== 'volume')
+      : observation.resources.filter((r) => r.type !== 'volume' || request.command === 'destroy');
+  const plan = makePlan({
+    cluster: ws.cluster,
+    command: request.command,
+    specHash: ws.loaded.hash,
+    stateHead: state.head,
+    desired: request.command === 'destroy' ? [] : desiredResources(ws.spec, state, observation),
+    observed: resources,
+    targets: request.targets,
+    replace: request.replace,
+  });
+  return { plan, ids: idsByAddress(observation.resources) };
+}
+
+function stateSecrets(state: State): Map<string, string> {
+  return new Map(Object.entries(state.secrets).map(([name, value]) => [name, value.$secret]));
+}
+
+function lastFailedRun(state: State): RunRecord | undefined {
+  const run = lastRun(state);
+  return run?.finished?.outcome === 'failed' ? run : undefined;
+}
+
+/** Read-only: takes no lock and writes nothing. */
+export async function planCluster(
+  ws: Workspace,
+  provider: Provider,
+  request: PlanRequest,
+): Promise<PlanResult> {
+  const opened = await openState(ws.log);
+  const { plan } = await computePlan(ws, opened.state, provider, request);
+  return {
+    plan,
+    state: opened.state,
+    warnings: opened.warnings,
+    pending: pendingRun(opened.state),
+    lastFailed: lastFailedRun(opened.state),
+  };
+}
+
+export interface ApplyHooks {
+  onWarning(message: string): void;
+  /** Shown the plan before anything runs; resolves true to go ahead. */
+  confirm(plan: Plan): Promise<boolean>;
+  /** Creates the live view for a plan that is about to run. */
+  onRunStart(plan: Plan): EngineEventSink;
+}
+
+export interface ApplyRequest extends PlanRequest {
+  parallelism: number;
+  signal?: AbortSignal;
+  /** A saved plan to apply; refused if stale. */
+  saved?: { plan: Plan; path: string };
+}
+
+export interface ApplyResult {
+  plan: Plan;
+  /** Undefined when there was nothing to do or the user declined. */
+  result?: RunResult;
+  declined?: boolean;
+}
+
+function resumePendingError(run: RunRecord): Hk8sError {
+  return new Hk8sError('run.resume-pending', `run ${run.id} (${run.command}) did not finish`, {
+    hint: 'Run `hk8s resume` to reconcile what it started and complete it before making new changes.',
+  });
+}
+
+/** Lock → read → refuse if a run is pending → plan → confirm → execute → unlock. */
+export async function applyCluster(
+  ws: Workspace,
+  provider: Provider,
+  request: ApplyRequest,
+  hooks: ApplyHooks,
+): Promise<ApplyResult> {
+  const lock = await ws.log.acquire({ command: request.command });
+  try {
+    lock.warnings.forEach(hooks.onWarning);
+    const opened = await openState(ws.log);
+    opened.warnings.forEach(hooks.onWarning);
+    const pending = pendingRun(opened.state);
+    if (pending) throw resumePendingError(pending);
+    const failed = lastFailedRun(opened.state);
+    if (failed) {
+      hooks.onWarning(`The last run (${failed.id}) failed; this plan is made from what exists now.`);
+    }
+    const computed = await computePlan(ws, opened.state, provider, request);
+    const { plan } = computed;
+    if (request.saved) assertPlanFresh(request.saved.plan, plan, request.saved.path);
+    if (!hasChanges(plan)) return { plan };
+    if (!(await hooks.confirm(plan))) return { plan, declined: true };
+    return { plan, result: await run(ws, provider, opened.state, computed, request, hooks, request.command) };
+  } finally {
+    await lock.release();
+  }
+}
+
+async function run(
+  ws: Workspace,
+  provider: Provider,
+  state: State,
+  { plan, ids }: Computed,
+  request: ApplyRequest,
+  hooks: ApplyHooks,
+  command: 'apply' | 'resume' | 'destroy',
+): Promise<RunResult> {
+  if (state.head.seq === 0) {
+    await ws.log.append([
+      { type: 'LogCreated', run: null, data: { cluster: ws.cluster, format: 1, hk8sVersion: HK8S_VERSION } },
+    ]);
+  }
+  return executeGraph(plan.graph, {
+    run: newRunId(),
+    command,
+    planHash: plan.inputsHash,
+    specHash: plan.specHash,
+    hk8sVersion: HK8S_VERSION,
+    parallelism: request.parallelism,
+    journal: ws.log,
+    runner: provider.runner,
+    ids,
+    secrets: stateSecrets(state),
+    signal: request.signal,
+    onEvent: hooks.onRunStart(plan),
+  });
+}
+
+export interface ResumeResult extends ApplyResult {
+  /** The run that was resumed; undefined when there was nothing to resume. */
+  resumed?: RunRecord;
+  reconciled: Array<{ action: string; address: string; outcome: 'adopted' | 'done' | 'retry' }>;
+}
+
+/**
+ * Reconciles every action of the pending (or failed) run whose outcome is unknown, closes that
+ * run, then plans again from what exists and runs the rest. No duplicates: whatever a dead run
+ * created is found by its address label and adopted.
+ */
+export async function resumeCluster(
+  ws: Workspace,
+  provider: Provider,
+  request: Omit<ApplyRequest, 'command' | 'saved'>,
+  hooks: ApplyHooks,
+): Promise<ResumeResult> {
+  const lock = await ws.log.acquire({ command: 'resume' });
+  try {
+    lock.warnings.forEach(hooks.onWarning);
+    let opened = await openState(ws.log);
+    opened.warnings.forEach(hooks.onWarning);
+    const target = pendingRun(opened.state) ?? lastFailedRun(opened.state);
+    if (!target) {
+      const { plan } = await computePlan(ws, opened.state, provider, { command: 'apply' });
+      return { plan, reconciled: [] };
+    }
+    const reconciled = await reconcileRun(ws, provider, opened.state, target);
+    opened = await openState(ws.log);
+    const command: PlanCommand = target.command === 'destroy' ? 'destroy' : 'apply';
+    const computed = await computePlan(ws, opened.state, provider, { ...request, command });
+    const { plan } = computed;
+    if (hasChanges(plan) && !(await hooks.confirm(plan)))
+      return { plan, declined: true, resumed: target, reconciled };
+    const runCommand = command === 'destroy' ? 'destroy' : 'resume';
+    const result = await run(
+      ws,
+      provider,
+      opened.state,
+      computed,
+      { ...request, command },
+      hooks,
+      runCommand,
+    );
+    return { plan, result, resumed: target, reconciled };
+  } finally {
+    await lock.release();
+  }
+}
+
+async function reconcileRun(ws: Workspace, provider: Provider, state: State, target: RunRecord) {
+  const ids = new Map(Object.values(state.resources).map((r) => [r.address, r.id]));
+  const ctx: RunContext = {
+    run: target.id,
+    signal: new AbortController().signal,
+    idOf: (address) => ids.get(address),
+    progress: () => undefined,
+    secrets: {
+      get: (name) => stateSecrets(state).get(name),
+      put: async (name, value) => {
+        await ws.log.append([
+          { type: 'SecretStored', run: target.id, data: { name, value: { $secret: value } } },
+        ]);
+      },
+    },
+  };
+  const reconciled: ResumeResult['reconciled'] = [];
+  for (const action of unfinishedActions(target)) {
+    const pending = { id: action.id, kind: action.kind, address: action.address, request: action.request };
+    const found = await provider.runner.reconcile(pending, ctx);
+    const brief = { action: action.id, kind: action.kind, address: action.address };
+    if (found.status === 'done') {
+      await ws.log.append([
+        {
+          type: 'ActionSucceeded',
+          run: target.id,
+          data: {
+            ...brief,
+            ...(found.outcome.resource === undefined ? {} : { resource: found.outcome.resource }),
+            adopted: true,
+          } as never,
+        },
+      ]);
+      reconciled.push({
+        action: action.id,
+        address: action.address,
+        outcome: found.outcome.resource ? 'adopted' : 'done',
+      });
+    } else {
+      await ws.log.append([
+        {
+          type: 'ActionFailed',
+          run: target.id,
+          data: { ...brief, error: { code: 'run.interrupted', message: found.reason, retryable: true } },
+        },
+      ]);
+      reconciled.push({ action: action.id, address: action.address, outcome: 'retry' });
+    }
+  }
+  if (!target.finished) {
+    const actions = Object.values(target.actions);
+    await ws.log.append([
+      {
+        type: 'RunFinished',
+        run: target.id,
+        data: {
+          outcome: 'interrupted',
+          succeeded:
+            actions.filter((a) => a.status === 'succeeded').length +
+            reconciled.filter((r) => r.outcome !== 'retry').length,
+          failed:
+            actions.filter((a) => a.status === 'failed').length +
+            reconciled.filter((r) => r.outcome === 'retry').length,
+          skipped: actions.filter((a) => a.status === 'skipped').length,
+        },
+      },
+    ]);
+  }
+  return reconciled;
+}

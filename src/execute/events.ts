@@ -1,0 +1,27 @@
+/**
+ * What the engine tells the outside world while it works. The CLI renders these; nothing in the
+ * engine prints.
+ */
+import type { Action } from '../plan/types.js';
+import type { SkipReason } from './walker.js';
+
+export type RunOutcome = 'succeeded' | 'failed' | 'interrupted';
+
+export interface RunCounts {
+  succeeded: number;
+  failed: number;
+  skipped: number;
+}
+
+export type EngineEvent =
+  | { type: 'run-started'; run: string; command: string; actions: Action[] }
+  | { type: 'action-started'; run: string; action: Action }
+  | { type: 'action-progress'; run: string; action: Action; message: string }
+  | { type: 'action-succeeded'; run: string; action: Action; adopted: boolean }
+  | { type: 'action-failed'; run: string; action: Action; error: { code: string; message: string } }
+  | { type: 'action-interrupted'; run: string; action: Action }
+  | { type: 'action-skipped'; run: string; action: Action; reason: SkipReason; dependency?: string }
+  | { type: 'run-finished'; run: string; outcome: RunOutcome; counts: RunCounts }
+  | { type: 'warning'; message: string };
+
+export type EngineEventSink = (event: EngineEvent) => void;

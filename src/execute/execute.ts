@@ -1,0 +1,222 @@
+/**
+ * Runs an action graph with write-ahead journaling: ActionStarted is durable before the runner's
+ * first call, ActionSucceeded/Failed after it. Whatever moment the process dies, the log says
+ * which actions may have had an effect, and resume reconciles exactly those.
+ */
+import { Hk8sError, isHk8sError } from '../errors.js';
+import type { Action, ActionGraph } from '../plan/types.js';
+import type { NewEvent } from '../state/events.js';
+import type { EngineEventSink, RunCounts, RunOutcome } from './events.js';
+import {
+  InterruptedError,
+  type ActionOutcome,
+  type ActionRunner,
+  type RunContext,
+  type SecretStore,
+} from './runner.js';
+import { walkGraph } from './walker.js';
+
+/** The part of the event log the executor writes to (see src/state). */
+export interface Journal {
+  append(events: readonly NewEvent[]): Promise<unknown>;
+}
+
+/** The executor builds events field by field; the log checks their shape. */
+type LooseEvent = { type: string; run: string | null; data: unknown };
+
+export interface ExecuteOptions {
+  run: string;
+  command: 'apply' | 'resume' | 'destroy';
+  planHash: string;
+  specHash: string;
+  hk8sVersion: string;
+  parallelism: number;
+  journal: Journal;
+  runner: ActionRunner;
+  /** Ids known before the run (observed resources), by address. */
+  ids: Map<string, string>;
+  /** Secrets already in the state, by name. */
+  secrets?: Map<string, string>;
+  signal?: AbortSignal;
+  onEvent?: EngineEventSink;
+}
+
+export interface ActionFailure {
+  action: Action;
+  error: { code: string; message: string; retryable: boolean };
+}
+
+export interface RunResult {
+  run: string;
+  outcome: RunOutcome;
+  counts: RunCounts;
+  failures: ActionFailure[];
+}
+
+export function describeError(error: unknown): ActionFailure['error'] {
+  if (isHk8sError(error)) {
+    const retryable = (error as { retryable?: unknown }).retryable === true;
+    // The action's address is shown beside the message already; `where` would repeat it.
+    const hint = error.hint ? ` ${error.hint}` : '';
+    return { code: error.code, message: `${error.message}.${hint}`.replace(/\.\.(\s|$)/g, '.$1'), retryable };
+  }
+  if (error instanceof InterruptedError)
+    return { code: 'run.interrupted', message: 'interrupted', retryable: true };
+  return {
+    code: 'internal',
+    message: error instanceof Error ? error.message : String(error),
+    retryable: false,
+  };
+}
+
+function brief(action: Action) {
+  return { action: action.id, kind: action.kind, address: action.address };
+}
+
+export async function executeGraph(graph: ActionGraph, options: ExecuteOptions): Promise<RunResult> {
+  const { run, runner } = options;
+  const emit: EngineEventSink = options.onEvent ?? (() => undefined);
+  const ids = new Map(options.ids);
+  // A journal that cannot write makes every later side effect unrecorded: stop launching at once.
+  const stop = new AbortController();
+  options.signal?.addEventListener('abort', () => stop.abort(), { once: true });
+  if (options.signal?.aborted) stop.abort();
+  const signal = stop.signal;
+  let journalError: unknown;
+  // Appends are queued: concurrent actions must not race for the same sequence number.
+  let queue: Promise<unknown> = Promise.resolve();
+  const journal = {
+    append: (events: LooseEvent[]): Promise<unknown> => {
+      const next = queue.then(async () => {
+        if (journalError !== undefined) throw journalError;
+        try {
+          return await options.journal.append(events as NewEvent[]);
+        } catch (error) {
+          journalError ??= error;
+          stop.abort();
+          throw error;
+        }
+      });
+      queue = next.catch(() => undefined);
+      return next;
+    },
+  };
+  const counts: RunCounts = { succeeded: 0, failed: 0, skipped: 0 };
+  const failures: ActionFailure[] = [];
+  let interrupted = 0;
+
+  await journal.append([
+    {
+      type: 'RunStarted',
+      run,
+      data: {
+        command: options.command,
+        planHash: options.planHash,
+        specHash: options.specHash,
+        parallelism: options.parallelism,
+        actions: graph.actions.map((a) => ({ ...brief(a), id: a.id, dependsOn: a.dependsOn })),
+        hk8sVersion: options.hk8sVersion,
+      },
+    },
+  ]);
+  emit({ type: 'run-started', run, command: options.command, actions: graph.actions });
+
+  const record = (action: Action, outcome: ActionOutcome) => {
+    if (outcome.resource) ids.set(outcome.resource.address, outcome.resource.id);
+    else if (outcome.resource === null) ids.delete(action.address);
+  };
+
+  const secrets = new Map(options.secrets);
+  const secretStore: SecretStore = {
+    get: (name) => secrets.get(name),
+    put: async (name, value) => {
+      await journal.append([{ type: 'SecretStored', run, data: { name, value: { $secret: value } } }]);
+      secrets.set(name, value);
+    },
+  };
+
+  const runOne = async (action: Action) => {
+    const ctx: RunContext = {
+      run,
+      signal,
+      idOf: (address) => ids.get(address),
+      progress: (message) => emit({ type: 'action-progress', run, action, message }),
+      secrets: secretStore,
+    };
+    await journal.append([
+      { type: 'ActionStarted', run, data: { ...brief(action), request: runner.describe(action) } },
+    ]);
+    emit({ type: 'action-started', run, action });
+    try {
+      const outcome = await runner.run(action, ctx);
+      record(action, outcome);
+      await journal.append([{ type: 'ActionSucceeded', run, data: succeededData(action, outcome) }]);
+      counts.succeeded++;
+      emit({ type: 'action-succeeded', run, action, adopted: outcome.adopted === true });
+    } catch (error) {
+      if (error instanceof InterruptedError || (signal.aborted && isAbortError(error))) {
+        interrupted++;
+        await journal.append([{ type: 'ActionInterrupted', run, data: brief(action) }]);
+        emit({ type: 'action-interrupted', run, action });
+      } else {
+        const described = describeError(error);
+        failures.push({ action, error: described });
+        counts.failed++;
+        await journal.append([{ type: 'ActionFailed', run, data: { ...brief(action), error: described } }]);
+        emit({ type: 'action-failed', run, action, error: described });
+      }
+      throw error;
+    }
+  };
+
+  await walkGraph(graph.actions, {
+    parallelism: options.parallelism,
+    groups: graph.groups,
+    signal,
+    run: runOne,
+    onSkip: async (action, reason, dependency) => {
+      counts.skipped++;
+      if (journalError !== undefined) return;
+      await journal
+        .append([
+          {
+            type: 'ActionSkipped',
+            run,
+            data: { ...brief(action), reason, ...(dependency ? { dependency } : {}) },
+          },
+        ])
+        .catch(() => undefined);
+      emit({ type: 'action-skipped', run, action, reason, ...(dependency ? { dependency } : {}) });
+    },
+  });
+
+  if (journalError !== undefined) {
+    throw new Hk8sError(
+      'state.write',
+      'cannot write to the event log; the run stopped before its next action',
+      {
+        hint: 'Fix the cause (disk full? permissions?) and run `hk8s resume`.',
+        cause: journalError,
+        detail: journalError instanceof Error ? journalError.message : String(journalError),
+      },
+    );
+  }
+  const outcome: RunOutcome =
+    signal.aborted || interrupted > 0 ? 'interrupted' : counts.failed > 0 ? 'failed' : 'succeeded';
+  await journal.append([{ type: 'RunFinished', run, data: { outcome, ...counts } }]);
+  emit({ type: 'run-finished', run, outcome, counts });
+  return { run, outcome, counts, failures };
+}
+
+export function succeededData(action: Action, outcome: ActionOutcome) {
+  return {
+    ...brief(action),
+    ...(outcome.resource === undefined ? {} : { resource: outcome.resource }),
+    ...(outcome.adopted ? { adopted: true } : {}),
+    ...(outcome.outputs !== undefined ? { outputs: outcome.outputs } : {}),
+  };
+}
+
+function isAbortError(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'AbortError' || error.name === 'InterruptedError');
+}

@@ -1,0 +1,194 @@
+/**
+ * Load balancers: services and targets are reconciled one by one (by listen port and by label
+ * selector); type, algorithm, network, public interface and protection through their actions.
+ */
+import type { ResourceRecord } from '../runner.js';
+import type { Json, JsonObject } from '../../plan/types.js';
+import { ADDRESS_LABEL, type LoadBalancer } from '../../providers/hcloud/index.js';
+import { changed, createLabels, obj, refId, settle, str, type DriverContext } from './context.js';
+import type { Driver } from './driver.js';
+
+type Api = DriverContext['api']['loadBalancers'];
+type ServiceBody = Parameters<Api['addService']>[1];
+type TargetBody = Parameters<Api['addTarget']>[1];
+
+function record(ctx: DriverContext, lb: LoadBalancer): ResourceRecord {
+  return {
+    address: ctx.address,
+    type: 'load_balancer',
+    id: String(lb.id),
+    attrs: { name: lb.name, ipv4: lb.public_net.ipv4?.ip ?? null, private_ip: lb.private_net[0]?.ip ?? null },
+  };
+}
+
+function serviceBody(s: JsonObject): ServiceBody {
+  return s as unknown as ServiceBody;
+}
+
+function targetBody(t: JsonObject): TargetBody {
+  return {
+    type: 'label_selector',
+    label_selector: { selector: str(t.label_selector) },
+    use_private_ip: t.use_private_ip === true,
+  } as TargetBody;
+}
+
+function list(value: Json | undefined): JsonObject[] {
+  return Array.isArray(value) ? (value as JsonObject[]) : [];
+}
+
+async function syncServices(ctx: DriverContext, id: number, before: JsonObject[], after: JsonObject[]) {
+  const byPort = (items: JsonObject[]) => new Map(items.map((s) => [Number(s.listen_port), s]));
+  const old = byPort(before);
+  const next = byPort(after);
+  for (const [port] of old) {
+    if (!next.has(port))
+      await settle(
+        ctx,
+        ctx.api.loadBalancers.deleteService(id, { listen_port: port }, { where: ctx.address }),
+      );
+  }
+  for (const [port, service] of next) {
+    const existing = old.get(port);
+    if (!existing)
+      await settle(ctx, ctx.api.loadBalancers.addService(id, serviceBody(service), { where: ctx.address }));
+    else if (JSON.stringify(existing) !== JSON.stringify(service)) {
+      await settle(
+        ctx,
+        ctx.api.loadBalancers.updateService(id, serviceBody(service) as never, { where: ctx.address }),
+      );
+    }
+  }
+}
+
+async function syncTargets(ctx: DriverContext, id: number, before: JsonObject[], after: JsonObject[]) {
+  const key = (t: JsonObject) => JSON.stringify([t.label_selector, t.use_private_ip]);
+  const old = new Map(before.map((t) => [key(t), t]));
+  const next = new Map(after.map((t) => [key(t), t]));
+  for (const [k, t] of old) {
+    if (!next.has(k))
+      await settle(
+        ctx,
+        ctx.api.loadBalancers.removeTarget(id, targetBody(t) as never, { where: ctx.address }),
+      );
+  }
+  for (const [k, t] of next) {
+    if (!old.has(k))
+      await settle(ctx, ctx.api.loadBalancers.addTarget(id, targetBody(t), { where: ctx.address }));
+  }
+}
+
+async function protect(ctx: DriverContext, id: number, on: boolean) {
+  await settle(ctx, ctx.api.loadBalancers.changeProtection(id, { delete: on }, { where: ctx.address }));
+}
+
+export const loadBalancerDriver: Driver = {
+  async create(ctx, props) {
+    const network = refId(ctx, props.network);
+    const { resource, actions } = await ctx.api.loadBalancers.create(
+      {
+        name: str(props.name),
+        load_balancer_type: str(props.load_balancer_type),
+        location: str(props.location),
+        algorithm: { type: str(props.algorithm) as 'round_robin' | 'least_connections' },
+        labels: createLabels(ctx, props),
+        public_interface: props.public_interface !== false,
+        services: list(props.services).map(serviceBody),
+        targets: list(props.targets).map(targetBody),
+        ...(network === undefined ? {} : { network }),
+      } as never,
+      ctx.address,
+      { where: ctx.address, signal: ctx.run.signal },
+    );
+    await settle(ctx, Promise.resolve({ actions }));
+    let lb = resource;
+    if (network !== undefined && props.private_ip && lb.private_net[0]?.ip !== props.private_ip) {
+      // Created attached with an automatic IP; move it to the reserved address.
+      await settle(ctx, ctx.api.loadBalancers.detachFromNetwork(lb.id, { network }, { where: ctx.address }));
+      await settle(
+        ctx,
+        ctx.api.loadBalancers.attachToNetwork(
+          lb.id,
+          { network, ip: str(props.private_ip) },
+          { where: ctx.address },
+        ),
+      );
+    }
+    if (obj(props.protection).delete === true) await protect(ctx, lb.id, true);
+    lb = (await ctx.api.loadBalancers.get(lb.id, { where: ctx.address })) ?? lb;
+    return record(ctx, lb);
+  },
+
+  async update(ctx, action) {
+    const id = Number(action.resourceId);
+    const { before, after } = action;
+    if (changed(before, after, 'load_balancer_type')) {
+      await settle(
+        ctx,
+        ctx.api.loadBalancers.changeType(
+          id,
+          { load_balancer_type: str(after.load_balancer_type) },
+          { where: ctx.address },
+        ),
+      );
+    }
+    if (changed(before, after, 'algorithm')) {
+      await settle(
+        ctx,
+        ctx.api.loadBalancers.changeAlgorithm(
+          id,
+          { type: str(after.algorithm) as 'round_robin' },
+          { where: ctx.address },
+        ),
+      );
+    }
+    if (changed(before, after, 'network') || changed(before, after, 'private_ip')) {
+      const old = refId(ctx, before.network ?? null);
+      if (old !== undefined)
+        await settle(
+          ctx,
+          ctx.api.loadBalancers.detachFromNetwork(id, { network: old }, { where: ctx.address }),
+        );
+      const next = refId(ctx, after.network);
+      if (next !== undefined) {
+        await settle(
+          ctx,
+          ctx.api.loadBalancers.attachToNetwork(
+            id,
+            { network: next, ip: str(after.private_ip) },
+            { where: ctx.address },
+          ),
+        );
+      }
+    }
+    if (changed(before, after, 'public_interface')) {
+      await settle(
+        ctx,
+        after.public_interface === false
+          ? ctx.api.loadBalancers.disablePublicInterface(id, { where: ctx.address })
+          : ctx.api.loadBalancers.enablePublicInterface(id, { where: ctx.address }),
+      );
+    }
+    if (changed(before, after, 'services'))
+      await syncServices(ctx, id, list(before.services), list(after.services));
+    if (changed(before, after, 'targets'))
+      await syncTargets(ctx, id, list(before.targets), list(after.targets));
+    if (changed(before, after, 'protection')) await protect(ctx, id, obj(after.protection).delete === true);
+    const updated = await ctx.api.loadBalancers.update(
+      id,
+      { name: str(after.name), labels: after.labels as Record<string, string> },
+      { where: ctx.address },
+    );
+    return record(ctx, updated);
+  },
+
+  async delete(ctx, id, before) {
+    if (obj(before.protection).delete === true) await protect(ctx, Number(id), false);
+    await settle(ctx, ctx.api.loadBalancers.delete(Number(id), { where: ctx.address }));
+  },
+
+  async find(ctx) {
+    const [found] = await ctx.api.loadBalancers.list({ labelSelector: `${ADDRESS_LABEL}=${ctx.address}` });
+    return found && record(ctx, found);
+  },
+};

@@ -1,0 +1,193 @@
+/**
+ * Servers: created from the Talos image, attached to their subnet, protected; updated in place
+ * where Hetzner allows it (labels, type with a power cycle, network, rDNS, protection).
+ */
+import type { ResourceRecord } from '../runner.js';
+import { Hk8sError } from '../../errors.js';
+import type { JsonObject } from '../../plan/types.js';
+import { ADDRESS_LABEL, type HcloudApi, type Server } from '../../providers/hcloud/index.js';
+import { changed, createLabels, obj, refId, settle, str, type DriverContext } from './context.js';
+import type { Driver } from './driver.js';
+
+function record(ctx: DriverContext, s: Server): ResourceRecord {
+  return {
+    address: ctx.address,
+    type: 'server',
+    id: String(s.id),
+    attrs: {
+      name: s.name,
+      server_type: s.server_type.name,
+      location: s.location?.name ?? s.datacenter.location.name,
+      ipv4: s.public_net.ipv4?.ip ?? null,
+      ipv6: s.public_net.ipv6?.ip ?? null,
+      private_ip: s.private_net[0]?.ip ?? null,
+    },
+  };
+}
+
+/** One image lookup per image per process, however many servers are created. */
+const imageLookups = new WeakMap<HcloudApi, Map<string, Promise<number>>>();
+
+export function talosImageSelector(image: JsonObject): string {
+  return `os=talos,talos_version=${str(image.version)},arch=${str(image.arch)}`;
+}
+
+async function talosImage(ctx: DriverContext, image: JsonObject): Promise<number> {
+  const cache = imageLookups.get(ctx.api) ?? new Map<string, Promise<number>>();
+  imageLookups.set(ctx.api, cache);
+  const selector = talosImageSelector(image);
+  let lookup = cache.get(selector);
+  if (!lookup) {
+    lookup = ctx.api.images.list({ labelSelector: selector }).then((images) => {
+      const newest = [...images].sort((a, b) => b.id - a.id)[0];
+      if (!newest) {
+        throw new Hk8sError(
+          'provider.api',
+          `no Talos image (snapshot labelled ${selector}) in this Hetzner project`,
+          {
+            where: ctx.address,
+            hint: 'Create a Talos snapshot with those labels (hk8s will build it itself in a later version), or pick a talos.version that has one.',
+          },
+        );
+      }
+      return newest.id;
+    });
+    cache.set(selector, lookup);
+    lookup.catch(() => cache.delete(selector));
+  }
+  return lookup;
+}
+
+async function attach(ctx: DriverContext, id: number, props: JsonObject): Promise<void> {
+  const network = refId(ctx, props.network);
+  if (network === undefined) return;
+  await settle(
+    ctx,
+    ctx.api.servers.attachToNetwork(
+      id,
+      { network, ip_range: str(props.subnet) },
+      {
+        where: ctx.address,
+        verify: async () =>
+          ((await ctx.api.servers.get(id))?.private_net ?? []).some((n) => n.network === network),
+      },
+    ),
+  );
+}
+
+async function protect(ctx: DriverContext, id: number, protection: JsonObject): Promise<void> {
+  await settle(
+    ctx,
+    ctx.api.servers.changeProtection(
+      id,
+      { delete: protection.delete === true, rebuild: protection.rebuild === true },
+      { where: ctx.address },
+    ),
+  );
+}
+
+async function setRdns(ctx: DriverContext, server: Server, rdns: JsonObject): Promise<void> {
+  const targets: Array<[string | undefined, unknown]> = [
+    [server.public_net.ipv4?.ip, rdns.ipv4],
+    [server.public_net.ipv6?.ip?.replace(/\/\d+$/, '').replace(/::$/, '::1'), rdns.ipv6],
+  ];
+  for (const [ip, ptr] of targets) {
+    if (!ip || typeof ptr !== 'string' || ptr.includes('{{')) continue;
+    await settle(ctx, ctx.api.servers.changeDnsPtr(server.id, { ip, dns_ptr: ptr }, { where: ctx.address }));
+  }
+}
+
+async function current(ctx: DriverContext, id: number): Promise<Server> {
+  const server = await ctx.api.servers.get(id, { where: ctx.address });
+  if (!server)
+    throw new Hk8sError('provider.api', 'the server disappeared while hk8s was changing it', {
+      where: ctx.address,
+      hint: 'Run `hk8s plan` to see what exists now.',
+    });
+  return server;
+}
+
+export const serverDriver: Driver = {
+  async create(ctx, props) {
+    const image = await talosImage(ctx, obj(props.image));
+    const sshKey = refId(ctx, (props.ssh_keys as JsonObject[] | undefined)?.[0] ?? null);
+    const group = refId(ctx, props.placement_group);
+    const { resource, actions } = await ctx.api.servers.create(
+      {
+        name: str(props.name),
+        server_type: str(props.server_type),
+        location: str(props.location),
+        image: String(image),
+        ...(sshKey === undefined ? {} : { ssh_keys: [String(sshKey)] }),
+        ...(group === undefined ? {} : { placement_group: group }),
+        labels: createLabels(ctx, props),
+        public_net: { enable_ipv4: props.public_ipv4 !== false, enable_ipv6: props.public_ipv6 !== false },
+        start_after_create: true,
+      },
+      ctx.address,
+      { where: ctx.address, signal: ctx.run.signal },
+    );
+    await settle(ctx, Promise.resolve({ actions }));
+    ctx.run.progress('created; attaching to the network');
+    if (!resource.private_net.some((n) => n.network === refId(ctx, props.network)))
+      await attach(ctx, resource.id, props);
+    const protection = obj(props.protection);
+    if (protection.delete === true || protection.rebuild === true)
+      await protect(ctx, resource.id, protection);
+    const server = await current(ctx, resource.id);
+    if (props.rdns) await setRdns(ctx, server, obj(props.rdns));
+    return record(ctx, server);
+  },
+
+  async update(ctx, action) {
+    const id = Number(action.resourceId);
+    const { before, after } = action;
+    if (changed(before, after, 'server_type')) {
+      ctx.run.progress(`changing type to ${str(after.server_type)}: powering off`);
+      await settle(ctx, ctx.api.servers.poweroff(id, { where: ctx.address }));
+      await settle(
+        ctx,
+        ctx.api.servers.changeType(
+          id,
+          { server_type: str(after.server_type), upgrade_disk: false },
+          {
+            where: ctx.address,
+            verify: async () => (await current(ctx, id)).server_type.name === str(after.server_type),
+          },
+        ),
+      );
+      await settle(ctx, ctx.api.servers.poweron(id, { where: ctx.address }));
+    }
+    if (changed(before, after, 'network') || changed(before, after, 'subnet')) {
+      const old = (await current(ctx, id)).private_net[0]?.network;
+      if (old !== undefined) {
+        await settle(ctx, ctx.api.servers.detachFromNetwork(id, { network: old }, { where: ctx.address }));
+      }
+      await attach(ctx, id, after);
+    }
+    if (changed(before, after, 'protection')) await protect(ctx, id, obj(after.protection));
+    if (changed(before, after, 'name') || changed(before, after, 'labels')) {
+      await ctx.api.servers.update(
+        id,
+        { name: str(after.name), labels: after.labels as Record<string, string> },
+        { where: ctx.address },
+      );
+    }
+    const server = await current(ctx, id);
+    if (changed(before, after, 'rdns') && after.rdns) await setRdns(ctx, server, obj(after.rdns));
+    return record(ctx, server);
+  },
+
+  async delete(ctx, id, before) {
+    const protection = obj(before.protection);
+    if (protection.delete === true || protection.rebuild === true) {
+      await protect(ctx, Number(id), { delete: false, rebuild: false });
+    }
+    await settle(ctx, ctx.api.servers.delete(Number(id), { where: ctx.address }));
+  },
+
+  async find(ctx) {
+    const [found] = await ctx.api.servers.list({ labelSelector: `${ADDRESS_LABEL}=${ctx.address}` });
+    return found && record(ctx, found);
+  },
+};

@@ -1,0 +1,35 @@
+/** Addresses, Hetzner names and ownership labels. One place, so observe and desire agree. */
+export const LABEL_CLUSTER = 'hk8s.io/cluster';
+export const LABEL_ADDRESS = 'hk8s.io/address';
+export const LABEL_RUN = 'hk8s.io/run';
+export const LABEL_ROLE = 'hk8s.io/role';
+export const LABEL_POOL = 'hk8s.io/pool';
+
+/** Labels hk8s sets but does not compare: they change with every run. */
+export const VOLATILE_LABELS: readonly string[] = [LABEL_RUN];
+
+export type NodeRole = 'control-plane' | 'worker';
+
+export function ownershipLabels(cluster: string, address: string): Record<string, string> {
+  return { [LABEL_CLUSTER]: cluster, [LABEL_ADDRESS]: address };
+}
+
+export function clusterSelector(cluster: string): string {
+  return `${LABEL_CLUSTER}=${cluster}`;
+}
+
+export const addresses = {
+  network: 'network.main',
+  firewall: 'firewall.main',
+  sshKey: 'ssh_key.main',
+  /** Subnets carry no labels on Hetzner, so their address is their range: `subnet.10.0.64.0-25`. */
+  subnet: (ipRange: string) => `subnet.${ipRange.replace('/', '-')}`,
+  placementGroup: (name: string) => `placement_group.${name}`,
+  server: (pool: string, index: number) => `server.${pool}.${index}`,
+  loadBalancer: (name: string) => `load_balancer.${name}`,
+  floatingIp: (name: string) => `floating_ip.${name}`,
+};
+
+export function serverName(cluster: string, pool: string, index: number): string {
+  return `${cluster}-${pool}-${index}`;
+}

@@ -1,0 +1,104 @@
+/**
+ * plan(desired, observed, state head) → Plan. Pure and deterministic: the same inputs give a
+ * byte-identical plan, and the plan carries the hash of those inputs so a saved plan can be
+ * refused once the world has moved on.
+ */
+import { diffResources } from './diff.js';
+import { restrictToTargets, sortGraph } from './graph.js';
+import { hashOf } from './hash.js';
+import { RESOURCE_TYPES } from './resource-types.js';
+import {
+  ACTION_KINDS,
+  type Action,
+  type ActionCounts,
+  type ActionGraph,
+  type DesiredResource,
+  type ObservedResource,
+} from './types.js';
+
+export const PLAN_FORMAT_VERSION = 1;
+
+export type PlanCommand = 'apply' | 'destroy';
+
+export interface PlanInputs {
+  cluster: string;
+  command: PlanCommand;
+  specHash: string;
+  /** The event log's head when the plan was made. */
+  stateHead: { seq: number; hash: string | null };
+  desired: DesiredResource[];
+  observed: ObservedResource[];
+  targets?: string[];
+  replace?: string[];
+}
+
+export interface Plan {
+  formatVersion: typeof PLAN_FORMAT_VERSION;
+  cluster: string;
+  command: PlanCommand;
+  inputsHash: string;
+  specHash: string;
+  stateHead: { seq: number; hash: string | null };
+  targets: string[];
+  replace: string[];
+  graph: ActionGraph;
+  summary: ActionCounts;
+}
+
+export function inputsHash(inputs: PlanInputs): string {
+  return hashOf({
+    formatVersion: PLAN_FORMAT_VERSION,
+    cluster: inputs.cluster,
+    command: inputs.command,
+    specHash: inputs.specHash,
+    stateHead: inputs.stateHead,
+    observed: [...inputs.observed].sort((a, b) => a.address.localeCompare(b.address)),
+    targets: [...(inputs.targets ?? [])].sort(),
+    replace: [...(inputs.replace ?? [])].sort(),
+  });
+}
+
+export function makePlan(inputs: PlanInputs): Plan {
+  const desired = inputs.command === 'destroy' ? [] : inputs.desired;
+  const actions = diffResources(desired, inputs.observed, {
+    replace: inputs.replace,
+    destroy: inputs.command === 'destroy',
+  });
+  let graph = sortGraph(actions.map(withSerialGroup), serialGroups(actions));
+  if (inputs.targets && inputs.targets.length > 0) graph = restrictToTargets(graph, inputs.targets);
+  return {
+    formatVersion: PLAN_FORMAT_VERSION,
+    cluster: inputs.cluster,
+    command: inputs.command,
+    inputsHash: inputsHash(inputs),
+    specHash: inputs.specHash,
+    stateHead: inputs.stateHead,
+    targets: [...(inputs.targets ?? [])].sort(),
+    replace: [...(inputs.replace ?? [])].sort(),
+    graph,
+    summary: countActions(graph),
+  };
+}
+
+/** Actions on a serial type share a group of that type's name, limited to one at a time. */
+function withSerialGroup(action: Action): Action {
+  if (!('type' in action) || !RESOURCE_TYPES[action.type].serial) return action;
+  return { ...action, group: action.type };
+}
+
+function serialGroups(actions: readonly Action[]): ActionGraph['groups'] {
+  const groups: ActionGraph['groups'] = {};
+  for (const action of actions)
+    if ('type' in action && RESOURCE_TYPES[action.type].serial) groups[action.type] = { limit: 1 };
+  return groups;
+}
+
+export function countActions(graph: ActionGraph): ActionCounts {
+  const counts = Object.fromEntries(ACTION_KINDS.map((k) => [k, 0])) as ActionCounts;
+  for (const action of graph.actions) counts[action.kind]++;
+  return counts;
+}
+
+export function hasChanges(plan: Plan): boolean {
+  return plan.graph.actions.length > 0;
+}

@@ -1,0 +1,158 @@
+/**
+ * The plan's vocabulary: resources (what should exist), observations (what does exist) and the
+ * closed union of actions that turn one into the other. Plain data only: plans are saved to files
+ * and hashed, so nothing here may hold functions or class instances.
+ */
+import type { Operation } from 'fast-json-patch';
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+
+/** A reference to another resource inside props, resolved to its id when the action runs. */
+export interface Ref {
+  $ref: string;
+}
+
+/** Every kind of object hk8s manages. Closed: adding one means handling it in every switch. */
+export type ResourceType =
+  | 'network'
+  | 'subnet'
+  | 'firewall'
+  | 'ssh_key'
+  | 'placement_group'
+  | 'server'
+  | 'load_balancer'
+  | 'floating_ip'
+  | 'volume';
+
+/** What the spec asks for, one resource at one address (`server.workers-fsn.3`). */
+export interface DesiredResource {
+  address: string;
+  type: ResourceType;
+  /** The managed attributes, in the same normalized shape the provider observes. */
+  props: JsonObject;
+  /** Addresses this resource needs to exist first (also found as `$ref`s inside props). */
+  dependsOn: string[];
+}
+
+/** What exists now, normalized to the desired shape, with references expressed as addresses. */
+export interface ObservedResource {
+  address: string;
+  type: ResourceType;
+  id: string;
+  props: JsonObject;
+}
+
+export interface Observed {
+  resources: ObservedResource[];
+}
+
+export type ActionKind =
+  'create' | 'update' | 'replace' | 'delete' | 'drain' | 'upgrade' | 'apply-config' | 'bootstrap' | 'wait';
+
+export const ACTION_KINDS: readonly ActionKind[] = [
+  'create',
+  'update',
+  'replace',
+  'delete',
+  'drain',
+  'upgrade',
+  'apply-config',
+  'bootstrap',
+  'wait',
+];
+
+interface ActionBase {
+  /** Stable, deterministic: `<kind>:<address>`. */
+  id: string;
+  address: string;
+  /** Ids of actions that must succeed first. */
+  dependsOn: string[];
+  /** Why this action exists, for people: "not found", "labels changed", "pool scaled down to 2". */
+  reason: string;
+  /** Actions sharing a group run at most `groups[group].limit` at a time (1 = one by one). */
+  group?: string;
+}
+
+export interface CreateAction extends ActionBase {
+  kind: 'create';
+  type: ResourceType;
+  props: JsonObject;
+}
+
+export interface UpdateAction extends ActionBase {
+  kind: 'update';
+  type: ResourceType;
+  resourceId: string;
+  before: JsonObject;
+  after: JsonObject;
+  patch: Operation[];
+}
+
+export interface ReplaceAction extends ActionBase {
+  kind: 'replace';
+  type: ResourceType;
+  resourceId: string;
+  before: JsonObject;
+  after: JsonObject;
+  patch: Operation[];
+  /** JSON pointers of the changed fields that cannot change in place (empty when forced by --replace). */
+  forcedBy: string[];
+}
+
+export interface DeleteAction extends ActionBase {
+  kind: 'delete';
+  type: ResourceType;
+  resourceId: string;
+  before: JsonObject;
+}
+
+export interface DrainAction extends ActionBase {
+  kind: 'drain';
+  /** Address of the node's server. */
+  node: string;
+}
+
+export interface UpgradeAction extends ActionBase {
+  kind: 'upgrade';
+  node: string;
+  component: 'talos' | 'kubernetes';
+  from: string;
+  to: string;
+}
+
+export interface ApplyConfigAction extends ActionBase {
+  kind: 'apply-config';
+  node: string;
+  mode: 'no-reboot' | 'reboot' | 'staged' | 'auto';
+  patch: Operation[];
+}
+
+export interface BootstrapAction extends ActionBase {
+  kind: 'bootstrap';
+  node: string;
+}
+
+export interface WaitAction extends ActionBase {
+  kind: 'wait';
+  condition: string;
+}
+
+export type Action =
+  | CreateAction
+  | UpdateAction
+  | ReplaceAction
+  | DeleteAction
+  | DrainAction
+  | UpgradeAction
+  | ApplyConfigAction
+  | BootstrapAction
+  | WaitAction;
+
+export interface ActionGraph {
+  /** Topologically sorted; ties broken by id, so the same inputs give the same order. */
+  actions: Action[];
+  groups: Record<string, { limit: number }>;
+}
+
+export type ActionCounts = Record<ActionKind, number>;

@@ -1,0 +1,55 @@
+/** Reads the sandbox's control endpoints (not part of Hetzner's API) for assertions. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export function sandboxOrigin(sandboxDir: string): string {
+  const info = JSON.parse(readFileSync(join(sandboxDir, 'sandbox.json'), 'utf8')) as { url: string };
+  return new URL(info.url).origin;
+}
+
+async function get<T>(sandboxDir: string, path: string, method = 'GET'): Promise<T> {
+  const response = await fetch(`${sandboxOrigin(sandboxDir)}${path}`, { method });
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status}`);
+  return (await response.json()) as T;
+}
+
+type Labelled = { id: number; name: string; labels?: Record<string, string> };
+
+export interface WorldDump {
+  servers: Record<string, Labelled & { server_type: unknown; status: string }>;
+  networks: Record<string, Labelled & { subnets: Array<{ ip_range: string }> }>;
+  firewalls: Record<string, Labelled>;
+  placement_groups: Record<string, Labelled & { servers: number[] }>;
+  ssh_keys: Record<string, Labelled>;
+  load_balancers: Record<string, Labelled>;
+  volumes: Record<string, Labelled>;
+  primary_ips: Record<string, Labelled>;
+}
+
+export const world = (dir: string) => get<WorldDump>(dir, '/_sandbox/world');
+
+export interface Stats {
+  requests: Record<string, Record<string, number>>;
+  total: number;
+}
+
+export const stats = (dir: string) => get<Stats>(dir, '/_sandbox/stats');
+export const resetStats = (dir: string) => get<unknown>(dir, '/_sandbox/stats/reset', 'POST');
+
+export const MANAGED_KINDS = [
+  'servers',
+  'networks',
+  'firewalls',
+  'placement_groups',
+  'ssh_keys',
+  'load_balancers',
+] as const;
+
+/** Every object of the managed kinds, as `kind/name` with its labels. */
+export function inventory(
+  dump: WorldDump,
+): Array<{ kind: string; name: string; labels: Record<string, string> }> {
+  return MANAGED_KINDS.flatMap((kind) =>
+    Object.values(dump[kind] ?? {}).map((o) => ({ kind, name: o.name, labels: o.labels ?? {} })),
+  );
+}

@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import { walkGraph, type WalkNode } from '../../../src/execute/walker.js';
+
+const n = (id: string, dependsOn: string[] = [], group?: string): WalkNode => ({ id, dependsOn, group });
+
+/** A runner whose nodes finish when the test says so, recording concurrency. */
+function controlledRunner(fail: string[] = []) {
+  const started: string[] = [];
+  let running = 0;
+  let maxRunning = 0;
+  const run = async (node: WalkNode) => {
+    started.push(node.id);
+    running++;
+    maxRunning = Math.max(maxRunning, running);
+    await new Promise((r) => setImmediate(r));
+    running--;
+    if (fail.includes(node.id)) throw new Error(`${node.id} failed`);
+  };
+  return { run, started, max: () => maxRunning };
+}
+
+describe('walkGraph', () => {
+  it.each([
+    {
+      name: 'a failure skips its dependents and only them',
+      nodes: [n('a'), n('b', ['a']), n('c', ['b']), n('x'), n('y', ['x'])],
+      fail: ['a'],
+      expected: { a: 'failed', b: 'skipped', c: 'skipped', x: 'succeeded', y: 'succeeded' },
+    },
+    {
+      name: 'a node waits for all its dependencies; one failure is enough to skip it',
+      nodes: [n('a'), n('b'), n('c', ['a', 'b'])],
+      fail: ['b'],
+      expected: { a: 'succeeded', b: 'failed', c: 'skipped' },
+    },
+    {
+      name: 'everything succeeds',
+      nodes: [n('a'), n('b', ['a']), n('c', ['a'])],
+      fail: [],
+      expected: { a: 'succeeded', b: 'succeeded', c: 'succeeded' },
+    },
+  ])('$name', async ({ nodes, fail, expected }) => {
+    const runner = controlledRunner(fail);
+    const skipped: Array<[string, string, string | undefined]> = [];
+    const status = await walkGraph(nodes, {
+      parallelism: 10,
+      run: runner.run,
+      onSkip: (node, reason, dep) => {
+        skipped.push([node.id, reason, dep]);
+      },
+    });
+    expect(Object.fromEntries(status)).toEqual(expected);
+    for (const [, reason] of skipped) expect(reason).toBe('dependency-failed');
+    for (const id of Object.keys(expected)) {
+      expect(runner.started.includes(id)).toBe(expected[id as keyof typeof expected] !== 'skipped');
+    }
+  });
+
+  it('names the failed dependency of a skipped node', async () => {
+    const skipped: Array<string | undefined> = [];
+    await walkGraph([n('a'), n('b', ['a']), n('c', ['b'])], {
+      parallelism: 2,
+      run: controlledRunner(['a']).run,
+      onSkip: (_node, _reason, dep) => {
+        skipped.push(dep);
+      },
+    });
+    expect(skipped).toEqual(['a', 'b']);
+  });
+
+  it.each([1, 3, 10])('never runs more than parallelism=%i at once', async (parallelism) => {
+    const nodes = Array.from({ length: 25 }, (_, i) => n(`n${String(i).padStart(2, '0')}`));
+    const runner = controlledRunner();
+    await walkGraph(nodes, { parallelism, run: runner.run });
+    expect(runner.max()).toBe(parallelism);
+    expect(runner.started).toHaveLength(25);
+  });
+
+  it('runs a group one at a time while other nodes proceed', async () => {
+    const nodes = [n('g1', [], 'cp'), n('g2', [], 'cp'), n('g3', [], 'cp'), n('free1'), n('free2')];
+    const inGroup: number[] = [];
+    let current = 0;
+    await walkGraph(nodes, {
+      parallelism: 10,
+      groups: { cp: { limit: 1 } },
+      run: async (node) => {
+        if (node.group) current++;
+        inGroup.push(current);
+        await new Promise((r) => setImmediate(r));
+        if (node.group) current--;
+      },
+    });
+    expect(Math.max(...inGroup)).toBe(1);
+  });
+
+  it('launches nothing after an abort, lets running nodes finish, and skips the rest as interrupted', async () => {
+    const controller = new AbortController();
+    const reasons = new Map<string, string>();
+    const finished: string[] = [];
+    const started: string[] = [];
+    const status = await walkGraph([n('a'), n('b'), n('c', ['a']), n('d', ['b'])], {
+      parallelism: 2,
+      signal: controller.signal,
+      run: async (node) => {
+        started.push(node.id);
+        if (started.length === 2) controller.abort();
+        await new Promise((r) => setImmediate(r));
+        finished.push(node.id);
+      },
+      onSkip: (node, reason) => {
+        reasons.set(node.id, reason);
+      },
+    });
+    expect(finished.sort()).toEqual(['a', 'b']);
+    expect(Object.fromEntries(status)).toEqual({
+      a: 'succeeded',
+      b: 'succeeded',
+      c: 'skipped',
+      d: 'skipped',
+    });
+    expect(Object.fromEntries(reasons)).toEqual({ c: 'interrupted', d: 'interrupted' });
+  });
+});
