@@ -141,6 +141,7 @@ export function lbServiceProps(s: LbService): JsonObject {
   };
   if (check.http) {
     health.http = {
+      domain: check.http.domain ?? null,
       path: check.http.path,
       status_codes: [...(check.http.status_codes ?? [])],
       tls: check.http.tls ?? false,

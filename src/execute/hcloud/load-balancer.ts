@@ -84,7 +84,8 @@ async function protect(ctx: DriverContext, id: number, on: boolean) {
 
 export const loadBalancerDriver: Driver = {
   async create(ctx, props) {
-    const network = refId(ctx, props.network);
+    // Created without network and targets: it is attached at its reserved address first, so that
+    // the private-IP targets never see it on an automatic one.
     const { resource, actions } = await ctx.api.loadBalancers.create(
       {
         name: str(props.name),
@@ -94,29 +95,30 @@ export const loadBalancerDriver: Driver = {
         labels: createLabels(ctx, props),
         public_interface: props.public_interface !== false,
         services: list(props.services).map(serviceBody),
-        targets: list(props.targets).map(targetBody),
-        ...(network === undefined ? {} : { network }),
       } as never,
       ctx.address,
       { where: ctx.address, signal: ctx.run.signal },
     );
     await settle(ctx, Promise.resolve({ actions }));
-    let lb = resource;
-    if (network !== undefined && props.private_ip && lb.private_net[0]?.ip !== props.private_ip) {
-      // Created attached with an automatic IP; move it to the reserved address.
-      await settle(ctx, ctx.api.loadBalancers.detachFromNetwork(lb.id, { network }, { where: ctx.address }));
+    const id = resource.id;
+    const network = refId(ctx, props.network);
+    if (network !== undefined && !resource.private_net.some((n) => n.network === network)) {
       await settle(
         ctx,
         ctx.api.loadBalancers.attachToNetwork(
-          lb.id,
-          { network, ip: str(props.private_ip) },
-          { where: ctx.address },
+          id,
+          { network, ...(props.private_ip ? { ip: str(props.private_ip) } : {}) },
+          {
+            where: ctx.address,
+            verify: async () =>
+              ((await ctx.api.loadBalancers.get(id))?.private_net ?? []).some((n) => n.network === network),
+          },
         ),
       );
     }
-    if (obj(props.protection).delete === true) await protect(ctx, lb.id, true);
-    lb = (await ctx.api.loadBalancers.get(lb.id, { where: ctx.address })) ?? lb;
-    return record(ctx, lb);
+    await syncTargets(ctx, id, [], list(props.targets));
+    if (obj(props.protection).delete === true) await protect(ctx, id, true);
+    return record(ctx, (await ctx.api.loadBalancers.get(id, { where: ctx.address })) ?? resource);
   },
 
   async update(ctx, action) {

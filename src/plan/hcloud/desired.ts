@@ -220,7 +220,7 @@ function kubeApiLoadBalancer(ctx: DesiredContext): DesiredResource {
             interval: 3,
             timeout: 2,
             retries: 2,
-            http: { path: '/version', status_codes: ['401'], tls: true },
+            http: { domain: null, path: '/version', status_codes: ['401'], tls: true },
           },
         },
       ],
