@@ -43,6 +43,7 @@ export async function connectProvider(ws: Workspace, options: ConnectOptions): P
     token,
     pollIntervals: { initialMs: Math.max(10, 500 * pollScale), maxMs: Math.max(20, 2000 * pollScale) },
     retry: options.sandbox ? { backoffBaseMs: 50 * pollScale, backoffCapMs: 2000 * pollScale } : undefined,
+    requestTimeoutMs: options.sandbox ? Math.max(2000, 30_000 * pollScale) : undefined,
   });
   const infra = ws.spec as unknown as InfraSpec;
   let operatorIpv4: Promise<string> | undefined;

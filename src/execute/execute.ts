@@ -114,7 +114,12 @@ export async function executeGraph(graph: ActionGraph, options: ExecuteOptions):
         planHash: options.planHash,
         specHash: options.specHash,
         parallelism: options.parallelism,
-        actions: graph.actions.map((a) => ({ ...brief(a), id: a.id, dependsOn: a.dependsOn })),
+        actions: graph.actions.map((a) => ({
+          id: a.id,
+          kind: a.kind,
+          address: a.address,
+          dependsOn: a.dependsOn,
+        })),
         hk8sVersion: options.hk8sVersion,
       },
     },

@@ -8,7 +8,11 @@ export function sandboxOrigin(sandboxDir: string): string {
 }
 
 async function get<T>(sandboxDir: string, path: string, method = 'GET'): Promise<T> {
-  const response = await fetch(`${sandboxOrigin(sandboxDir)}${path}`, { method });
+  // A fresh connection each time: a pooled one may be closed by the server between requests.
+  const response = await fetch(`${sandboxOrigin(sandboxDir)}${path}`, {
+    method,
+    headers: { connection: 'close' },
+  });
   if (!response.ok) throw new Error(`${method} ${path}: ${response.status}`);
   return (await response.json()) as T;
 }

@@ -19,6 +19,15 @@ function applyTo(value: Json | undefined): ApplyTo {
   }));
 }
 
+/** Whether the firewall now applies to every (`present`) or none (`!present`) of these selectors. */
+function appliedCheck(ctx: DriverContext, id: number, targets: ApplyTo, present: boolean) {
+  return async () => {
+    const fw = await ctx.api.firewalls.get(id);
+    const selectors = new Set((fw?.applied_to ?? []).map((a) => a.label_selector?.selector));
+    return targets.every((t) => selectors.has(t.label_selector?.selector) === present);
+  };
+}
+
 function record(ctx: DriverContext, f: Firewall): ResourceRecord {
   return { address: ctx.address, type: 'firewall', id: String(f.id), attrs: { name: f.name } };
 }
@@ -52,11 +61,22 @@ export const firewallDriver: Driver = {
       if (old.length > 0)
         await settle(
           ctx,
-          ctx.api.firewalls.removeFromResources(id, { remove_from: old }, { where: ctx.address }),
+          ctx.api.firewalls.removeFromResources(
+            id,
+            { remove_from: old },
+            { where: ctx.address, verify: appliedCheck(ctx, id, old, false) },
+          ),
         );
       const next = applyTo(after.apply_to);
       if (next.length > 0)
-        await settle(ctx, ctx.api.firewalls.applyToResources(id, { apply_to: next }, { where: ctx.address }));
+        await settle(
+          ctx,
+          ctx.api.firewalls.applyToResources(
+            id,
+            { apply_to: next },
+            { where: ctx.address, verify: appliedCheck(ctx, id, next, true) },
+          ),
+        );
     }
     const updated = await ctx.api.firewalls.update(
       id,
@@ -71,7 +91,11 @@ export const firewallDriver: Driver = {
     if (applied.length > 0) {
       await settle(
         ctx,
-        ctx.api.firewalls.removeFromResources(Number(id), { remove_from: applied }, { where: ctx.address }),
+        ctx.api.firewalls.removeFromResources(
+          Number(id),
+          { remove_from: applied },
+          { where: ctx.address, verify: appliedCheck(ctx, Number(id), applied, false) },
+        ),
       );
     }
     await settle(ctx, ctx.api.firewalls.delete(Number(id), { where: ctx.address }));

@@ -37,22 +37,37 @@ function list(value: Json | undefined): JsonObject[] {
   return Array.isArray(value) ? (value as JsonObject[]) : [];
 }
 
+/** Whether the load balancer, as it is now, satisfies `test` (for calls whose answer was lost). */
+function lbHas(ctx: DriverContext, id: number, test: (lb: LoadBalancer) => boolean) {
+  return async () => {
+    const lb = await ctx.api.loadBalancers.get(id);
+    return lb !== undefined && test(lb);
+  };
+}
+
 async function syncServices(ctx: DriverContext, id: number, before: JsonObject[], after: JsonObject[]) {
   const byPort = (items: JsonObject[]) => new Map(items.map((s) => [Number(s.listen_port), s]));
   const old = byPort(before);
   const next = byPort(after);
+  const hasPort = (port: number) => lbHas(ctx, id, (lb) => lb.services.some((x) => x.listen_port === port));
   for (const [port] of old) {
-    if (!next.has(port))
-      await settle(
-        ctx,
-        ctx.api.loadBalancers.deleteService(id, { listen_port: port }, { where: ctx.address }),
-      );
+    if (next.has(port)) continue;
+    const gone = hasPort(port);
+    const verify = async () => !(await gone());
+    await settle(
+      ctx,
+      ctx.api.loadBalancers.deleteService(id, { listen_port: port }, { where: ctx.address, verify }),
+    );
   }
   for (const [port, service] of next) {
     const existing = old.get(port);
-    if (!existing)
-      await settle(ctx, ctx.api.loadBalancers.addService(id, serviceBody(service), { where: ctx.address }));
-    else if (JSON.stringify(existing) !== JSON.stringify(service)) {
+    if (!existing) {
+      const verify = hasPort(port);
+      await settle(
+        ctx,
+        ctx.api.loadBalancers.addService(id, serviceBody(service), { where: ctx.address, verify }),
+      );
+    } else if (JSON.stringify(existing) !== JSON.stringify(service)) {
       await settle(
         ctx,
         ctx.api.loadBalancers.updateService(id, serviceBody(service) as never, { where: ctx.address }),
@@ -65,16 +80,21 @@ async function syncTargets(ctx: DriverContext, id: number, before: JsonObject[],
   const key = (t: JsonObject) => JSON.stringify([t.label_selector, t.use_private_ip]);
   const old = new Map(before.map((t) => [key(t), t]));
   const next = new Map(after.map((t) => [key(t), t]));
+  const hasSelector = (selector: string) =>
+    lbHas(ctx, id, (lb) => lb.targets.some((x) => x.label_selector?.selector === selector));
   for (const [k, t] of old) {
-    if (!next.has(k))
-      await settle(
-        ctx,
-        ctx.api.loadBalancers.removeTarget(id, targetBody(t) as never, { where: ctx.address }),
-      );
+    if (next.has(k)) continue;
+    const present = hasSelector(str(t.label_selector));
+    const verify = async () => !(await present());
+    await settle(
+      ctx,
+      ctx.api.loadBalancers.removeTarget(id, targetBody(t) as never, { where: ctx.address, verify }),
+    );
   }
   for (const [k, t] of next) {
-    if (!old.has(k))
-      await settle(ctx, ctx.api.loadBalancers.addTarget(id, targetBody(t), { where: ctx.address }));
+    if (old.has(k)) continue;
+    const verify = hasSelector(str(t.label_selector));
+    await settle(ctx, ctx.api.loadBalancers.addTarget(id, targetBody(t), { where: ctx.address, verify }));
   }
 }
 
@@ -125,13 +145,11 @@ export const loadBalancerDriver: Driver = {
     const id = Number(action.resourceId);
     const { before, after } = action;
     if (changed(before, after, 'load_balancer_type')) {
+      const type = str(after.load_balancer_type);
+      const verify = lbHas(ctx, id, (lb) => lb.load_balancer_type.name === type);
       await settle(
         ctx,
-        ctx.api.loadBalancers.changeType(
-          id,
-          { load_balancer_type: str(after.load_balancer_type) },
-          { where: ctx.address },
-        ),
+        ctx.api.loadBalancers.changeType(id, { load_balancer_type: type }, { where: ctx.address, verify }),
       );
     }
     if (changed(before, after, 'algorithm')) {
@@ -145,21 +163,23 @@ export const loadBalancerDriver: Driver = {
       );
     }
     if (changed(before, after, 'network') || changed(before, after, 'private_ip')) {
+      const attachedTo = (network: number) =>
+        lbHas(ctx, id, (lb) => lb.private_net.some((n) => n.network === network));
       const old = refId(ctx, before.network ?? null);
-      if (old !== undefined)
+      if (old !== undefined) {
+        const attached = attachedTo(old);
+        const verify = async () => !(await attached());
         await settle(
           ctx,
-          ctx.api.loadBalancers.detachFromNetwork(id, { network: old }, { where: ctx.address }),
+          ctx.api.loadBalancers.detachFromNetwork(id, { network: old }, { where: ctx.address, verify }),
         );
+      }
       const next = refId(ctx, after.network);
       if (next !== undefined) {
+        const body = { network: next, ip: str(after.private_ip) };
         await settle(
           ctx,
-          ctx.api.loadBalancers.attachToNetwork(
-            id,
-            { network: next, ip: str(after.private_ip) },
-            { where: ctx.address },
-          ),
+          ctx.api.loadBalancers.attachToNetwork(id, body, { where: ctx.address, verify: attachedTo(next) }),
         );
       }
     }

@@ -161,7 +161,11 @@ export const serverDriver: Driver = {
     if (changed(before, after, 'network') || changed(before, after, 'subnet')) {
       const old = (await current(ctx, id)).private_net[0]?.network;
       if (old !== undefined) {
-        await settle(ctx, ctx.api.servers.detachFromNetwork(id, { network: old }, { where: ctx.address }));
+        const verify = async () => !(await current(ctx, id)).private_net.some((n) => n.network === old);
+        await settle(
+          ctx,
+          ctx.api.servers.detachFromNetwork(id, { network: old }, { where: ctx.address, verify }),
+        );
       }
       await attach(ctx, id, after);
     }

@@ -139,9 +139,10 @@ export class RequestBudget {
     this.observed = true;
     if (limit !== undefined && limit > 0) this.limit = limit;
     this.refill();
-    if (remaining !== undefined) {
-      // Requests still in flight may not be counted in this answer yet: assume they are not.
-      this.tokens = Math.min(this.tokens, Math.max(0, remaining - this.inFlight), this.limit);
+    if (remaining !== undefined && status !== 429) {
+      // The server's count is the truth (it also resyncs after a refusal that did not mean an empty
+      // bucket); requests still in flight may not be counted in it yet, so assume they are not.
+      this.tokens = Math.min(Math.max(0, remaining - this.inFlight), this.limit);
     }
     if (status === 429) {
       this.tokens = Math.min(this.tokens, 0);

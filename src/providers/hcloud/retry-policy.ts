@@ -76,7 +76,9 @@ export function classifyOutcome(outcome: Exclude<Outcome, { kind: 'ok' }>): {
     case 'rate_limit_exceeded':
       return { kind: 'refused', reason: 'rate-limited' };
     case 'conflict':
-      return { kind: 'refused', reason: 'conflict' };
+      // A resource busy with another change (networks answer this rather than `locked`): wait it
+      // out like a lock, bounded by time, not by a handful of quick attempts.
+      return { kind: 'locked', reason: 'conflict' };
     case 'locked':
     case 'resource_locked':
       return { kind: 'locked', reason: 'locked' };
@@ -91,6 +93,8 @@ export function classifyOutcome(outcome: Exclude<Outcome, { kind: 'ok' }>): {
     case undefined:
       break;
     default:
+      // Any 5xx (Hetzner's `unknown_error` among them) may or may not have taken effect.
+      if (status >= 500) return { kind: 'lost', reason: status === 504 ? 'timeout' : 'server-error' };
       return { kind: 'final', reason: 'server-error' };
   }
   if (status === 429) return { kind: 'refused', reason: 'rate-limited' };

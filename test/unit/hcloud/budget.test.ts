@@ -54,6 +54,17 @@ describe('RequestBudget', () => {
     expect(waits).toEqual([1000]);
   });
 
+  it('after a 429, a later answer reporting a full bucket restores full speed', async () => {
+    const time = fakeTime();
+    const budget = new RequestBudget({ now: time.now, sleep: time.sleep });
+    (await budget.acquire()).settle({ status: 429, headers: headers(3600, 3000, time.now() / 1000 + 600) });
+    const after = await budget.acquire();
+    after.settle({ status: 200, headers: headers(3600, 3000, time.now() / 1000 + 600) });
+    const sleepsBefore = time.sleeps.length;
+    for (let i = 0; i < 20; i += 1) (await budget.acquire()).settle();
+    expect(time.sleeps.length).toBe(sleepsBefore);
+  });
+
   it('after a 429 waits until the first token of the refill that ends at RateLimit-Reset', async () => {
     const time = fakeTime();
     const budget = new RequestBudget({ now: time.now, sleep: time.sleep });

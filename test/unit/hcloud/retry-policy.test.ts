@@ -16,7 +16,7 @@ describe('classifyOutcome', () => {
   it.each([
     [http(429, 'rate_limit_exceeded'), 'refused'],
     [http(429), 'refused'],
-    [http(409, 'conflict'), 'refused'],
+    [http(409, 'conflict'), 'locked'],
     [http(503, 'unavailable'), 'refused'],
     [http(423, 'locked'), 'locked'],
     [http(504, 'timeout'), 'lost'],
@@ -90,5 +90,20 @@ describe('backoff', () => {
     ]);
     expect(backoff(20, DEFAULT_RETRY_POLICY, () => 0.5)).toBe(30_000);
     expect(backoff(3, DEFAULT_RETRY_POLICY, () => 0)).toBe(0);
+  });
+});
+
+describe('5xx with codes the policy does not name', () => {
+  it.each(['unknown_error', 'some_new_error'])(
+    '%s on a 500 is treated as a lost answer, not final',
+    (code) => {
+      expect(classifyOutcome({ kind: 'http', status: 500, hcloudCode: code } as never).kind).toBe('lost');
+    },
+  );
+
+  it('an unnamed code on a 4xx stays final', () => {
+    expect(classifyOutcome({ kind: 'http', status: 422, hcloudCode: 'invalid_input' } as never).kind).toBe(
+      'final',
+    );
   });
 });
