@@ -116,7 +116,8 @@ export class Pipeline {
         const found = await options.verify();
         if (found !== undefined) return found;
       }
-      const locked = attempt.kind === 'http' && isLockedCode(attempt.failure.hcloudCode);
+      // Waits on a busy resource (locked, conflict) are bounded by time, not by the attempt count.
+      const locked = classifyOutcome(attempt.outcome).kind === 'locked';
       if (locked) history.lockedCount += 1;
       else history.attempts += 1;
       const decision = decide(attempt.outcome, spec.safety, history, this.deps.policy, this.deps.random);
@@ -260,10 +261,6 @@ export class Pipeline {
       correlationId: failure.correlationId,
     });
   }
-}
-
-function isLockedCode(code: string | undefined): boolean {
-  return code === 'locked' || code === 'resource_locked';
 }
 
 function errorCode(error: unknown): string | undefined {
