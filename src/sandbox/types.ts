@@ -301,6 +301,8 @@ export interface Counters {
   floatingIpv4: number;
   ipv6: number;
   mac: number;
+  /** Second octet of this world's loopback pools (absent in worlds written before it existed: 20). */
+  loopbackOctet?: number;
 }
 
 export type IdSpace =

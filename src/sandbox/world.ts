@@ -21,9 +21,20 @@ const ID_BASES: Record<IdSpace, number> = {
   action: 1_960_000_001,
 };
 
-export const SERVER_IPV4_POOL = '127.20.0.2';
-export const LB_IPV4_POOL = '127.30.0.2';
-export const FLOATING_IPV4_POOL = '127.40.0.2';
+/**
+ * Each world draws its own second octet, so that two sandboxes on one machine (parallel test files)
+ * never hand out the same loopback addresses — their simulated Talos nodes listen on them.
+ * Servers get 127.<o>.0.2 upwards, load balancers 127.<o>.160.2, floating IPs 127.<o>.220.2.
+ */
+export const DEFAULT_LOOPBACK_OCTET = 20;
+
+function pool(world: World, third: number): string {
+  return `127.${world.counters.loopbackOctet ?? DEFAULT_LOOPBACK_OCTET}.${third}.2`;
+}
+
+export function isCloudLoopbackIp(world: World, ip: string): boolean {
+  return ip.startsWith(`127.${world.counters.loopbackOctet ?? DEFAULT_LOOPBACK_OCTET}.`);
+}
 
 export function createEmptyWorld(now: number, rateLimit: number): World {
   const images: World['images'] = {};
@@ -31,7 +42,15 @@ export function createEmptyWorld(now: number, rateLimit: number): World {
   return {
     format: 1,
     createdAt: isoTime(now),
-    counters: { ids: { ...ID_BASES }, serverIpv4: 0, lbIpv4: 0, floatingIpv4: 0, ipv6: 1, mac: 1 },
+    counters: {
+      ids: { ...ID_BASES },
+      serverIpv4: 0,
+      lbIpv4: 0,
+      floatingIpv4: 0,
+      ipv6: 1,
+      mac: 1,
+      loopbackOctet: 20 + Math.floor(Math.random() * 200),
+    },
     rate: { tokens: rateLimit, updatedAt: now },
     servers: {},
     networks: {},
@@ -55,15 +74,15 @@ export function nextId(world: World, space: IdSpace): number {
 }
 
 export function allocateServerIpv4(world: World): string {
-  return loopbackAddress(SERVER_IPV4_POOL, world.counters.serverIpv4++);
+  return loopbackAddress(pool(world, 0), world.counters.serverIpv4++);
 }
 
 export function allocateLbIpv4(world: World): string {
-  return loopbackAddress(LB_IPV4_POOL, world.counters.lbIpv4++);
+  return loopbackAddress(pool(world, 160), world.counters.lbIpv4++);
 }
 
 export function allocateFloatingIpv4(world: World): string {
-  return loopbackAddress(FLOATING_IPV4_POOL, world.counters.floatingIpv4++);
+  return loopbackAddress(pool(world, 220), world.counters.floatingIpv4++);
 }
 
 /** A fresh /64 from the documentation prefix 2001:db8::/32. */

@@ -4,6 +4,7 @@ import { findLoadBalancerType, findLocation } from '../catalog.js';
 import { parseSelector, selectorMatches } from '../labels.js';
 import type { LbServiceRec, LbTargetRec, LoadBalancerRec, ServerRec, World } from '../types.js';
 import { renderLoadBalancerType, renderLocation } from './common.js';
+import { isCloudLoopbackIp } from '../world.js';
 
 export interface ServiceInput {
   protocol?: LbServiceRec['protocol'];
@@ -131,7 +132,7 @@ export function buildTarget(
   } else {
     const ip = input.ip?.ip;
     if (ip === undefined) throw invalidField('ip', 'ip is required for ip targets');
-    if (ip.startsWith('127.20.') || ip.startsWith('127.30.')) {
+    if (isCloudLoopbackIp(world, ip)) {
       throw unprocessable('cloud_resource_ip_not_allowed', 'IPs of cloud resources cannot be ip targets');
     }
     target = { type: 'ip', ip };
