@@ -7,11 +7,13 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { infoFile, optionsFromArgs, readInfo, writeInfo } from './process-info.js';
 import { startSandboxServer } from './server.js';
+import { talosSimulatorFromEnv } from './talos/index.js';
 
 async function main(): Promise<void> {
   const options = optionsFromArgs(process.argv.slice(2), process.env);
   mkdirSync(options.stateDir, { recursive: true, mode: 0o700 });
-  const sandbox = await startSandboxServer(options);
+  const talos = talosSimulatorFromEnv(options.stateDir, options.speed ?? 1, process.env);
+  const sandbox = await startSandboxServer(talos ? { ...options, hooks: talos.hooks } : options);
   const file = infoFile(options.stateDir);
   const { token: _token, hooks: _hooks, ...recorded } = options;
   writeInfo(file, {
@@ -27,10 +29,13 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     console.log(`sandbox: ${signal}, shutting down`);
-    void sandbox.close().finally(() => {
-      if (readInfo(options.stateDir)?.pid === process.pid) rmSync(file, { force: true });
-      process.exit(0);
-    });
+    void sandbox
+      .close()
+      .then(() => talos?.close())
+      .finally(() => {
+        if (readInfo(options.stateDir)?.pid === process.pid) rmSync(file, { force: true });
+        process.exit(0);
+      });
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

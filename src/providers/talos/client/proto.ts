@@ -1,0 +1,51 @@
+/** Loads the Talos protocol files (`proto/talos/`, shipped beside `dist/`) once per process. */
+import { loadPackageDefinition, type ServiceClientConstructor } from '@grpc/grpc-js';
+import { loadSync, type Options } from '@grpc/proto-loader';
+import { fileURLToPath } from 'node:url';
+
+const PROTO_ROOT = fileURLToPath(new URL('../../../../proto/talos/', import.meta.url));
+const FILES = [
+  'machine/machine.proto',
+  'machine/lifecycle.proto',
+  'machine/image.proto',
+  'cluster/cluster.proto',
+];
+
+/** How messages look in JavaScript: camelCase fields, 64-bit integers and enums as strings. */
+export const LOADER_OPTIONS: Options = {
+  includeDirs: [PROTO_ROOT],
+  keepCase: false,
+  longs: String,
+  enums: String,
+  defaults: true,
+  oneofs: true,
+};
+
+export interface TalosServices {
+  MachineService: ServiceClientConstructor;
+  LifecycleService: ServiceClientConstructor;
+  ImageService: ServiceClientConstructor;
+  ClusterService: ServiceClientConstructor;
+}
+
+let loaded: TalosServices | undefined;
+
+export function talosServices(): TalosServices {
+  if (loaded) return loaded;
+  const root = loadPackageDefinition(loadSync(FILES, LOADER_OPTIONS)) as unknown as {
+    machine: Record<string, ServiceClientConstructor>;
+    cluster: Record<string, ServiceClientConstructor>;
+  };
+  const need = (pkg: Record<string, ServiceClientConstructor>, name: string) => {
+    const ctor = pkg[name];
+    if (!ctor) throw new Error(`proto/talos does not define ${name}`);
+    return ctor;
+  };
+  loaded = {
+    MachineService: need(root.machine, 'MachineService'),
+    LifecycleService: need(root.machine, 'LifecycleService'),
+    ImageService: need(root.machine, 'ImageService'),
+    ClusterService: need(root.cluster, 'ClusterService'),
+  };
+  return loaded;
+}

@@ -1,0 +1,13 @@
+/** Public surface of the simulated Talos nodes of the sandbox. */
+export {
+  TalosSimulator,
+  isTalosServer,
+  type TalosClusterStats,
+  type TalosNodeStats,
+  type TalosSimulatorOptions,
+  type TalosStats,
+} from './simulator.js';
+export { TALOS_DURATIONS } from './env.js';
+export { readTalosState, type TalosStateSummary } from './stats-file.js';
+export type { NodePhase } from './state.js';
+export { talosSimulatorFromEnv } from './from-env.js';
