@@ -60,17 +60,18 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     }
     if (error.oclif && error.constructor.name !== 'ExitError') {
       // Flag and argument parsing problems: oclif's message already says what is wrong.
-      const message = error.message.split('\n')[0] ?? 'invalid arguments';
+      const message = usageLine(error.message);
+      const command = `hk8s ${(this.id ?? '').split(':').join(' ')}`.trim();
       const envelope: ErrorEnvelope = {
         ok: false,
         error: {
           code: 'usage',
           exitCode: ExitCode.USAGE,
           message,
-          hint: `See \`hk8s ${this.id ?? ''} --help\`.`,
+          hint: `See \`${command} --help\`.`,
         },
       };
-      return this.report(ExitCode.USAGE, `${message} (see \`hk8s ${this.id ?? ''} --help\`)`, envelope);
+      return this.report(ExitCode.USAGE, `${message} (see \`${command} --help\`)`, envelope);
     }
     return super.catch(error);
   }
@@ -82,6 +83,24 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (!isQuiet() && process.env.HK8S_DEBUG && envelope.error.detail)
       process.stderr.write(`${envelope.error.detail}\n`);
   }
+}
+
+/**
+ * oclif's parse errors span several lines (what was expected on the next ones, then "See more
+ * help with --help"); the first line alone can end in a bare colon. All of it, on one line.
+ */
+function usageLine(message: string): string {
+  const lines = message
+    // eslint-disable-next-line no-control-regex
+    .replace(/\u001b\[[0-9;]*m/g, '')
+    .split('\n')
+    .map((line) => line.replace(/\s+/g, ' ').trim())
+    .filter((line) => line !== '' && !line.startsWith('See more help with'));
+  const text = lines.reduce(
+    (all, line) => (all === '' ? line : `${all}${/[:.]$/.test(all) ? '' : ':'} ${line}`),
+    '',
+  );
+  return text || 'invalid arguments';
 }
 
 function isQuiet(): boolean {

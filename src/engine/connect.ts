@@ -3,7 +3,11 @@
  * same client pointed at the local sandbox. The only difference is the endpoint.
  */
 import { sandboxDir } from '../cli/sandbox-dir.js';
+import { CompositeRunner } from '../execute/composite-runner.js';
 import { HcloudRunner } from '../execute/hcloud/runner.js';
+import { REAL_TIMING, scaledTiming } from '../execute/talos/connections.js';
+import { TalosRunner } from '../execute/talos/runner.js';
+import { resolveNetworkLayout } from '../spec/network.js';
 import { observeHcloud } from '../observe/hcloud.js';
 import type { InfraSpec } from '../plan/hcloud/infra-spec.js';
 import { createHcloudClient } from '../providers/hcloud/index.js';
@@ -12,6 +16,9 @@ import { detectOperatorIpv4, needsOperatorIp } from './operator-ip.js';
 import type { Provider } from './provider.js';
 import { resolveToken } from './token.js';
 import type { Workspace } from './workspace.js';
+
+/** The Talos API port on every node. */
+const TALOS_PORT = 50000;
 
 export interface ConnectOptions {
   sandbox: boolean;
@@ -47,8 +54,14 @@ export async function connectProvider(ws: Workspace, options: ConnectOptions): P
   });
   const infra = ws.spec as unknown as InfraSpec;
   let operatorIpv4: Promise<string> | undefined;
+  const talos = new TalosRunner({
+    spec: ws.spec,
+    layout: resolveNetworkLayout(ws.spec),
+    port: options.sandbox ? Number(process.env.HK8S_SANDBOX_TALOS_PORT ?? TALOS_PORT) : TALOS_PORT,
+    timing: options.sandbox ? scaledTiming(sandboxSpeed()) : REAL_TIMING,
+  });
   return {
-    runner: new HcloudRunner(client),
+    runner: new CompositeRunner(new HcloudRunner(client), talos),
     async observe(observeOptions = {}) {
       const observation = await observeHcloud(client, ws.cluster, observeOptions);
       for (const item of observation.unaddressed) {

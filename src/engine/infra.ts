@@ -4,7 +4,7 @@
  */
 import { desiredInfrastructure } from '../plan/hcloud/desired.js';
 import type { InfraFacts, InfraLayout, InfraSpec } from '../plan/hcloud/infra-spec.js';
-import type { DesiredResource, ObservedResource } from '../plan/types.js';
+import type { DesiredResource } from '../plan/types.js';
 import { resolveNetworkLayout } from '../spec/network.js';
 import type { Spec } from '../spec/schema.js';
 import type { State } from '../state/reducer.js';
@@ -63,8 +63,4 @@ export function desiredResources(spec: Spec, state: State, observation: Observat
     layout: infraLayout(spec),
     facts: infraFacts(state, observation),
   });
-}
-
-export function idsByAddress(resources: readonly ObservedResource[]): Map<string, string> {
-  return new Map(resources.map((r) => [r.address, r.id]));
 }

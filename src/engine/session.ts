@@ -6,12 +6,14 @@ import { randomBytes } from 'node:crypto';
 import { Hk8sError } from '../errors.js';
 import type { EngineEventSink } from '../execute/events.js';
 import { executeGraph, type RunResult } from '../execute/execute.js';
-import type { RunContext } from '../execute/runner.js';
+import type { ResourceRecord, RunContext } from '../execute/runner.js';
+import type { ObservedResource } from '../plan/types.js';
 import { assertPlanFresh } from '../plan/plan-file.js';
 import { hasChanges, makePlan, type Plan, type PlanCommand } from '../plan/plan.js';
 import { openState } from '../state/log-store.js';
 import { lastRun, pendingRun, unfinishedActions, type RunRecord, type State } from '../state/reducer.js';
-import { desiredResources, idsByAddress } from './infra.js';
+import { desiredResources } from './infra.js';
+import { talosPlanInput } from './talos-inputs.js';
 import type { Provider } from './provider.js';
 import { HK8S_VERSION } from './version.js';
 import type { Workspace } from './workspace.js';
@@ -41,8 +43,8 @@ export function newRunId(now = new Date()): string {
 
 interface Computed {
   plan: Plan;
-  /** Ids of everything observed, by address: what the runners resolve `$ref`s with. */
-  ids: Map<string, string>;
+  /** What is known of every resource (state records overlaid with observation), by address. */
+  records: Map<string, ResourceRecord>;
 }
 
 async function computePlan(
@@ -65,8 +67,23 @@ async function computePlan(
     observed: resources,
     targets: request.targets,
     replace: request.replace,
+    talos: talosPlanInput(ws.spec, state, resources),
   });
-  return { plan, ids: idsByAddress(observation.resources) };
+  return { plan, records: knownRecords(state, observation.resources) };
+}
+
+/** State records, overlaid with what observation saw now (fresher, and there even if the state was lost). */
+function knownRecords(state: State, observed: readonly ObservedResource[]): Map<string, ResourceRecord> {
+  const records = new Map<string, ResourceRecord>(Object.values(state.resources).map((r) => [r.address, r]));
+  for (const o of observed) {
+    records.set(o.address, {
+      address: o.address,
+      type: o.type,
+      id: o.id,
+      attrs: { ...records.get(o.address)?.attrs, ...o.props },
+    });
+  }
+  return records;
 }
 
 function stateSecrets(state: State): Map<string, string> {
@@ -156,7 +173,7 @@ async function run(
   ws: Workspace,
   provider: Provider,
   state: State,
-  { plan, ids }: Computed,
+  { plan, records }: Computed,
   request: ApplyRequest,
   hooks: ApplyHooks,
   command: 'apply' | 'resume' | 'destroy',
@@ -175,7 +192,7 @@ async function run(
     parallelism: request.parallelism,
     journal: ws.log,
     runner: provider.runner,
-    ids,
+    records,
     secrets: stateSecrets(state),
     signal: request.signal,
     onEvent: hooks.onRunStart(plan),
@@ -233,11 +250,12 @@ export async function resumeCluster(
 }
 
 async function reconcileRun(ws: Workspace, provider: Provider, state: State, target: RunRecord) {
-  const ids = new Map(Object.values(state.resources).map((r) => [r.address, r.id]));
+  const records = new Map(Object.values(state.resources).map((r) => [r.address, r]));
   const ctx: RunContext = {
     run: target.id,
     signal: new AbortController().signal,
-    idOf: (address) => ids.get(address),
+    idOf: (address) => records.get(address)?.id,
+    recordOf: (address) => records.get(address),
     progress: () => undefined,
     secrets: {
       get: (name) => stateSecrets(state).get(name),

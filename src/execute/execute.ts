@@ -11,6 +11,7 @@ import {
   InterruptedError,
   type ActionOutcome,
   type ActionRunner,
+  type ResourceRecord,
   type RunContext,
   type SecretStore,
 } from './runner.js';
@@ -33,8 +34,8 @@ export interface ExecuteOptions {
   parallelism: number;
   journal: Journal;
   runner: ActionRunner;
-  /** Ids known before the run (observed resources), by address. */
-  ids: Map<string, string>;
+  /** What is known of resources before the run (state records, overlaid with observation), by address. */
+  records: Map<string, ResourceRecord>;
   /** Secrets already in the state, by name. */
   secrets?: Map<string, string>;
   signal?: AbortSignal;
@@ -76,7 +77,7 @@ function brief(action: Action) {
 export async function executeGraph(graph: ActionGraph, options: ExecuteOptions): Promise<RunResult> {
   const { run, runner } = options;
   const emit: EngineEventSink = options.onEvent ?? (() => undefined);
-  const ids = new Map(options.ids);
+  const records = new Map(options.records);
   // A journal that cannot write makes every later side effect unrecorded: stop launching at once.
   const stop = new AbortController();
   options.signal?.addEventListener('abort', () => stop.abort(), { once: true });
@@ -127,8 +128,8 @@ export async function executeGraph(graph: ActionGraph, options: ExecuteOptions):
   emit({ type: 'run-started', run, command: options.command, actions: graph.actions });
 
   const record = (action: Action, outcome: ActionOutcome) => {
-    if (outcome.resource) ids.set(outcome.resource.address, outcome.resource.id);
-    else if (outcome.resource === null) ids.delete(action.address);
+    if (outcome.resource) records.set(outcome.resource.address, outcome.resource);
+    else if (outcome.resource === null) records.delete(action.address);
   };
 
   const secrets = new Map(options.secrets);
@@ -144,7 +145,8 @@ export async function executeGraph(graph: ActionGraph, options: ExecuteOptions):
     const ctx: RunContext = {
       run,
       signal,
-      idOf: (address) => ids.get(address),
+      idOf: (address) => records.get(address)?.id,
+      recordOf: (address) => records.get(address),
       progress: (message) => emit({ type: 'action-progress', run, action, message }),
       secrets: secretStore,
     };

@@ -24,6 +24,8 @@ export interface RunContext {
   signal: AbortSignal;
   /** Ids of resources by address, as known now (observed, plus what this run created). */
   idOf(address: string): string | undefined;
+  /** What is known of a resource now: its record, or what observation saw. */
+  recordOf(address: string): ResourceRecord | undefined;
   progress(message: string): void;
   /** Secrets hk8s generated and keeps in the event log (e.g. the SSH private key). */
   secrets: SecretStore;

@@ -168,6 +168,7 @@ export function loadBalancerProps(lb: LoadBalancer, book: AddressBook): JsonObje
     public_interface: lb.public_net.enabled,
     labels: stableLabels(lb.labels),
     protection: { delete: lb.protection.delete },
+    ...(lb.public_net.ipv4?.ip ? { ipv4: lb.public_net.ipv4.ip } : {}),
     services: lb.services.map(lbServiceProps).sort((a, b) => Number(a.listen_port) - Number(b.listen_port)),
     targets: lb.targets
       .filter((t) => t.type === 'label_selector')

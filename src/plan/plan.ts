@@ -5,6 +5,7 @@
  */
 import { diffResources } from './diff.js';
 import { restrictToTargets, sortGraph } from './graph.js';
+import { planTalos, REBOOT_GROUP, type TalosPlan, type TalosPlanInput } from './talos/plan-talos.js';
 import { hashOf } from './hash.js';
 import { RESOURCE_TYPES } from './resource-types.js';
 import {
@@ -30,6 +31,8 @@ export interface PlanInputs {
   observed: ObservedResource[];
   targets?: string[];
   replace?: string[];
+  /** The Talos half: absent when only the infrastructure is planned (tests, Talos off). */
+  talos?: TalosPlanInput;
 }
 
 export interface Plan {
@@ -59,12 +62,17 @@ export function inputsHash(inputs: PlanInputs): string {
 }
 
 export function makePlan(inputs: PlanInputs): Plan {
-  const desired = inputs.command === 'destroy' ? [] : inputs.desired;
-  const actions = diffResources(desired, inputs.observed, {
+  const destroy = inputs.command === 'destroy';
+  const infra = diffResources(destroy ? [] : inputs.desired, inputs.observed, {
     replace: inputs.replace,
-    destroy: inputs.command === 'destroy',
+    destroy,
   });
-  let graph = sortGraph(actions.map(withSerialGroup), serialGroups(actions));
+  const actions = inputs.talos ? withTalos(infra, planTalos(inputs.talos, infra, destroy)) : infra;
+  const groups = {
+    ...serialGroups(actions),
+    ...(actions.some((a) => a.group === REBOOT_GROUP) ? { [REBOOT_GROUP]: { limit: 1 } } : {}),
+  };
+  let graph = sortGraph(actions.map(withSerialGroup), groups);
   if (inputs.targets && inputs.targets.length > 0) graph = restrictToTargets(graph, inputs.targets);
   return {
     formatVersion: PLAN_FORMAT_VERSION,
@@ -78,6 +86,17 @@ export function makePlan(inputs: PlanInputs): Plan {
     graph,
     summary: countActions(graph),
   };
+}
+
+function withTalos(infra: Action[], talos: TalosPlan): Action[] {
+  const extra = new Map<string, string[]>();
+  for (const [from, to] of talos.edges) extra.set(from, [...(extra.get(from) ?? []), to]);
+  const linked = infra.map((a) =>
+    extra.has(a.id)
+      ? { ...a, dependsOn: [...new Set([...a.dependsOn, ...(extra.get(a.id) ?? [])])].sort() }
+      : a,
+  );
+  return [...linked, ...talos.actions];
 }
 
 /** Actions on a serial type share a group of that type's name, limited to one at a time. */

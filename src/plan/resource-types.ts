@@ -51,6 +51,11 @@ export const RESOURCE_TYPES: Record<ResourceType, ResourceTypeInfo> = {
     serial: true,
   },
   network: { immutable: ['/ip_range'], createOnly: [], deleteRank: 3, drainBeforeDelete: false },
+  // Talos records live in the event log, not in the cloud; the Talos planner handles them.
+  talos_secrets: { immutable: [], createOnly: [], deleteRank: 4, drainBeforeDelete: false },
+  talos_config: { immutable: [], createOnly: [], deleteRank: 0, drainBeforeDelete: false },
+  talos_bootstrap: { immutable: [], createOnly: [], deleteRank: 4, drainBeforeDelete: false },
+  talos_kubeconfig: { immutable: [], createOnly: [], deleteRank: 4, drainBeforeDelete: false },
 };
 
 export function isUnder(pointer: string, prefix: string): boolean {

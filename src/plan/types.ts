@@ -23,7 +23,11 @@ export type ResourceType =
   | 'server'
   | 'load_balancer'
   | 'floating_ip'
-  | 'volume';
+  | 'volume'
+  | 'talos_secrets'
+  | 'talos_config'
+  | 'talos_bootstrap'
+  | 'talos_kubeconfig';
 
 /** What the spec asks for, one resource at one address (`server.workers-fsn.3`). */
 export interface DesiredResource {
@@ -121,11 +125,20 @@ export interface UpgradeAction extends ActionBase {
   to: string;
 }
 
+/** One changed field of a machine config, secrets already redacted. */
+export interface ConfigFieldChange {
+  path: string;
+  before?: Json;
+  after?: Json;
+}
+
 export interface ApplyConfigAction extends ActionBase {
   kind: 'apply-config';
+  /** Address of the node's server. */
   node: string;
-  mode: 'no-reboot' | 'reboot' | 'staged' | 'auto';
-  patch: Operation[];
+  /** `initial`: the first config, pushed to the node in maintenance mode. */
+  mode: 'initial' | 'no-reboot' | 'reboot';
+  changes: ConfigFieldChange[];
 }
 
 export interface BootstrapAction extends ActionBase {

@@ -101,7 +101,12 @@ export function actionDetails(action: Action): string[] {
     case 'upgrade':
       return [`      ${action.component}: ${action.from} → ${action.to}`];
     case 'apply-config':
-      return [`      mode: ${action.mode}`, ...patchLines(action.patch, {})];
+      return [
+        `      mode: ${action.mode === 'initial' ? 'initial config (maintenance mode)' : action.mode}`,
+        ...action.changes.map(
+          (c) => `      ${style.yellow('~')} ${c.path}: ${formatValue(c.before)} → ${formatValue(c.after)}`,
+        ),
+      ];
     case 'drain':
     case 'bootstrap':
     case 'wait':

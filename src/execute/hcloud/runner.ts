@@ -24,6 +24,10 @@ const DRIVERS: Record<ResourceType, Driver | undefined> = {
   load_balancer: loadBalancerDriver,
   volume: volumeDriver,
   floating_ip: undefined,
+  talos_secrets: undefined,
+  talos_config: undefined,
+  talos_bootstrap: undefined,
+  talos_kubeconfig: undefined,
 };
 
 function driverFor(type: string): Driver {

@@ -1,0 +1,220 @@
+/**
+ * Talos API sessions for one action: an admin client certificate issued from the cluster's OS CA,
+ * one mTLS client per node, insecure clients only for maintenance mode, and the polling loops that
+ * wait for nodes to come up.
+ */
+import { Hk8sError } from '../../errors.js';
+import type { TalosNode } from '../../plan/talos/nodes.js';
+import { createTalosClient, TalosApiError } from '../../providers/talos/client/index.js';
+import type { TalosClient } from '../../providers/talos/client/index.js';
+import { issueClientCertificate } from '../../providers/talos/pki/index.js';
+import type { CertAndKey, TalosSecrets } from '../../providers/talos/secrets-types.js';
+import type { Spec } from '../../spec/schema.js';
+import { InterruptedError, type RunContext } from '../runner.js';
+
+export interface TalosTiming {
+  pollMs: number;
+  /** From server creation until the node answers in maintenance mode. */
+  maintenanceTimeoutMs: number;
+  /** From the first config until the installed node answers over mTLS. */
+  installTimeoutMs: number;
+  /** For the cluster to become healthy. */
+  healthTimeoutMs: number;
+  /** Per call. */
+  callTimeoutMs: number;
+}
+
+export const REAL_TIMING: TalosTiming = {
+  pollMs: 2000,
+  maintenanceTimeoutMs: 10 * 60_000,
+  installTimeoutMs: 15 * 60_000,
+  healthTimeoutMs: 15 * 60_000,
+  callTimeoutMs: 20_000,
+};
+
+/** Sandbox nodes take their time scaled by the sandbox's speed; so do the waits for them. */
+export function scaledTiming(speed: number): TalosTiming {
+  const scale = Math.min(1, speed);
+  return {
+    pollMs: Math.max(20, REAL_TIMING.pollMs * scale),
+    maintenanceTimeoutMs: Math.max(20_000, REAL_TIMING.maintenanceTimeoutMs * scale),
+    installTimeoutMs: Math.max(20_000, REAL_TIMING.installTimeoutMs * scale),
+    healthTimeoutMs: Math.max(20_000, REAL_TIMING.healthTimeoutMs * scale),
+    callTimeoutMs: Math.max(3000, REAL_TIMING.callTimeoutMs * scale),
+  };
+}
+
+export class TalosConnections {
+  private admin?: Promise<CertAndKey>;
+  private readonly clients = new Map<string, TalosClient>();
+
+  constructor(
+    private readonly secrets: TalosSecrets,
+    private readonly port: number,
+    private readonly timing: TalosTiming,
+    private readonly ctx: RunContext,
+  ) {}
+
+  private endpoint(ip: string): string {
+    return `${ip}:${this.port}`;
+  }
+
+  private async secure(ip: string): Promise<TalosClient> {
+    this.admin ??= issueClientCertificate(this.secrets.certs.os, { roles: ['os:admin'], validityHours: 1 });
+    const cert = await this.admin;
+    const known = this.clients.get(`mtls ${ip}`);
+    if (known) return known;
+    const client = createTalosClient({
+      endpoint: this.endpoint(ip),
+      mode: 'mtls',
+      ca: this.secrets.certs.os.crt,
+      cert: cert.crt,
+      key: cert.key,
+      retry: { attempts: 1 },
+    });
+    this.clients.set(`mtls ${ip}`, client);
+    return client;
+  }
+
+  private insecure(ip: string): TalosClient {
+    const known = this.clients.get(`insecure ${ip}`);
+    if (known) return known;
+    const client = createTalosClient({
+      endpoint: this.endpoint(ip),
+      mode: 'insecure',
+      retry: { attempts: 1 },
+    });
+    this.clients.set(`insecure ${ip}`, client);
+    return client;
+  }
+
+  private get call() {
+    return { timeoutMs: this.timing.callTimeoutMs };
+  }
+
+  private async sleep(): Promise<void> {
+    if (this.ctx.signal.aborted) throw new InterruptedError();
+    await new Promise((resolve) => setTimeout(resolve, this.timing.pollMs));
+  }
+
+  /** Polls `probe` until it returns true or the time is up. */
+  private async until(
+    what: string,
+    ip: string,
+    timeoutMs: number,
+    probe: () => Promise<boolean>,
+  ): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last: unknown;
+    for (;;) {
+      try {
+        if (await probe()) return;
+      } catch (error) {
+        last = error;
+      }
+      if (Date.now() > deadline) {
+        const why = last instanceof Error ? ` (last error: ${last.message})` : '';
+        throw new Hk8sError('provider.unreachable', `timed out waiting for ${what}${why}`, {
+          where: this.endpoint(ip),
+          hint: 'Check that the server runs and that the firewall lets this machine reach port 50000, then `hk8s resume`.',
+        });
+      }
+      await this.sleep();
+    }
+  }
+
+  /** The first config: in maintenance mode over plain TLS; over mTLS if the node already has one. */
+  async applyInitial(ip: string, yaml: string): Promise<void> {
+    const maintenance = this.insecure(ip);
+    const secure = await this.secure(ip);
+    this.ctx.progress(`waiting for ${ip} to answer in maintenance mode`);
+    await this.until('the node in maintenance mode', ip, this.timing.maintenanceTimeoutMs, async () => {
+      try {
+        await maintenance.version(this.call);
+      } catch {
+        // A node that already took a config (a resumed run) answers only over mTLS.
+        await secure.version(this.call);
+        await secure.applyConfiguration({ data: yaml, mode: 'AUTO' }, this.call);
+        return true;
+      }
+      await maintenance.applyConfiguration({ data: yaml }, this.call);
+      return true;
+    });
+    this.ctx.progress('config applied; waiting for the node to install and boot');
+    await this.until('the node to install Talos and boot', ip, this.timing.installTimeoutMs, async () => {
+      await secure.version(this.call);
+      return true;
+    });
+  }
+
+  async applyUpdate(
+    ip: string,
+    yaml: string,
+    mode: 'no-reboot' | 'reboot',
+    role: TalosNode['role'],
+  ): Promise<void> {
+    const secure = await this.secure(ip);
+    await secure.applyConfiguration(
+      { data: yaml, mode: mode === 'reboot' ? 'REBOOT' : 'NO_REBOOT' },
+      this.call,
+    );
+    if (mode === 'no-reboot') return;
+    this.ctx.progress('rebooting; waiting for the node to come back');
+    await this.sleep();
+    await this.until('the node to come back after its reboot', ip, this.timing.installTimeoutMs, async () => {
+      await secure.version(this.call);
+      if (role === 'controlplane') return (await secure.etcdMemberList({}, this.call)).length > 0;
+      return true;
+    });
+  }
+
+  async etcdFormed(ip: string): Promise<boolean> {
+    const secure = await this.secure(ip);
+    return (await secure.etcdMemberList({}, this.call)).length > 0;
+  }
+
+  /** Bootstrap, unless etcd already runs (a resumed run whose Bootstrap took effect). */
+  async bootstrapOnce(ip: string): Promise<void> {
+    if (await this.etcdFormed(ip).catch(() => false)) return;
+    const secure = await this.secure(ip);
+    try {
+      await secure.bootstrap({}, this.call);
+    } catch (error) {
+      if (error instanceof TalosApiError && error.grpcStatus === 'ALREADY_EXISTS') return;
+      throw error;
+    }
+  }
+
+  async waitHealthy(nodes: readonly TalosNode[], spec: Spec): Promise<void> {
+    const controlPlanes = nodes.filter((n) => n.role === 'controlplane');
+    const first = controlPlanes[0];
+    if (!first) return;
+    const ipOf = (server: string) => {
+      const ip = this.ctx.recordOf(server)?.attrs.ipv4;
+      if (typeof ip !== 'string') throw new Error(`${server} has no public IPv4 recorded`);
+      return ip;
+    };
+    const firstIp = ipOf(first.server);
+    void spec;
+    this.ctx.progress(`waiting for ${controlPlanes.length} etcd member(s) and ${nodes.length} node(s)`);
+    await this.until('a healthy cluster', firstIp, this.timing.healthTimeoutMs, async () => {
+      const members = await (await this.secure(firstIp)).etcdMemberList({}, this.call);
+      if (members.length < controlPlanes.length) return false;
+      for (const node of nodes) await (await this.secure(ipOf(node.server))).version(this.call);
+      return true;
+    });
+  }
+
+  async kubeconfig(ip: string): Promise<string> {
+    return (await this.secure(ip)).kubeconfig(this.call);
+  }
+
+  async leaveEtcd(ip: string): Promise<void> {
+    await (await this.secure(ip)).etcdLeaveCluster(this.call);
+  }
+
+  close(): void {
+    for (const client of this.clients.values()) client.close();
+    this.clients.clear();
+  }
+}

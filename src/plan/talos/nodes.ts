@@ -1,0 +1,132 @@
+/**
+ * The Talos view of a cluster: which servers are nodes of which role, the cluster endpoint and the
+ * certificate names — and each node's machine config, rendered from the spec, the secrets and what
+ * is known of the servers. Pure: everything comes in as arguments.
+ */
+import { buildMachineConfig, machineConfigYaml } from '../../providers/talos/config/index.js';
+import type { MachineConfig } from '../../providers/talos/config/index.js';
+import type { TalosSecrets } from '../../providers/talos/secrets-types.js';
+import type { NetworkLayout } from '../../spec/network.js';
+import type { Spec } from '../../spec/schema.js';
+import { sha256 } from '../hash.js';
+import { addresses, serverName } from '../hcloud/names.js';
+
+export interface ServerFact {
+  id: string;
+  ipv4?: string;
+  ipv6?: string;
+  privateIp?: string;
+}
+
+export interface TalosNode {
+  /** The server's address, `server.<pool>.<i>`. */
+  server: string;
+  /** Where hk8s records the applied config, `talos.config.<pool>.<i>`. */
+  config: string;
+  role: 'controlplane' | 'worker';
+  pool: string;
+  hostname: string;
+}
+
+export const TALOS_SECRETS = 'talos.secrets';
+export const TALOS_BOOTSTRAP = 'talos.bootstrap';
+export const TALOS_HEALTH = 'talos.health';
+export const TALOS_KUBECONFIG = 'talos.kubeconfig';
+export const KUBECONFIG_SECRET = 'kubeconfig';
+
+export function configAddress(server: string): string {
+  return `talos.config.${server.slice('server.'.length)}`;
+}
+
+export function configSecretName(server: string): string {
+  return `${configAddress(server)}.applied`;
+}
+
+/** Every node the spec asks for, control planes first, in address order within a role. */
+export function talosNodes(spec: Spec): TalosNode[] {
+  const nodes = (pools: Spec['controlPlane']['pools'], role: TalosNode['role']) =>
+    pools.flatMap((pool) =>
+      Array.from({ length: pool.count }, (_, i) => {
+        const server = addresses.server(pool.name, i + 1);
+        return {
+          server,
+          config: configAddress(server),
+          role,
+          pool: pool.name,
+          hostname: serverName(spec.cluster.name, pool.name, i + 1),
+        };
+      }),
+    );
+  const byAddress = (a: TalosNode, b: TalosNode) => a.server.localeCompare(b.server);
+  return [
+    ...nodes(spec.controlPlane.pools, 'controlplane').sort(byAddress),
+    ...nodes(spec.workers.pools, 'worker').sort(byAddress),
+  ];
+}
+
+/** The control plane that bootstraps etcd: the first in address order. */
+export function bootstrapNode(spec: Spec): TalosNode | undefined {
+  return talosNodes(spec).find((n) => n.role === 'controlplane');
+}
+
+export interface ClusterFacts {
+  servers: Record<string, ServerFact>;
+  /** The Kubernetes API load balancer's public IPv4, once it exists. */
+  kubeApiLbIpv4?: string;
+}
+
+/** `https://<kube-api LB private IP, else the first control plane's private IP>:6443`. */
+export function clusterEndpoint(spec: Spec, layout: NetworkLayout, facts: ClusterFacts): string | undefined {
+  if (spec.loadBalancers.kubeApi.enabled) return `https://${layout.kubeApiLoadBalancerIpv4}:6443`;
+  const first = bootstrapNode(spec);
+  const ip = first ? facts.servers[first.server]?.privateIp : undefined;
+  return ip ? `https://${ip}:6443` : undefined;
+}
+
+export function certSans(spec: Spec, layout: NetworkLayout, facts: ClusterFacts): string[] {
+  const names = new Set<string>(['127.0.0.1', '::1', 'localhost']);
+  if (spec.loadBalancers.kubeApi.enabled) names.add(layout.kubeApiLoadBalancerIpv4);
+  if (facts.kubeApiLbIpv4) names.add(facts.kubeApiLbIpv4);
+  if (spec.loadBalancers.kubeApi.hostname) names.add(spec.loadBalancers.kubeApi.hostname);
+  for (const node of talosNodes(spec)) {
+    if (node.role !== 'controlplane') continue;
+    const fact = facts.servers[node.server];
+    for (const ip of [fact?.ipv4, fact?.privateIp]) if (ip) names.add(ip);
+  }
+  return [...names].sort();
+}
+
+export interface RenderedConfig {
+  config: MachineConfig;
+  yaml: string;
+  hash: string;
+}
+
+/** The node's config, or undefined while a value it needs (an IP, the endpoint) is not known yet. */
+export function renderNodeConfig(
+  spec: Spec,
+  layout: NetworkLayout,
+  secrets: TalosSecrets,
+  node: TalosNode,
+  facts: ClusterFacts,
+): RenderedConfig | undefined {
+  const fact = facts.servers[node.server];
+  const endpoint = clusterEndpoint(spec, layout, facts);
+  if (!fact?.privateIp || !endpoint) return undefined;
+  const config = buildMachineConfig({
+    spec,
+    secrets,
+    node: {
+      role: node.role,
+      hostname: node.hostname,
+      pool: node.pool,
+      serverId: fact.id,
+      ...(fact.ipv4 ? { publicIpv4: fact.ipv4 } : {}),
+      ...(fact.ipv6 ? { publicIpv6: fact.ipv6 } : {}),
+      privateIpv4: fact.privateIp,
+    },
+    cluster: { endpoint, certSANs: certSans(spec, layout, facts) },
+  });
+  const yaml = machineConfigYaml(config);
+  return { config, yaml, hash: sha256(yaml) };
+}

@@ -1,0 +1,232 @@
+/**
+ * The Talos half of a plan: secrets once, the first config of every new node (pushed in maintenance
+ * mode), config changes with the mode Talos needs (rebooting nodes one at a time, control planes
+ * first), etcd bootstrapped exactly once, a health gate, and the kubeconfig. Pure.
+ */
+import { applyModeFor, configDiff, type MachineConfig } from '../../providers/talos/config/index.js';
+import type { TalosSecrets } from '../../providers/talos/secrets-types.js';
+import type { NetworkLayout } from '../../spec/network.js';
+import type { Spec } from '../../spec/schema.js';
+import { actionId } from '../diff.js';
+import type { Action, ApplyConfigAction, ConfigFieldChange, Json } from '../types.js';
+import {
+  bootstrapNode,
+  renderNodeConfig,
+  TALOS_BOOTSTRAP,
+  TALOS_HEALTH,
+  TALOS_KUBECONFIG,
+  TALOS_SECRETS,
+  talosNodes,
+  type ClusterFacts,
+} from './nodes.js';
+
+export const REBOOT_GROUP = 'talos-reboot';
+
+export interface AppliedConfig {
+  serverId: string;
+  hash: string;
+  /** The config as applied, for a readable diff; absent if it was not kept. */
+  config?: MachineConfig;
+}
+
+export interface TalosPlanInput {
+  spec: Spec;
+  layout: NetworkLayout;
+  secrets?: TalosSecrets;
+  facts: ClusterFacts;
+  /** By config address (`talos.config.<pool>.<i>`). */
+  applied: Record<string, AppliedConfig>;
+  bootstrapped: boolean;
+  kubeconfig: boolean;
+}
+
+export interface TalosPlan {
+  actions: Action[];
+  /** Extra dependencies of infrastructure actions on Talos ones: `[infra action id, talos action id]`. */
+  edges: Array<[string, string]>;
+}
+
+const base = (kind: Action['kind'], address: string, reason: string, dependsOn: string[] = []) => ({
+  id: actionId(kind, address),
+  address,
+  reason,
+  dependsOn,
+});
+
+export function planTalos(input: TalosPlanInput, infra: readonly Action[], destroy: boolean): TalosPlan {
+  if (destroy) return forgetAll(input);
+  const infraFor = (address: string) =>
+    infra.find((a) => a.address === address && (a.kind === 'create' || a.kind === 'replace'));
+  const actions: Action[] = [];
+  const edges: TalosPlan['edges'] = [];
+  const secretsAction = input.secrets
+    ? undefined
+    : {
+        ...base('create', TALOS_SECRETS, 'the cluster has no Talos secrets yet'),
+        kind: 'create' as const,
+        type: 'talos_secrets' as const,
+        props: {},
+      };
+  if (secretsAction) actions.push(secretsAction);
+  // Every config names the endpoint and the control planes' addresses: wait for what provides them.
+  const sharedDeps = infra
+    .filter(
+      (a) =>
+        (a.kind === 'create' || a.kind === 'replace') &&
+        (a.address === 'load_balancer.kube-api' || isControlPlaneServer(input.spec, a.address)),
+    )
+    .map((a) => a.id);
+
+  const configActions: ApplyConfigAction[] = [];
+  for (const node of talosNodes(input.spec)) {
+    const serverAction = infraFor(node.server);
+    const fact = input.facts.servers[node.server];
+    const applied = input.applied[node.config];
+    const deps = [
+      ...sharedDeps,
+      ...(serverAction ? [serverAction.id] : []),
+      ...(secretsAction ? [secretsAction.id] : []),
+    ];
+    const initial = serverAction || !fact || !applied || applied.serverId !== fact.id;
+    if (initial) {
+      const reason = applied && fact && applied.serverId !== fact.id ? 'the server was replaced' : 'new node';
+      configActions.push(applyConfig(node.server, node.config, 'initial', [], reason, deps));
+      continue;
+    }
+    const rendered =
+      input.secrets && renderNodeConfig(input.spec, input.layout, input.secrets, node, input.facts);
+    if (!rendered) {
+      const unknown: ConfigFieldChange = { path: '(values known only after apply)' };
+      configActions.push(
+        applyConfig(
+          node.server,
+          node.config,
+          'reboot',
+          [unknown],
+          'config depends on changing servers',
+          deps,
+        ),
+      );
+      continue;
+    }
+    if (rendered.hash === applied.hash) continue;
+    const changes = applied.config
+      ? (configDiff(applied.config, rendered.config) as ConfigFieldChange[])
+      : [];
+    const mode = applied.config ? applyModeFor(changes) : 'reboot';
+    const shown = changes.length > 0 ? changes : [{ path: '(previous config not recorded)' }];
+    configActions.push(
+      applyConfig(
+        node.server,
+        node.config,
+        mode,
+        shown as ConfigFieldChange[],
+        'machine config changed',
+        deps,
+      ),
+    );
+  }
+  orderReboots(configActions, input.spec);
+  actions.push(...configActions);
+
+  const first = bootstrapNode(input.spec);
+  let bootstrapId: string | undefined;
+  if (!input.bootstrapped && first) {
+    const deps = configActions.filter((a) => a.node === first.server).map((a) => a.id);
+    const bootstrap: Action = {
+      ...base('bootstrap', TALOS_BOOTSTRAP, 'etcd has not been bootstrapped', deps),
+      kind: 'bootstrap',
+      node: first.server,
+    };
+    actions.push(bootstrap);
+    bootstrapId = bootstrap.id;
+  }
+  const gated = [...configActions.map((a) => a.id), ...(bootstrapId ? [bootstrapId] : [])];
+  let healthId: string | undefined;
+  if (gated.length > 0 && first) {
+    const wait: Action = {
+      ...base('wait', TALOS_HEALTH, 'every node up and all control planes in etcd', gated),
+      kind: 'wait',
+      condition: 'talos-health',
+    };
+    actions.push(wait);
+    healthId = wait.id;
+  }
+  if (!input.kubeconfig && first) {
+    const deps = healthId ? [healthId] : bootstrapId ? [bootstrapId] : [];
+    actions.push({
+      ...base('create', TALOS_KUBECONFIG, 'no kubeconfig fetched yet', deps),
+      kind: 'create',
+      type: 'talos_kubeconfig',
+      props: {},
+    });
+  }
+  for (const address of Object.keys(input.applied).sort()) {
+    if (talosNodes(input.spec).some((n) => n.config === address)) continue;
+    const server = `server.${address.slice('talos.config.'.length)}`;
+    const drain = infra.find((a) => a.kind === 'drain' && a.address === server);
+    const forget: Action = {
+      ...base('delete', address, 'the node leaves the cluster', drain ? [drain.id] : []),
+      kind: 'delete',
+      type: 'talos_config',
+      resourceId: input.applied[address]?.serverId ?? '',
+      // A control plane leaves etcd before its server goes, so the members keep their quorum.
+      before: { server, leave: isControlPlaneServer(input.spec, server) } as Record<string, Json>,
+    };
+    actions.push(forget);
+    const deleteServer = infra.find((a) => a.kind === 'delete' && a.address === server);
+    if (deleteServer) edges.push([deleteServer.id, forget.id]);
+  }
+  return { actions, edges };
+}
+
+function applyConfig(
+  server: string,
+  config: string,
+  mode: ApplyConfigAction['mode'],
+  changes: ConfigFieldChange[],
+  reason: string,
+  dependsOn: string[],
+): ApplyConfigAction {
+  return {
+    ...base('apply-config', config, reason, [...new Set(dependsOn)].sort()),
+    kind: 'apply-config',
+    node: server,
+    mode,
+    changes,
+  };
+}
+
+function isControlPlaneServer(spec: Spec, address: string): boolean {
+  return spec.controlPlane.pools.some((p) => address.startsWith(`server.${p.name}.`));
+}
+
+/** Rebooting changes go one at a time, control planes before workers. */
+function orderReboots(actions: ApplyConfigAction[], spec: Spec): void {
+  const reboots = actions.filter((a) => a.mode === 'reboot');
+  const controlPlanes = reboots.filter((a) => isControlPlaneServer(spec, a.node)).map((a) => a.id);
+  for (const action of reboots) {
+    action.group = REBOOT_GROUP;
+    if (!isControlPlaneServer(spec, action.node))
+      action.dependsOn = [...new Set([...action.dependsOn, ...controlPlanes])].sort();
+  }
+}
+
+/** On destroy, the Talos records go with the servers: nothing to call, only to forget. */
+function forgetAll(input: TalosPlanInput): TalosPlan {
+  const records: Array<[string, 'talos_config' | 'talos_bootstrap' | 'talos_kubeconfig']> = [
+    ...Object.keys(input.applied).map((a): [string, 'talos_config'] => [a, 'talos_config']),
+    ...(input.bootstrapped ? [[TALOS_BOOTSTRAP, 'talos_bootstrap'] as [string, 'talos_bootstrap']] : []),
+    ...(input.kubeconfig ? [[TALOS_KUBECONFIG, 'talos_kubeconfig'] as [string, 'talos_kubeconfig']] : []),
+  ];
+  return {
+    actions: records.map(([address, type]) => ({
+      ...base('delete', address, 'destroying the cluster'),
+      kind: 'delete',
+      type,
+      resourceId: address,
+      before: {},
+    })),
+    edges: [],
+  };
+}
