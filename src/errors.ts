@@ -33,6 +33,7 @@ export const ErrorCodes = {
   'state.write': ExitCode.STATE_CORRUPT,
   'state.lock-held': ExitCode.LOCK_HELD,
   'state.not-found': ExitCode.NOT_FOUND,
+  'state.foreign-node': ExitCode.PROVIDER,
   'plan.stale': ExitCode.STALE_PLAN,
   'plan.file': ExitCode.USAGE,
   'plan.cycle': ExitCode.INTERNAL,

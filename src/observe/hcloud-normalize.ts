@@ -3,6 +3,7 @@
  * the desired props, references as `{ $ref: address }`, volatile labels dropped.
  */
 import type { Json, JsonObject } from '../plan/types.js';
+import { firewallRuleKey } from '../plan/hcloud/firewall-rules.js';
 import { LABEL_ADDRESS, VOLATILE_LABELS, addresses } from '../plan/hcloud/names.js';
 import type {
   Firewall,
@@ -71,13 +72,13 @@ export function firewallRuleProps(rule: FirewallRule): JsonObject {
 }
 
 export function firewallProps(f: Firewall): JsonObject {
-  const rules = f.rules
-    .map(firewallRuleProps)
-    .sort((a, b) =>
-      `${a.direction}-${a.protocol}-${a.port ?? ''}`.localeCompare(
-        `${b.direction}-${b.protocol}-${b.port ?? ''}`,
-      ),
-    );
+  const rules: JsonObject = {};
+  const props = f.rules.map(firewallRuleProps);
+  for (const rule of props.sort((a, b) =>
+    firewallRuleKey(a as never).localeCompare(firewallRuleKey(b as never)),
+  )) {
+    rules[firewallRuleKey(rule as never)] = rule;
+  }
   const applyTo = f.applied_to
     .filter((a) => a.type === 'label_selector' && a.label_selector)
     .map((a) => ({ type: 'label_selector', label_selector: a.label_selector?.selector ?? '' }));

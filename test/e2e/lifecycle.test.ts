@@ -66,12 +66,20 @@ describe('cluster lifecycle on the sandbox', () => {
     {
       change: 'a worker count',
       edit: (s: string) => s.replace('type: cax11, count: 2', 'type: cax11, count: 3'),
-      expected: ['create:server.w-arm.3'],
+      expected: ['create:server.w-arm.3', 'apply-config:talos.config.w-arm.3', 'wait:talos.health'],
     },
     {
       change: 'a pool label',
       edit: (s: string) => s.replace('tier: general', 'tier: batch'),
-      expected: ['update:server.w-fsn.1', 'update:server.w-fsn.2', 'update:server.w-fsn.3'],
+      expected: [
+        'update:server.w-fsn.1',
+        'update:server.w-fsn.2',
+        'update:server.w-fsn.3',
+        'apply-config:talos.config.w-fsn.1',
+        'apply-config:talos.config.w-fsn.2',
+        'apply-config:talos.config.w-fsn.3',
+        'wait:talos.health',
+      ],
     },
     {
       change: 'a firewall rule',
@@ -81,7 +89,7 @@ describe('cluster lifecycle on the sandbox', () => {
     {
       change: 'a scale-down',
       edit: (s: string) => s.replace('type: cpx31, count: 3', 'type: cpx31, count: 2'),
-      expected: ['drain:server.w-fsn.3', 'delete:server.w-fsn.3'],
+      expected: ['drain:server.w-fsn.3', 'delete:talos.config.w-fsn.3', 'delete:server.w-fsn.3'],
     },
   ])('plans exactly the change of $change', ({ edit, expected }) => {
     ws.writeSpec(edit(SPEC));

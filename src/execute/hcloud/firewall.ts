@@ -8,8 +8,12 @@ import type { Driver } from './driver.js';
 type Rules = Parameters<DriverContext['api']['firewalls']['setRules']>[1]['rules'];
 type ApplyTo = Parameters<DriverContext['api']['firewalls']['applyToResources']>[1]['apply_to'];
 
+/** Props keep rules by key (for readable diffs); Hetzner takes a list. */
 function rules(value: Json | undefined): Rules {
-  return (value ?? []) as unknown as Rules;
+  const keyed = value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {};
+  return Object.keys(keyed)
+    .sort()
+    .map((key) => keyed[key]) as unknown as Rules;
 }
 
 function applyTo(value: Json | undefined): ApplyTo {

@@ -44,6 +44,30 @@ export function scaledTiming(speed: number): TalosTiming {
   };
 }
 
+/** Consecutive polls on which the node refused both maintenance and our CA before we say so. */
+const FOREIGN_AFTER = 5;
+
+/** The node answers over TLS with a certificate from another CA: it belongs to other secrets. */
+function isForeignCertificate(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    /certificate signature failure|unknown ca|self.signed|unable to verify/i.test(error.message)
+  );
+}
+
+function foreignNode(endpoint: string): Hk8sError {
+  return new Hk8sError(
+    'state.foreign-node',
+    'the node already runs Talos with a certificate authority this state does not have',
+    {
+      where: endpoint,
+      hint:
+        "Its cluster was created with other secrets (a lost or different .hk8s/ state?): restore that state's " +
+        'event log, or `hk8s destroy` the servers and apply again.',
+    },
+  );
+}
+
 export class TalosConnections {
   private admin?: Promise<CertAndKey>;
   private readonly clients = new Map<string, TalosClient>();
@@ -110,6 +134,7 @@ export class TalosConnections {
       try {
         if (await probe()) return;
       } catch (error) {
+        if (error instanceof Hk8sError && error.code === 'state.foreign-node') throw error;
         last = error;
       }
       if (Date.now() > deadline) {
@@ -128,12 +153,19 @@ export class TalosConnections {
     const maintenance = this.insecure(ip);
     const secure = await this.secure(ip);
     this.ctx.progress(`waiting for ${ip} to answer in maintenance mode`);
+    let foreignStreak = 0;
     await this.until('the node in maintenance mode', ip, this.timing.maintenanceTimeoutMs, async () => {
       try {
         await maintenance.version(this.call);
       } catch {
         // A node that already took a config (a resumed run) answers only over mTLS.
-        await secure.version(this.call);
+        // A node still booting can fail both ways once; only a steady refusal means a foreign node.
+        await secure.version(this.call).catch((error: unknown) => {
+          foreignStreak = isForeignCertificate(error) ? foreignStreak + 1 : 0;
+          if (foreignStreak >= FOREIGN_AFTER) throw foreignNode(this.endpoint(ip));
+          throw error;
+        });
+        foreignStreak = 0;
         await secure.applyConfiguration({ data: yaml, mode: 'AUTO' }, this.call);
         return true;
       }

@@ -25,9 +25,12 @@ export function apiSources(spec: InfraSpec, facts: InfraFacts): { kube: string[]
   return { kube: fw.kubeApiSources ?? base, talos: fw.talosApiSources ?? base };
 }
 
-function ruleKey(rule: FirewallRuleSpec): string {
-  return `${rule.direction}-${rule.protocol}-${rule.port ?? ''}`;
+/** `in-tcp-6443`: rules are keyed like the reference module, so a plan diff names the rule. */
+export function firewallRuleKey(rule: { direction: string; protocol: string; port?: string | null }): string {
+  return `${rule.direction}-${rule.protocol}-${rule.port ?? 'any'}`;
 }
+
+const ruleKey = (rule: FirewallRuleSpec) => firewallRuleKey(rule);
 
 function toHetzner(rule: FirewallRuleSpec): JsonObject {
   const ips = rule.direction === 'in' ? rule.sourceIps : rule.destinationIps;
@@ -43,7 +46,8 @@ function toHetzner(rule: FirewallRuleSpec): JsonObject {
   return out;
 }
 
-export function firewallRules(spec: InfraSpec, facts: InfraFacts): JsonObject[] {
+/** The rules by key (`in-tcp-6443`), in key order. */
+export function firewallRules(spec: InfraSpec, facts: InfraFacts): JsonObject {
   const sources = apiSources(spec, facts);
   const rules = new Map<string, FirewallRuleSpec>();
   const add = (rule: FirewallRuleSpec) => {
@@ -75,5 +79,7 @@ export function firewallRules(spec: InfraSpec, facts: InfraFacts): JsonObject[] 
     });
   }
   for (const rule of spec.firewall.extraRules) add(rule);
-  return [...rules.keys()].sort().map((key) => toHetzner(rules.get(key) as FirewallRuleSpec));
+  const out: JsonObject = {};
+  for (const key of [...rules.keys()].sort()) out[key] = toHetzner(rules.get(key) as FirewallRuleSpec);
+  return out;
 }

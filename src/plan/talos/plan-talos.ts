@@ -55,8 +55,11 @@ const base = (kind: Action['kind'], address: string, reason: string, dependsOn: 
 
 export function planTalos(input: TalosPlanInput, infra: readonly Action[], destroy: boolean): TalosPlan {
   if (destroy) return forgetAll(input);
+  // Any change to a server (created, replaced, attached to its network) must land before its config.
   const infraFor = (address: string) =>
-    infra.find((a) => a.address === address && (a.kind === 'create' || a.kind === 'replace'));
+    infra.filter(
+      (a) => a.address === address && (a.kind === 'create' || a.kind === 'replace' || a.kind === 'update'),
+    );
   const actions: Action[] = [];
   const edges: TalosPlan['edges'] = [];
   const secretsAction = input.secrets
@@ -72,19 +75,20 @@ export function planTalos(input: TalosPlanInput, infra: readonly Action[], destr
   const sharedDeps = infra
     .filter(
       (a) =>
-        (a.kind === 'create' || a.kind === 'replace') &&
+        (a.kind === 'create' || a.kind === 'replace' || a.kind === 'update') &&
         (a.address === 'load_balancer.kube-api' || isControlPlaneServer(input.spec, a.address)),
     )
     .map((a) => a.id);
 
   const configActions: ApplyConfigAction[] = [];
   for (const node of talosNodes(input.spec)) {
-    const serverAction = infraFor(node.server);
+    const serverActions = infraFor(node.server);
+    const serverAction = serverActions.find((a) => a.kind !== 'update');
     const fact = input.facts.servers[node.server];
     const applied = input.applied[node.config];
     const deps = [
       ...sharedDeps,
-      ...(serverAction ? [serverAction.id] : []),
+      ...serverActions.map((a) => a.id),
       ...(secretsAction ? [secretsAction.id] : []),
     ];
     const initial = serverAction || !fact || !applied || applied.serverId !== fact.id;

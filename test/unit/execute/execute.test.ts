@@ -53,7 +53,7 @@ const base = {
   specHash: 's',
   hk8sVersion: '0.0.0',
   parallelism: 4,
-  ids: new Map<string, string>(),
+  records: new Map(),
 };
 
 describe('executeGraph', () => {

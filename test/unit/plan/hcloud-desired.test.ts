@@ -173,7 +173,8 @@ describe('firewallRules', () => {
     },
   ])('$name', ({ firewall, facts, ports }) => {
     const rules = firewallRules(spec({ firewall }), { servers: {}, ...facts });
-    expect(Object.fromEntries(rules.map((r) => [r.port, r.source_ips]))).toEqual(ports);
+    const list = Object.values(rules) as Array<{ port: string; source_ips: string[] }>;
+    expect(Object.fromEntries(list.map((r) => [r.port, r.source_ips]))).toEqual(ports);
   });
 
   it('opens extra rules to anywhere when they name no addresses, and collapses duplicates', () => {
@@ -190,10 +191,10 @@ describe('firewallRules', () => {
       }),
       { servers: {} },
     );
-    expect(rules).toEqual([
-      { direction: 'in', protocol: 'tcp', port: '443', source_ips: ['0.0.0.0/0', '::/0'] },
-      { direction: 'out', protocol: 'udp', port: '53', destination_ips: ['9.9.9.9/32'] },
-    ]);
+    expect(rules).toEqual({
+      'in-tcp-443': { direction: 'in', protocol: 'tcp', port: '443', source_ips: ['0.0.0.0/0', '::/0'] },
+      'out-udp-53': { direction: 'out', protocol: 'udp', port: '53', destination_ips: ['9.9.9.9/32'] },
+    });
   });
 });
 

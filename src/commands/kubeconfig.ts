@@ -1,0 +1,37 @@
+import { writeFile } from 'node:fs/promises';
+import { Flags } from '@oclif/core';
+import { ClusterCommand } from '../cli/cluster-command.js';
+import { Hk8sError } from '../errors.js';
+import { KUBECONFIG_SECRET } from '../plan/talos/nodes.js';
+import { openState } from '../state/log-store.js';
+
+export default class KubeconfigCommand extends ClusterCommand<typeof KubeconfigCommand> {
+  static override summary =
+    "Write the cluster's admin kubeconfig (it points at the Kubernetes API load balancer).";
+  static override enableJsonFlag = false;
+  static override examples = [
+    { description: 'Write it to a file (mode 0600)', command: '<%= config.bin %> kubeconfig -o kubeconfig' },
+    { description: 'Then use it', command: 'kubectl --kubeconfig kubeconfig get nodes' },
+  ];
+
+  static override flags = {
+    output: Flags.string({ char: 'o', summary: 'Write to this file (created 0600) instead of stdout.' }),
+  };
+
+  public async run(): Promise<void> {
+    const ws = await this.workspace();
+    const { state } = await openState(ws.log);
+    const text = state.secrets[KUBECONFIG_SECRET]?.$secret;
+    if (!text) {
+      throw new Hk8sError('state.not-found', `cluster ${ws.cluster} has no kubeconfig yet`, {
+        hint: 'Run `hk8s apply`: hk8s fetches it once the cluster is bootstrapped.',
+      });
+    }
+    if (this.flags.output) {
+      await writeFile(this.flags.output, text, { mode: 0o600 });
+      this.notice(`Wrote ${this.flags.output}.`);
+    } else {
+      process.stdout.write(text);
+    }
+  }
+}

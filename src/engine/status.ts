@@ -1,0 +1,85 @@
+/**
+ * `hk8s status`: asks every node over the Talos API (mTLS) for its version, and the first
+ * reachable control plane for the etcd members. Reads the state for addresses; changes nothing.
+ */
+import { talosNodes, TALOS_SECRETS } from '../plan/talos/nodes.js';
+import { createTalosClient } from '../providers/talos/client/index.js';
+import { issueClientCertificate, secretsFromYaml } from '../providers/talos/pki/index.js';
+import type { State } from '../state/reducer.js';
+import type { Spec } from '../spec/schema.js';
+
+export interface NodeStatus {
+  server: string;
+  name: string;
+  role: 'controlplane' | 'worker';
+  ip?: string;
+  configured: boolean;
+  reachable: boolean;
+  talosVersion?: string;
+  error?: string;
+}
+
+export interface ClusterStatus {
+  cluster: string;
+  bootstrapped: boolean;
+  nodes: NodeStatus[];
+  etcdMembers: string[];
+  healthy: boolean;
+}
+
+export async function clusterStatus(
+  spec: Spec,
+  state: State,
+  options: { port: number; timeoutMs: number },
+): Promise<ClusterStatus> {
+  const yaml = state.secrets[TALOS_SECRETS]?.$secret;
+  const secrets = yaml ? secretsFromYaml(yaml) : undefined;
+  const cert = secrets
+    ? await issueClientCertificate(secrets.certs.os, { roles: ['os:reader'], validityHours: 1 })
+    : undefined;
+  const nodes = talosNodes(spec);
+  const results: NodeStatus[] = [];
+  let etcdMembers: string[] = [];
+  for (const node of nodes) {
+    const ip = state.resources[node.server]?.attrs.ipv4;
+    const status: NodeStatus = {
+      server: node.server,
+      name: node.hostname,
+      role: node.role,
+      ...(typeof ip === 'string' ? { ip } : {}),
+      configured: state.resources[node.config] !== undefined,
+      reachable: false,
+    };
+    results.push(status);
+    if (typeof ip !== 'string' || !secrets || !cert || !status.configured) continue;
+    const client = createTalosClient({
+      endpoint: `${ip}:${options.port}`,
+      mode: 'mtls',
+      ca: secrets.certs.os.crt,
+      cert: cert.crt,
+      key: cert.key,
+      retry: { attempts: 1 },
+    });
+    try {
+      status.talosVersion = (await client.version({ timeoutMs: options.timeoutMs })).tag;
+      status.reachable = true;
+      if (node.role === 'controlplane' && etcdMembers.length === 0) {
+        etcdMembers = (await client.etcdMemberList({}, { timeoutMs: options.timeoutMs })).map(
+          (m) => m.hostname,
+        );
+      }
+    } catch (error) {
+      status.error = error instanceof Error ? error.message : String(error);
+    } finally {
+      client.close();
+    }
+  }
+  const controlPlanes = results.filter((n) => n.role === 'controlplane').length;
+  return {
+    cluster: spec.cluster.name,
+    bootstrapped: state.resources['talos.bootstrap'] !== undefined,
+    nodes: results,
+    etcdMembers: etcdMembers.sort(),
+    healthy: results.every((n) => n.reachable) && etcdMembers.length === controlPlanes && controlPlanes > 0,
+  };
+}
