@@ -24,6 +24,7 @@ hk8s('validate');
 hk8s('plan', '--sandbox');
 hk8s('apply', '--sandbox', '--auto-approve');
 hk8s('plan', '--sandbox', '--detailed-exitcode');
+hk8s('status', '--sandbox');
 hk8s('state', 'list');
 console.log(
   `\nDone. The cluster's spec and state are in ${dir}; the sandbox keeps running (hk8s sandbox stop).`,
