@@ -62,6 +62,7 @@ export async function connectProvider(ws: Workspace, options: ConnectOptions): P
   });
   return {
     runner: new CompositeRunner(new HcloudRunner(client), talos),
+    talos: true,
     async observe(observeOptions = {}) {
       const observation = await observeHcloud(client, ws.cluster, observeOptions);
       for (const item of observation.unaddressed) {

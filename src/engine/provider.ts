@@ -20,6 +20,8 @@ export interface ObserveOptions {
 export interface Provider {
   observe(options?: ObserveOptions): Promise<Observation>;
   runner: ActionRunner;
+  /** Whether the runner brings Talos up on the servers (the Hetzner provider does; infra-only fakes do not). */
+  talos: boolean;
   /** Releases connections and timers. */
   close?(): Promise<void>;
 }

@@ -67,7 +67,7 @@ async function computePlan(
     observed: resources,
     targets: request.targets,
     replace: request.replace,
-    talos: talosPlanInput(ws.spec, state, resources),
+    ...(provider.talos ? { talos: talosPlanInput(ws.spec, state, resources) } : {}),
   });
   return { plan, records: knownRecords(state, observation.resources) };
 }

@@ -3,6 +3,7 @@
  * first call, ActionSucceeded/Failed after it. Whatever moment the process dies, the log says
  * which actions may have had an effect, and resume reconciles exactly those.
  */
+import { setMaxListeners } from 'node:events';
 import { Hk8sError, isHk8sError } from '../errors.js';
 import type { Action, ActionGraph } from '../plan/types.js';
 import type { NewEvent } from '../state/events.js';
@@ -80,6 +81,8 @@ export async function executeGraph(graph: ActionGraph, options: ExecuteOptions):
   const records = new Map(options.records);
   // A journal that cannot write makes every later side effect unrecorded: stop launching at once.
   const stop = new AbortController();
+  // Every running action listens to it; hundreds at once are expected, not a leak.
+  setMaxListeners(0, stop.signal);
   options.signal?.addEventListener('abort', () => stop.abort(), { once: true });
   if (options.signal?.aborted) stop.abort();
   const signal = stop.signal;

@@ -185,7 +185,7 @@ export class FileLock {
         `${content?.mtime.toISOString() ?? 'an unknown time'})`;
     return new Hk8sError('state.lock-held', message, {
       where: this.path,
-      hint: 'Wait for it to finish, or if you are sure it is dead run `hk8s state unlock`',
+      hint: 'Wait for it to finish, or if you are sure it is dead or hung run `hk8s state unlock --force`',
     });
   }
 }

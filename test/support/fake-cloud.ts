@@ -74,6 +74,7 @@ export class FakeCloud {
     };
     return {
       runner,
+      talos: false,
       observe: async () => ({ resources: this.observe(), operatorIpv4: '127.0.0.1' }),
     };
   }

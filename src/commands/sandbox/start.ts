@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
 import { sandboxDir } from '../../cli/sandbox-dir.js';
+import { Hk8sError } from '../../errors.js';
 import { ensureSandbox } from '../../sandbox/control.js';
 
 export default class SandboxStart extends BaseCommand<typeof SandboxStart> {
@@ -48,10 +49,30 @@ export default class SandboxStart extends BaseCommand<typeof SandboxStart> {
     const dir = sandboxDir(process.cwd());
     const speed = Number(this.flags.speed);
     const faultRate = Number(this.flags['fault-rate']);
+    if (!Number.isFinite(speed) || speed <= 0) {
+      throw new Hk8sError(
+        'usage',
+        `--speed must be a positive number, not ${JSON.stringify(this.flags.speed)}`,
+        {
+          where: '--speed',
+          hint: 'E.g. --speed 0.1 for ten times faster than real Hetzner timings.',
+        },
+      );
+    }
+    if (!Number.isFinite(faultRate) || faultRate < 0 || faultRate > 1) {
+      throw new Hk8sError(
+        'usage',
+        `--fault-rate must be a number from 0 to 1, not ${JSON.stringify(this.flags['fault-rate'])}`,
+        {
+          where: '--fault-rate',
+          hint: 'E.g. --fault-rate 0.05 to fail 5% of requests.',
+        },
+      );
+    }
     const running = await ensureSandbox(dir, {
       port: this.flags.port,
-      speed: Number.isFinite(speed) && speed > 0 ? speed : 1,
-      faultRate: Number.isFinite(faultRate) ? Math.min(1, Math.max(0, faultRate)) : 0,
+      speed,
+      faultRate,
       ...(this.flags.seed === undefined ? {} : { seed: this.flags.seed }),
       rateLimit: { limit: this.flags['rate-limit'], refillPerSecond: 1 },
     });

@@ -44,8 +44,11 @@ export function scaledTiming(speed: number): TalosTiming {
   };
 }
 
-/** Consecutive polls on which the node refused both maintenance and our CA before we say so. */
-const FOREIGN_AFTER = 5;
+/**
+ * How long a node must refuse both maintenance mode and our CA before we say it is foreign: a node
+ * still booting (or a busy machine) can fail both ways for a while.
+ */
+const FOREIGN_AFTER_MS = 15_000;
 
 /** The node answers over TLS with a certificate from another CA: it belongs to other secrets. */
 function isForeignCertificate(error: unknown): boolean {
@@ -153,7 +156,7 @@ export class TalosConnections {
     const maintenance = this.insecure(ip);
     const secure = await this.secure(ip);
     this.ctx.progress(`waiting for ${ip} to answer in maintenance mode`);
-    let foreignStreak = 0;
+    let foreignSince: number | undefined;
     await this.until('the node in maintenance mode', ip, this.timing.maintenanceTimeoutMs, async () => {
       try {
         await maintenance.version(this.call);
@@ -161,11 +164,14 @@ export class TalosConnections {
         // A node that already took a config (a resumed run) answers only over mTLS.
         // A node still booting can fail both ways once; only a steady refusal means a foreign node.
         await secure.version(this.call).catch((error: unknown) => {
-          foreignStreak = isForeignCertificate(error) ? foreignStreak + 1 : 0;
-          if (foreignStreak >= FOREIGN_AFTER) throw foreignNode(this.endpoint(ip));
+          if (!isForeignCertificate(error)) foreignSince = undefined;
+          else foreignSince ??= Date.now();
+          if (foreignSince !== undefined && Date.now() - foreignSince >= FOREIGN_AFTER_MS) {
+            throw foreignNode(this.endpoint(ip));
+          }
           throw error;
         });
-        foreignStreak = 0;
+        foreignSince = undefined;
         await secure.applyConfiguration({ data: yaml, mode: 'AUTO' }, this.call);
         return true;
       }

@@ -6,6 +6,7 @@ import { applyCluster, planCluster, resumeCluster, type ApplyHooks } from '../..
 import { openWorkspace, type Workspace } from '../../../src/engine/workspace.js';
 import { openState } from '../../../src/state/log-store.js';
 import { pendingRun } from '../../../src/state/reducer.js';
+import { verifyEvents } from '../../../src/state/verify.js';
 import { FakeCloud } from '../../support/fake-cloud.js';
 
 const SPEC = `
@@ -45,8 +46,9 @@ describe('plan and apply', () => {
   it('apply creates everything, records it, and a second plan is empty', async () => {
     const { result } = await apply();
     expect(result?.outcome).toBe('succeeded');
-    const { state } = await openState(ws.log);
+    const { state, events } = await openState(ws.log);
     expect(Object.keys(state.resources).sort()).toEqual([...cloud.objects.keys()].sort());
+    expect(verifyEvents(events).problems).toEqual([]);
     const again = await planCluster(ws, cloud.provider(), { command: 'apply' });
     expect(again.plan.graph.actions).toEqual([]);
   });

@@ -76,7 +76,7 @@ describe('the lock between two processes', () => {
     expect(error.message).toContain("running 'hold-lock-test', run r-fixture");
     expect(error.message).toMatch(/locked by \S+@\S+ .* since \d{4}-\d\d-\d\dT/);
     expect(error.hint).toMatch(
-      /wait for it to finish, or if you are sure it is dead run `hk8s state unlock`/i,
+      /wait for it to finish, or if you are sure it is dead or hung run `hk8s state unlock --force`/i,
     );
     expect(await log.inspect()).toMatchObject({
       pid: child.pid,
