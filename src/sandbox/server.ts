@@ -15,6 +15,7 @@ import { DEFAULT_RATE_LIMIT, takeToken, type RateLimitConfig } from './rate-limi
 import { handlerFor } from './router.js';
 import { StatsRecorder } from './stats.js';
 import type { World } from './types.js';
+import { releaseOctet, reserveOctet } from './octet.js';
 import { WorldStore, createEmptyWorld } from './world.js';
 
 export interface SandboxOptions {
@@ -72,8 +73,14 @@ class Sandbox {
     this.store = new WorldStore(options.stateDir);
     this.openapi = loadOpenApi();
     this.faults = new FaultInjector(this.config.faultRate, options.seed ?? Date.now());
-    this.world = this.store.load() ?? createEmptyWorld(Date.now(), this.config.rateLimit.limit);
+    const loaded = this.store.load();
+    // A loaded world keeps its addresses; a new one takes an octet no other sandbox here holds.
+    this.octet = reserveOctet(loaded?.counters.loopbackOctet);
+    this.world = loaded ?? createEmptyWorld(Date.now(), this.config.rateLimit.limit, this.octet);
   }
+
+  /** The loopback octet reserved for this sandbox's lifetime (see octet.ts). */
+  readonly octet: number | undefined;
 
   /** Finishes what ended while the sandbox was down, then tells hooks which servers exist. */
   restore(): void {
@@ -225,7 +232,11 @@ class Sandbox {
           kind: 'deleted',
           server: serverInfo(this.world, s),
         }));
-        this.world = createEmptyWorld(Date.now(), this.config.rateLimit.limit);
+        this.world = createEmptyWorld(
+          Date.now(),
+          this.config.rateLimit.limit,
+          this.world.counters.loopbackOctet,
+        );
         this.store.save(this.world);
         this.emit(gone);
         this.schedule();
@@ -351,6 +362,7 @@ export async function startSandboxServer(options: SandboxOptions): Promise<Runni
     close() {
       closed ??= (async () => {
         sandbox.stop();
+        releaseOctet(sandbox.octet);
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeAllConnections();

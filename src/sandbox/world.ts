@@ -36,7 +36,7 @@ export function isCloudLoopbackIp(world: World, ip: string): boolean {
   return ip.startsWith(`127.${world.counters.loopbackOctet ?? DEFAULT_LOOPBACK_OCTET}.`);
 }
 
-export function createEmptyWorld(now: number, rateLimit: number): World {
+export function createEmptyWorld(now: number, rateLimit: number, loopbackOctet?: number): World {
   const images: World['images'] = {};
   for (const image of initialImages()) images[image.id] = image;
   return {
@@ -49,7 +49,7 @@ export function createEmptyWorld(now: number, rateLimit: number): World {
       floatingIpv4: 0,
       ipv6: 1,
       mac: 1,
-      loopbackOctet: 20 + Math.floor(Math.random() * 200),
+      loopbackOctet: loopbackOctet ?? 20 + Math.floor(Math.random() * 200),
     },
     rate: { tokens: rateLimit, updatedAt: now },
     servers: {},
