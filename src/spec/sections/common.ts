@@ -98,9 +98,20 @@ export const Rdns = strictObject({
 );
 
 /** A Talos machine-config patch: a strategic-merge document, kept as written. */
+const JsonPatchOperation = z
+  .object({
+    op: z.enum(['add', 'remove', 'replace', 'move', 'copy', 'test']),
+    path: z.string().startsWith('/'),
+    value: z.unknown().optional(),
+    from: z.string().startsWith('/').optional(),
+  })
+  .strict();
+
 export const ConfigPatch = z
-  .record(z.string(), z.unknown())
-  .describe('A Talos machine-config patch (strategic merge), applied as written');
+  .union([z.record(z.string(), z.unknown()), z.array(JsonPatchOperation).min(1)])
+  .describe(
+    'A Talos machine-config patch, applied last: a strategic-merge patch (an object) or an RFC 6902 JSON patch (a list of operations)',
+  );
 export const ConfigPatches = z.array(ConfigPatch).default([]);
 
 /** Free-form Helm values or config maps: passed through untouched. */
