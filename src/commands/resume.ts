@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { ClusterCommand, parallelismFlag } from '../cli/cluster-command.js';
 import { withInterrupts } from '../cli/interrupt.js';
 import { reportRun } from '../cli/render/run-summary.js';
-import { resumeCluster } from '../engine/session.js';
+import { resumeCluster } from '../engine/resume.js';
 
 export default class ResumeCommand extends ClusterCommand<typeof ResumeCommand> {
   static override summary = 'Finish a run that did not complete (crash, kill, Ctrl-C, failure).';

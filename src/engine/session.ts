@@ -6,12 +6,12 @@ import { randomBytes } from 'node:crypto';
 import { Hk8sError } from '../errors.js';
 import type { EngineEventSink } from '../execute/events.js';
 import { executeGraph, type RunResult } from '../execute/execute.js';
-import type { ResourceRecord, RunContext } from '../execute/runner.js';
+import type { ResourceRecord } from '../execute/runner.js';
 import type { ObservedResource } from '../plan/types.js';
 import { assertPlanFresh } from '../plan/plan-file.js';
 import { hasChanges, makePlan, type Plan, type PlanCommand } from '../plan/plan.js';
 import { openState } from '../state/log-store.js';
-import { lastRun, pendingRun, unfinishedActions, type RunRecord, type State } from '../state/reducer.js';
+import { lastRun, pendingRun, type RunRecord, type State } from '../state/reducer.js';
 import { desiredResources } from './infra.js';
 import { talosPlanInput } from './talos-inputs.js';
 import type { Provider } from './provider.js';
@@ -41,23 +41,22 @@ export function newRunId(now = new Date()): string {
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
-interface Computed {
+export interface Computed {
   plan: Plan;
   /** What is known of every resource (state records overlaid with observation), by address. */
   records: Map<string, ResourceRecord>;
 }
 
-async function computePlan(
+export async function computePlan(
   ws: Workspace,
   state: State,
   provider: Provider,
   request: PlanRequest,
 ): Promise<Computed> {
   const observation = await provider.observe({ includeVolumes: request.includeVolumes });
-  const resources =
-    request.command === 'destroy' && !request.includeVolumes
-      ? observation.resources.filter((r) => r.type !== 'volume')
-      : observation.resources.filter((r) => r.type !== 'volume' || request.command === 'destroy');
+  // Volumes hold data: only `destroy --include-volumes` sees (and so deletes) them.
+  const keepVolumes = request.command === 'destroy' && request.includeVolumes === true;
+  const resources = observation.resources.filter((r) => r.type !== 'volume' || keepVolumes);
   const plan = makePlan({
     cluster: ws.cluster,
     command: request.command,
@@ -86,11 +85,11 @@ function knownRecords(state: State, observed: readonly ObservedResource[]): Map<
   return records;
 }
 
-function stateSecrets(state: State): Map<string, string> {
+export function stateSecrets(state: State): Map<string, string> {
   return new Map(Object.entries(state.secrets).map(([name, value]) => [name, value.$secret]));
 }
 
-function lastFailedRun(state: State): RunRecord | undefined {
+export function lastFailedRun(state: State): RunRecord | undefined {
   const run = lastRun(state);
   return run?.finished?.outcome === 'failed' ? run : undefined;
 }
@@ -163,13 +162,16 @@ export async function applyCluster(
     if (request.saved) assertPlanFresh(request.saved.plan, plan, request.saved.path);
     if (!hasChanges(plan)) return { plan };
     if (!(await hooks.confirm(plan))) return { plan, declined: true };
-    return { plan, result: await run(ws, provider, opened.state, computed, request, hooks, request.command) };
+    return {
+      plan,
+      result: await runPlan(ws, provider, opened.state, computed, request, hooks, request.command),
+    };
   } finally {
     await lock.release();
   }
 }
 
-async function run(
+export async function runPlan(
   ws: Workspace,
   provider: Provider,
   state: State,
@@ -197,126 +199,4 @@ async function run(
     signal: request.signal,
     onEvent: hooks.onRunStart(plan),
   });
-}
-
-export interface ResumeResult extends ApplyResult {
-  /** The run that was resumed; undefined when there was nothing to resume. */
-  resumed?: RunRecord;
-  reconciled: Array<{ action: string; address: string; outcome: 'adopted' | 'done' | 'retry' }>;
-}
-
-/**
- * Reconciles every action of the pending (or failed) run whose outcome is unknown, closes that
- * run, then plans again from what exists and runs the rest. No duplicates: whatever a dead run
- * created is found by its address label and adopted.
- */
-export async function resumeCluster(
-  ws: Workspace,
-  provider: Provider,
-  request: Omit<ApplyRequest, 'command' | 'saved'>,
-  hooks: ApplyHooks,
-): Promise<ResumeResult> {
-  const lock = await ws.log.acquire({ command: 'resume' });
-  try {
-    lock.warnings.forEach(hooks.onWarning);
-    let opened = await openState(ws.log);
-    opened.warnings.forEach(hooks.onWarning);
-    const target = pendingRun(opened.state) ?? lastFailedRun(opened.state);
-    if (!target) {
-      const { plan } = await computePlan(ws, opened.state, provider, { command: 'apply' });
-      return { plan, reconciled: [] };
-    }
-    const reconciled = await reconcileRun(ws, provider, opened.state, target);
-    opened = await openState(ws.log);
-    const command: PlanCommand = target.command === 'destroy' ? 'destroy' : 'apply';
-    const computed = await computePlan(ws, opened.state, provider, { ...request, command });
-    const { plan } = computed;
-    if (hasChanges(plan) && !(await hooks.confirm(plan)))
-      return { plan, declined: true, resumed: target, reconciled };
-    const runCommand = command === 'destroy' ? 'destroy' : 'resume';
-    const result = await run(
-      ws,
-      provider,
-      opened.state,
-      computed,
-      { ...request, command },
-      hooks,
-      runCommand,
-    );
-    return { plan, result, resumed: target, reconciled };
-  } finally {
-    await lock.release();
-  }
-}
-
-async function reconcileRun(ws: Workspace, provider: Provider, state: State, target: RunRecord) {
-  const records = new Map(Object.values(state.resources).map((r) => [r.address, r]));
-  const ctx: RunContext = {
-    run: target.id,
-    signal: new AbortController().signal,
-    idOf: (address) => records.get(address)?.id,
-    recordOf: (address) => records.get(address),
-    progress: () => undefined,
-    secrets: {
-      get: (name) => stateSecrets(state).get(name),
-      put: async (name, value) => {
-        await ws.log.append([
-          { type: 'SecretStored', run: target.id, data: { name, value: { $secret: value } } },
-        ]);
-      },
-    },
-  };
-  const reconciled: ResumeResult['reconciled'] = [];
-  for (const action of unfinishedActions(target)) {
-    const pending = { id: action.id, kind: action.kind, address: action.address, request: action.request };
-    const found = await provider.runner.reconcile(pending, ctx);
-    const brief = { action: action.id, kind: action.kind, address: action.address };
-    if (found.status === 'done') {
-      await ws.log.append([
-        {
-          type: 'ActionSucceeded',
-          run: target.id,
-          data: {
-            ...brief,
-            ...(found.outcome.resource === undefined ? {} : { resource: found.outcome.resource }),
-            adopted: true,
-          } as never,
-        },
-      ]);
-      reconciled.push({
-        action: action.id,
-        address: action.address,
-        outcome: found.outcome.resource ? 'adopted' : 'done',
-      });
-    } else {
-      await ws.log.append([
-        {
-          type: 'ActionFailed',
-          run: target.id,
-          data: { ...brief, error: { code: 'run.interrupted', message: found.reason, retryable: true } },
-        },
-      ]);
-      reconciled.push({ action: action.id, address: action.address, outcome: 'retry' });
-    }
-  }
-  if (!target.finished) {
-    const actions = Object.values(target.actions);
-    await ws.log.append([
-      {
-        type: 'RunFinished',
-        run: target.id,
-        data: {
-          outcome: 'interrupted',
-          succeeded:
-            actions.filter((a) => a.status === 'succeeded').length +
-            reconciled.filter((r) => r.outcome !== 'retry').length,
-          failed:
-            actions.filter((a) => a.status === 'failed').length +
-            reconciled.filter((r) => r.outcome === 'retry').length,
-          skipped: actions.filter((a) => a.status === 'skipped').length,
-        },
-      },
-    ]);
-  }
-  return reconciled;
 }
