@@ -8,6 +8,7 @@ import type { JsonObject } from '../../plan/types.js';
 import { ADDRESS_LABEL, type HcloudApi, type Server } from '../../providers/hcloud/index.js';
 import { changed, createLabels, obj, refId, settle, str, type DriverContext } from './context.js';
 import type { Driver } from './driver.js';
+import { renderRdns } from '../../plan/hcloud/rdns.js';
 
 function record(ctx: DriverContext, s: Server): ResourceRecord {
   return {
@@ -91,8 +92,11 @@ async function setRdns(ctx: DriverContext, server: Server, rdns: JsonObject): Pr
     [server.public_net.ipv4?.ip, rdns.ipv4],
     [server.public_net.ipv6?.ip?.replace(/\/\d+$/, '').replace(/::$/, '::1'), rdns.ipv6],
   ];
-  for (const [ip, ptr] of targets) {
-    if (!ip || typeof ptr !== 'string' || ptr.includes('{{')) continue;
+  for (const [ip, template] of targets) {
+    if (!ip || typeof template !== 'string') continue;
+    // The plan resolved every placeholder it could; what only the new server knows is filled in here.
+    const ptr = renderRdns(template, { id: String(server.id), ip });
+    if (!ptr) continue;
     await settle(ctx, ctx.api.servers.changeDnsPtr(server.id, { ip, dns_ptr: ptr }, { where: ctx.address }));
   }
 }

@@ -7,7 +7,7 @@ import type { DesiredResource, JsonObject } from '../types.js';
 import { firewallRules } from './firewall-rules.js';
 import type { InfraFacts, InfraLayout, InfraPool, InfraSpec } from './infra-spec.js';
 import { addresses, LABEL_POOL, LABEL_ROLE, ownershipLabels, serverName, type NodeRole } from './names.js';
-import { renderRdns } from './rdns.js';
+import { fillRdns } from './rdns.js';
 
 export const PLACEMENT_GROUP_SIZE = 10;
 
@@ -145,7 +145,6 @@ function servers(ctx: DesiredContext, pool: InfraPool, role: NodeRole): DesiredR
       subnet,
       public_ipv4: pool.publicIpv4 ?? spec.talos.publicIpv4,
       public_ipv6: pool.publicIpv6 ?? spec.talos.publicIpv6,
-      backups: pool.backups,
       labels: labels(ctx, address, { ...pool.labels, [LABEL_ROLE]: role, [LABEL_POOL]: pool.name }),
       protection: { delete: spec.cluster.deleteProtection, rebuild: spec.cluster.deleteProtection },
     };
@@ -175,7 +174,7 @@ function serverRdns(ctx: DesiredContext, pool: InfraPool, role: NodeRole, addres
   for (const ipType of ['ipv4', 'ipv6'] as const) {
     const template = pool.rdns?.[ipType] ?? spec.cluster.rdns?.[ipType];
     if (!template) continue;
-    const value = renderRdns(template, {
+    result[ipType] = fillRdns(template, {
       clusterDomain: spec.cluster.domain,
       clusterName: spec.cluster.name,
       hostname: name,
@@ -185,7 +184,6 @@ function serverRdns(ctx: DesiredContext, pool: InfraPool, role: NodeRole, addres
       id: seen?.id,
       ip: ipType === 'ipv4' ? seen?.ipv4 : seen?.ipv6,
     });
-    result[ipType] = value ?? template;
   }
   return Object.keys(result).length > 0 ? result : undefined;
 }

@@ -28,9 +28,8 @@ function ipLabels(ip: string): string {
     .join('.');
 }
 
-/** Returns the PTR value, or undefined while it needs a value that is not known yet. */
-export function renderRdns(template: string, ctx: RdnsContext): string | undefined {
-  const values: Record<string, string | undefined> = {
+function values(ctx: Partial<RdnsContext>): Record<string, string | undefined> {
+  return {
     'cluster-domain': ctx.clusterDomain,
     'cluster-name': ctx.clusterName,
     hostname: ctx.hostname,
@@ -40,11 +39,18 @@ export function renderRdns(template: string, ctx: RdnsContext): string | undefin
     id: ctx.id,
     'ip-labels': ctx.ip ? ipLabels(ctx.ip) : undefined,
   };
-  let unknown = false;
-  const out = template.replace(/\{\{\s*([a-z-]+)\s*\}\}/g, (_match, name: string) => {
-    const value = values[name];
-    if (value === undefined) unknown = true;
-    return value ?? '';
-  });
-  return unknown ? undefined : out;
+}
+
+const PLACEHOLDER = /\{\{\s*([a-z-]+)\s*\}\}/g;
+
+/** Substitutes what is known and leaves the other placeholders for later (a new server's id). */
+export function fillRdns(template: string, ctx: Partial<RdnsContext>): string {
+  const known = values(ctx);
+  return template.replace(PLACEHOLDER, (match, name: string) => known[name] ?? match);
+}
+
+/** Returns the PTR value, or undefined while it needs a value that is not known yet. */
+export function renderRdns(template: string, ctx: Partial<RdnsContext>): string | undefined {
+  const filled = fillRdns(template, ctx);
+  return filled.includes('{{') ? undefined : filled;
 }

@@ -137,7 +137,7 @@ describe('desiredInfrastructure', () => {
       },
     });
     const before = derive(s).find((r) => r.address === 'server.w.1');
-    expect(before?.props.rdns).toEqual({ ipv4: '{{ hostname }}.{{ id }}.example.com' });
+    expect(before?.props.rdns).toEqual({ ipv4: 'demo-w-1.{{ id }}.example.com' });
     const after = derive(s, { 'server.w.1': { id: '42', ipv4: '127.20.0.5' } }).find(
       (r) => r.address === 'server.w.1',
     );
