@@ -3,20 +3,11 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { DURATIONS, assertUnlocked, ref, startAction } from '../actions.js';
 import { invalidField, unprocessable } from '../api-error.js';
 import type { Handler } from '../context.js';
-import { idParam } from '../context.js';
 import { validateLabels } from '../labels.js';
 import type { CertificateRec, World } from '../types.js';
 import { isoTime, nextId } from '../world.js';
-import {
-  actionBody,
-  assertNameFree,
-  getOr404,
-  listResponse,
-  noContent,
-  ok,
-  standardSort,
-  stringFilter,
-} from './common.js';
+import { actionBody, assertNameFree, ok, standardSort } from './common.js';
+import { getHandler, listHandler, queryFilter, removeHandler, resourceKind, updateHandler } from './crud.js';
 
 function usedBy(world: World, id: number): { id: number; type: string }[] {
   return Object.values(world.load_balancers)
@@ -40,6 +31,8 @@ function render(world: World, c: CertificateRec): Record<string, unknown> {
     used_by: usedBy(world, c.id),
   };
 }
+
+const certificates = resourceKind('certificates', 'certificate', 'Certificate', render);
 
 function parseUploaded(certificate: string | undefined, privateKey: string | undefined) {
   if (!certificate) throw invalidField('certificate', 'certificate is required for uploaded certificates');
@@ -124,47 +117,20 @@ const create: Handler = ({ ctx, body }) => {
   return ok({ certificate: render(world, cert), action: actionBody(action, ctx.now) }, 201);
 };
 
-const list: Handler = (req) => {
-  const types = stringFilter(req.query, 'type');
-  return listResponse(
-    req,
-    'certificates',
-    Object.values(req.ctx.world.certificates),
-    (c) => render(req.ctx.world, c),
-    {
-      name: (c) => c.name,
-      labels: (c) => c.labels,
-      sort: standardSort(),
-      filter: types ? (c) => types.includes(c.type) : undefined,
-    },
-  );
-};
+const list = listHandler(certificates, {
+  sort: standardSort(),
+  filter: (req) => queryFilter(req, 'type', (c) => c.type),
+});
 
-const get: Handler = (req) =>
-  ok({
-    certificate: render(req.ctx.world, getOr404(req.ctx.world.certificates, idParam(req), 'Certificate')),
-  });
+const get = getHandler(certificates);
 
-const update: Handler = (req) => {
-  const { world } = req.ctx;
-  const c = getOr404(world.certificates, idParam(req), 'Certificate');
-  const input = req.body as { name?: string; labels?: Record<string, string> };
-  if (input.name !== undefined) assertNameFree(world.certificates, input.name, c.id);
-  const labels = input.labels === undefined ? undefined : validateLabels(input.labels);
-  if (input.name !== undefined) c.name = input.name;
-  if (labels) c.labels = labels;
-  return ok({ certificate: render(world, c) });
-};
+const update = updateHandler(certificates);
 
-const remove: Handler = (req) => {
-  const { world } = req.ctx;
-  const c = getOr404(world.certificates, idParam(req), 'Certificate');
+const remove = removeHandler(certificates, (world, c) => {
   assertUnlocked(world, ref('certificate', c.id));
   if (usedBy(world, c.id).length > 0)
     throw unprocessable('resource_in_use', 'certificate is used by a load balancer');
-  delete world.certificates[c.id];
-  return noContent();
-};
+});
 
 export const certificateHandlers: Record<string, Handler> = {
   list_certificates: list,

@@ -2,11 +2,11 @@
 import { DURATIONS, assertUnlocked, ref, startAction } from '../actions.js';
 import { ApiError, invalidField, resourceLimitExceeded, unprocessable } from '../api-error.js';
 import type { Handler, HandlerRequest, SimContext } from '../context.js';
-import { idParam } from '../context.js';
 import { parseSelector, selectorMatches, validateLabels } from '../labels.js';
 import type { ActionRec, FirewallApplyRec, FirewallRec, FirewallRuleRec, World } from '../types.js';
 import { isoTime, nextId } from '../world.js';
-import { actionBody, assertNameFree, getOr404, listResponse, noContent, ok, standardSort } from './common.js';
+import { actionBody, assertNameFree, ok, standardSort } from './common.js';
+import { findTarget, getHandler, listHandler, removeHandler, resourceKind, updateHandler } from './crud.js';
 import { serverFirewallIds } from './server-view.js';
 
 const MAX_RULES = 50;
@@ -153,6 +153,8 @@ export function renderFirewall(world: World, fw: FirewallRec): Record<string, un
   };
 }
 
+const firewalls = resourceKind('firewalls', 'firewall', 'Firewall', renderFirewall);
+
 const create: Handler = ({ ctx, body }) => {
   const { world } = ctx;
   const input = body as {
@@ -182,48 +184,21 @@ const create: Handler = ({ ctx, body }) => {
   );
 };
 
-const list: Handler = (req) =>
-  listResponse(
-    req,
-    'firewalls',
-    Object.values(req.ctx.world.firewalls),
-    (f) => renderFirewall(req.ctx.world, f),
-    {
-      name: (f) => f.name,
-      labels: (f) => f.labels,
-      sort: standardSort(),
-    },
-  );
+const list = listHandler(firewalls, { sort: standardSort() });
 
-const get: Handler = (req) =>
-  ok({
-    firewall: renderFirewall(req.ctx.world, getOr404(req.ctx.world.firewalls, idParam(req), 'Firewall')),
-  });
+const get = getHandler(firewalls);
 
-const update: Handler = (req) => {
-  const { world } = req.ctx;
-  const fw = getOr404(world.firewalls, idParam(req), 'Firewall');
-  const input = req.body as { name?: string; labels?: Record<string, string> };
-  if (input.name !== undefined) assertNameFree(world.firewalls, input.name, fw.id);
-  const labels = input.labels === undefined ? undefined : validateLabels(input.labels);
-  if (input.name !== undefined) fw.name = input.name;
-  if (labels) fw.labels = labels;
-  return ok({ firewall: renderFirewall(world, fw) });
-};
+const update = updateHandler(firewalls);
 
-const remove: Handler = (req) => {
-  const { world } = req.ctx;
-  const fw = getOr404(world.firewalls, idParam(req), 'Firewall');
+const remove = removeHandler(firewalls, (world, fw) => {
   assertUnlocked(world, ref('firewall', fw.id));
   if (fw.apply_to.length > 0)
     throw unprocessable('resource_in_use', 'firewall is still applied to resources');
-  delete world.firewalls[fw.id];
-  return noContent();
-};
+});
 
 function firewallAction(req: HandlerRequest, run: (fw: FirewallRec) => ActionRec[]) {
   const { ctx } = req;
-  const fw = getOr404(ctx.world.firewalls, idParam(req), 'Firewall');
+  const fw = findTarget(req, firewalls);
   assertUnlocked(ctx.world, ref('firewall', fw.id));
   const actions = run(fw);
   return ok({ actions: actions.map((a) => actionBody(a, ctx.now)) }, 201);

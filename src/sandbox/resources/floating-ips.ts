@@ -1,30 +1,26 @@
 /** Floating IPs (basic): create, assign/unassign, rDNS, protection. */
-import { DURATIONS, assertUnlocked, ref, startAction, type ActionSpec } from '../actions.js';
+import { DURATIONS, assertUnlocked, ref, startAction } from '../actions.js';
 import { invalidField, notFound, unprocessable } from '../api-error.js';
 import { findLocation } from '../catalog.js';
 import type { Handler, HandlerRequest } from '../context.js';
-import { idParam } from '../context.js';
 import { validateLabels } from '../labels.js';
 import type { FloatingIpRec } from '../types.js';
 import { allocateFloatingIpv4, allocateIpv6Network, isoTime, nextId } from '../world.js';
+import { actionBody, assertNameFree, assertNotProtected, ok, renderLocation } from './common.js';
 import {
-  actionBody,
-  assertNameFree,
-  assertNotProtected,
-  getOr404,
-  listResponse,
-  noContent,
-  ok,
-  renderLocation,
-} from './common.js';
-import { defaultIpv4Ptr } from './server-view.js';
+  getHandler,
+  itemAction,
+  type ItemActionSpec,
+  listHandler,
+  protectionHandler,
+  removeHandler,
+  resourceKind,
+  updateHandler,
+} from './crud.js';
+import { changeDnsPtr, renderDnsPtrs } from './reverse-dns.js';
 
 function render(f: FloatingIpRec): Record<string, unknown> {
   const home = findLocation(f.home_location);
-  const ptrs =
-    f.type === 'ipv4' && !f.dns_ptr.some((p) => p.ip === f.ip)
-      ? [...f.dns_ptr, { ip: f.ip, dns_ptr: defaultIpv4Ptr(f.ip) }]
-      : f.dns_ptr;
   return {
     id: f.id,
     name: f.name,
@@ -36,10 +32,12 @@ function render(f: FloatingIpRec): Record<string, unknown> {
     server: f.server,
     home_location: home ? renderLocation(home) : null,
     blocked: false,
-    dns_ptr: ptrs,
+    dns_ptr: renderDnsPtrs(f),
     protection: { delete: f.delete_protected },
   };
 }
+
+const floatingIps = resourceKind('floating_ips', 'floating_ip', 'Floating IP', (_, f) => render(f));
 
 const create: Handler = ({ ctx, body }) => {
   const { world } = ctx;
@@ -84,50 +82,23 @@ const create: Handler = ({ ctx, body }) => {
   return ok({ floating_ip: render(f), ...(action ? { action: actionBody(action, ctx.now) } : {}) }, 201);
 };
 
-const list: Handler = (req) =>
-  listResponse(req, 'floating_ips', Object.values(req.ctx.world.floating_ips), render, {
-    name: (f) => f.name,
-    labels: (f) => f.labels,
-    sort: { id: (f) => f.id, created: (f) => f.created },
-  });
+const list = listHandler(floatingIps, { sort: { id: (f) => f.id, created: (f) => f.created } });
 
-const get: Handler = (req) =>
-  ok({ floating_ip: render(getOr404(req.ctx.world.floating_ips, idParam(req), 'Floating IP')) });
+const get = getHandler(floatingIps);
 
-const update: Handler = (req) => {
-  const { world } = req.ctx;
-  const f = getOr404(world.floating_ips, idParam(req), 'Floating IP');
-  const input = req.body as { name?: string; description?: string; labels?: Record<string, string> };
-  if (input.name !== undefined) assertNameFree(world.floating_ips, input.name, f.id);
-  const labels = input.labels === undefined ? undefined : validateLabels(input.labels);
-  if (input.name !== undefined) f.name = input.name;
+const update = updateHandler<FloatingIpRec, { description: string }>(floatingIps, (f, input) => {
   if (input.description !== undefined) f.description = input.description;
-  if (labels) f.labels = labels;
-  return ok({ floating_ip: render(f) });
-};
+});
 
-const remove: Handler = (req) => {
-  const { world } = req.ctx;
-  const f = getOr404(world.floating_ips, idParam(req), 'Floating IP');
+const remove = removeHandler(floatingIps, (world, f) => {
   assertNotProtected(f.delete_protected, 'floating IP');
   assertUnlocked(world, ref('floating_ip', f.id));
   if (f.server !== null)
     throw unprocessable('must_be_unassigned', 'floating IP must be unassigned before deletion');
-  delete world.floating_ips[f.id];
-  return noContent();
-};
+});
 
-function fipAction(
-  req: HandlerRequest,
-  command: string,
-  change: (f: FloatingIpRec) => ActionSpec['resources'],
-) {
-  const { ctx } = req;
-  const f = getOr404(ctx.world.floating_ips, idParam(req), 'Floating IP');
-  assertUnlocked(ctx.world, ref('floating_ip', f.id));
-  const resources = change(f);
-  const action = startAction(ctx, { command, durationMs: DURATIONS.instant, resources });
-  return ok({ action: actionBody(action, ctx.now) }, 201);
+function fipAction(req: HandlerRequest, command: string, change: ItemActionSpec<FloatingIpRec>['change']) {
+  return itemAction(req, floatingIps, { command, durationMs: DURATIONS.instant, change });
 }
 
 const assign: Handler = (req) =>
@@ -147,21 +118,11 @@ const unassign: Handler = (req) =>
     return was === null ? [ref('floating_ip', f.id)] : [ref('floating_ip', f.id), ref('server', was)];
   });
 
-const changeProtection: Handler = (req) =>
-  fipAction(req, 'change_protection', (f) => {
-    const input = req.body as { delete?: boolean };
-    if (input.delete !== undefined) f.delete_protected = input.delete;
-    return [ref('floating_ip', f.id)];
-  });
+const changeProtection = protectionHandler(floatingIps, DURATIONS.instant);
 
-const changeDnsPtr: Handler = (req) =>
+const changeDnsPtrOf: Handler = (req) =>
   fipAction(req, 'change_dns_ptr', (f) => {
-    const input = req.body as { ip: string; dns_ptr: string | null };
-    const belongs = f.type === 'ipv4' ? input.ip === f.ip : input.ip.startsWith(f.ip.replace(/::\/64$/, ':'));
-    if (!belongs) throw invalidField('ip', 'the IP address does not belong to this floating IP');
-    f.dns_ptr = f.dns_ptr.filter((e) => e.ip !== input.ip);
-    if (input.dns_ptr !== null) f.dns_ptr.push({ ip: input.ip, dns_ptr: input.dns_ptr });
-    return [ref('floating_ip', f.id)];
+    changeDnsPtr(f, req.body as { ip: string; dns_ptr: string | null }, 'floating IP');
   });
 
 export const floatingIpHandlers: Record<string, Handler> = {
@@ -173,5 +134,5 @@ export const floatingIpHandlers: Record<string, Handler> = {
   assign_floating_ip_to_server: assign,
   unassign_floating_ip: unassign,
   change_floating_ip_protection: changeProtection,
-  change_reverse_dns_records_for_floating_ip: changeDnsPtr,
+  change_reverse_dns_records_for_floating_ip: changeDnsPtrOf,
 };

@@ -1,22 +1,22 @@
 /** Load balancers: create, list, get, update, delete, and every /actions/* of theirs. */
-import { DURATIONS, assertUnlocked, ref, startAction, type ActionSpec } from '../actions.js';
+import { DURATIONS, assertUnlocked, ref, startAction } from '../actions.js';
 import { invalidField, notFound, unprocessable } from '../api-error.js';
 import { LOCATIONS, findLoadBalancerType, findLocation } from '../catalog.js';
 import type { Handler, HandlerRequest } from '../context.js';
-import { idParam } from '../context.js';
 import { validateLabels } from '../labels.js';
 import type { LoadBalancerRec } from '../types.js';
 import { allocateIpv6Network, allocateLbIpv4, ipv6FirstAddress, isoTime, nextId } from '../world.js';
+import { actionBody, assertNameFree, assertNotProtected, ok, standardSort } from './common.js';
 import {
-  actionBody,
-  assertNameFree,
-  assertNotProtected,
-  getOr404,
-  listResponse,
-  noContent,
-  ok,
-  standardSort,
-} from './common.js';
+  getHandler,
+  itemAction,
+  type ItemActionSpec,
+  listHandler,
+  protectionHandler,
+  removeHandler,
+  resourceKind,
+  updateHandler,
+} from './crud.js';
 import {
   assertPortFree,
   assertWithinType,
@@ -41,6 +41,8 @@ interface CreateBody {
   targets?: TargetInput[];
   labels?: Record<string, string>;
 }
+
+const loadBalancers = resourceKind('load_balancers', 'load_balancer', 'Load Balancer', renderLoadBalancer);
 
 function resolveLocation(input: CreateBody): string {
   if (input.location !== undefined && input.network_zone !== undefined) {
@@ -115,59 +117,24 @@ const create: Handler = ({ ctx, body }) => {
   return ok({ load_balancer: renderLoadBalancer(world, lb), action: actionBody(action, ctx.now) }, 201);
 };
 
-const list: Handler = (req) =>
-  listResponse(
-    req,
-    'load_balancers',
-    Object.values(req.ctx.world.load_balancers),
-    (lb) => renderLoadBalancer(req.ctx.world, lb),
-    {
-      name: (lb) => lb.name,
-      labels: (lb) => lb.labels,
-      sort: standardSort(),
-    },
-  );
+const list = listHandler(loadBalancers, { sort: standardSort() });
 
-const get: Handler = (req) =>
-  ok({
-    load_balancer: renderLoadBalancer(
-      req.ctx.world,
-      getOr404(req.ctx.world.load_balancers, idParam(req), 'Load Balancer'),
-    ),
-  });
+const get = getHandler(loadBalancers);
 
-const update: Handler = (req) => {
-  const { world } = req.ctx;
-  const lb = getOr404(world.load_balancers, idParam(req), 'Load Balancer');
-  const input = req.body as { name?: string; labels?: Record<string, string> };
-  if (input.name !== undefined) assertNameFree(world.load_balancers, input.name, lb.id);
-  const labels = input.labels === undefined ? undefined : validateLabels(input.labels);
-  if (input.name !== undefined) lb.name = input.name;
-  if (labels) lb.labels = labels;
-  return ok({ load_balancer: renderLoadBalancer(world, lb) });
-};
+const update = updateHandler(loadBalancers);
 
-const remove: Handler = (req) => {
-  const { world } = req.ctx;
-  const lb = getOr404(world.load_balancers, idParam(req), 'Load Balancer');
+const remove = removeHandler(loadBalancers, (world, lb) => {
   assertNotProtected(lb.delete_protected, 'load balancer');
   assertUnlocked(world, ref('load_balancer', lb.id));
-  delete world.load_balancers[lb.id];
-  return noContent();
-};
+});
 
 function lbAction(
   req: HandlerRequest,
   command: string,
-  change: (lb: LoadBalancerRec) => ActionSpec['resources'] | void,
+  change: ItemActionSpec<LoadBalancerRec>['change'],
   durationMs: number = DURATIONS.instant,
 ) {
-  const { ctx } = req;
-  const lb = getOr404(ctx.world.load_balancers, idParam(req), 'Load Balancer');
-  assertUnlocked(ctx.world, ref('load_balancer', lb.id));
-  const resources = change(lb) ?? [ref('load_balancer', lb.id)];
-  const action = startAction(ctx, { command, durationMs, resources, locks: [ref('load_balancer', lb.id)] });
-  return ok({ action: actionBody(action, ctx.now) }, 201);
+  return itemAction(req, loadBalancers, { command, durationMs, change });
 }
 
 const addService: Handler = (req) =>
@@ -279,11 +246,7 @@ const changeAlgorithm: Handler = (req) =>
     lb.algorithm = (req.body as { type: LoadBalancerRec['algorithm'] }).type;
   });
 
-const changeProtection: Handler = (req) =>
-  lbAction(req, 'change_protection', (lb) => {
-    const input = req.body as { delete?: boolean };
-    if (input.delete !== undefined) lb.delete_protected = input.delete;
-  });
+const changeProtection = protectionHandler(loadBalancers, DURATIONS.instant);
 
 const changeDnsPtr: Handler = (req) =>
   lbAction(req, 'change_dns_ptr', (lb) => {

@@ -3,7 +3,6 @@ import { DURATIONS, isLocked, ref, startAction } from '../actions.js';
 import { ApiError, invalidField, notFound, unprocessable } from '../api-error.js';
 import { LOCATIONS } from '../catalog.js';
 import type { Handler, HandlerRequest } from '../context.js';
-import { idParam } from '../context.js';
 import {
   cidrContains,
   cidrContainsIp,
@@ -19,16 +18,8 @@ import {
 import { validateLabels } from '../labels.js';
 import type { NetworkRec, RouteRec, SubnetRec, World } from '../types.js';
 import { isoTime, nextId } from '../world.js';
-import {
-  actionBody,
-  assertNameFree,
-  assertNotProtected,
-  getOr404,
-  listResponse,
-  noContent,
-  ok,
-  standardSort,
-} from './common.js';
+import { actionBody, assertNameFree, assertNotProtected, ok, standardSort } from './common.js';
+import { findTarget, getHandler, listHandler, removeHandler, resourceKind, updateHandler } from './crud.js';
 
 const RESERVED = ipToInt('172.31.1.1') as number;
 const ZONES = new Set(LOCATIONS.map((l) => l.network_zone));
@@ -178,6 +169,8 @@ function buildRoute(network: { ip_range: string; routes: RouteRec[] }, input: Ro
   return { destination: formatCidr(destination), gateway: input.gateway };
 }
 
+const networks = resourceKind('networks', 'network', 'Network', renderNetwork);
+
 /** Network changes race with `conflict` (409) on Hetzner rather than `locked`. */
 function assertNetworkFree(world: World, id: number): void {
   if (isLocked(world, ref('network', id))) {
@@ -216,44 +209,16 @@ const create: Handler = ({ ctx, body }) => {
   return ok({ network: renderNetwork(world, network) }, 201);
 };
 
-const list: Handler = (req) =>
-  listResponse(
-    req,
-    'networks',
-    Object.values(req.ctx.world.networks),
-    (n) => renderNetwork(req.ctx.world, n),
-    {
-      name: (n) => n.name,
-      labels: (n) => n.labels,
-      sort: standardSort(),
-    },
-  );
+const list = listHandler(networks, { sort: standardSort() });
 
-const get: Handler = (req) => {
-  const n = getOr404(req.ctx.world.networks, idParam(req), 'Network');
-  return ok({ network: renderNetwork(req.ctx.world, n) });
-};
+const get = getHandler(networks);
 
-const update: Handler = (req) => {
-  const { world } = req.ctx;
-  const n = getOr404(world.networks, idParam(req), 'Network');
-  const input = req.body as {
-    name?: string;
-    labels?: Record<string, string>;
-    expose_routes_to_vswitch?: boolean;
-  };
-  if (input.name !== undefined) assertNameFree(world.networks, input.name, n.id);
-  const labels = input.labels === undefined ? undefined : validateLabels(input.labels);
-  if (input.name !== undefined) n.name = input.name;
-  if (labels) n.labels = labels;
+const update = updateHandler<NetworkRec, { expose_routes_to_vswitch: boolean }>(networks, (n, input) => {
   if (input.expose_routes_to_vswitch !== undefined)
     n.expose_routes_to_vswitch = input.expose_routes_to_vswitch;
-  return ok({ network: renderNetwork(world, n) });
-};
+});
 
-const remove: Handler = (req) => {
-  const { world } = req.ctx;
-  const n = getOr404(world.networks, idParam(req), 'Network');
+const remove = removeHandler(networks, (world, n) => {
   assertNotProtected(n.delete_protected, 'network');
   assertNetworkFree(world, n.id);
   // Hetzner detaches servers and load balancers automatically.
@@ -262,13 +227,11 @@ const remove: Handler = (req) => {
   for (const lb of Object.values(world.load_balancers)) {
     lb.private_net = lb.private_net.filter((p) => p.network !== n.id);
   }
-  delete world.networks[n.id];
-  return noContent();
-};
+});
 
 function networkAction(req: HandlerRequest, command: string, change: (n: NetworkRec) => void) {
   const { ctx } = req;
-  const n = getOr404(ctx.world.networks, idParam(req), 'Network');
+  const n = findTarget(req, networks);
   assertNetworkFree(ctx.world, n.id);
   change(n);
   const action = startAction(ctx, {

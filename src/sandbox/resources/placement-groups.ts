@@ -1,23 +1,15 @@
 /** Placement groups (type spread only; at most 10 servers each, 50 per project). */
 import { invalidField, resourceLimitExceeded } from '../api-error.js';
 import type { Handler } from '../context.js';
-import { idParam } from '../context.js';
 import { validateLabels } from '../labels.js';
 import type { PlacementGroupRec, World } from '../types.js';
 import { isoTime, nextId } from '../world.js';
-import {
-  assertNameFree,
-  getOr404,
-  listResponse,
-  noContent,
-  ok,
-  standardSort,
-  stringFilter,
-} from './common.js';
+import { assertNameFree, ok, standardSort } from './common.js';
+import { getHandler, listHandler, queryFilter, removeHandler, resourceKind, updateHandler } from './crud.js';
 
 const MAX_GROUPS = 50;
 
-function render(world: World, g: PlacementGroupRec): Record<string, unknown> {
+export function renderPlacementGroup(world: World, g: PlacementGroupRec): Record<string, unknown> {
   return {
     id: g.id,
     name: g.name,
@@ -29,6 +21,13 @@ function render(world: World, g: PlacementGroupRec): Record<string, unknown> {
       .map((s) => s.id),
   };
 }
+
+const placementGroups = resourceKind(
+  'placement_groups',
+  'placement_group',
+  'Placement Group',
+  renderPlacementGroup,
+);
 
 const create: Handler = ({ ctx, body }) => {
   const { world } = ctx;
@@ -50,51 +49,21 @@ const create: Handler = ({ ctx, body }) => {
     type: 'spread',
   };
   world.placement_groups[group.id] = group;
-  return ok({ placement_group: render(world, group), action: null }, 201);
+  return ok({ placement_group: renderPlacementGroup(world, group), action: null }, 201);
 };
 
-const list: Handler = (req) => {
-  const types = stringFilter(req.query, 'type');
-  return listResponse(
-    req,
-    'placement_groups',
-    Object.values(req.ctx.world.placement_groups),
-    (g) => render(req.ctx.world, g),
-    {
-      name: (g) => g.name,
-      labels: (g) => g.labels,
-      sort: standardSort(),
-      filter: types ? (g) => types.includes(g.type) : undefined,
-    },
-  );
-};
+const list = listHandler(placementGroups, {
+  sort: standardSort(),
+  filter: (req) => queryFilter(req, 'type', (g) => g.type),
+});
 
-const get: Handler = (req) =>
-  ok({
-    placement_group: render(
-      req.ctx.world,
-      getOr404(req.ctx.world.placement_groups, idParam(req), 'Placement Group'),
-    ),
-  });
+const get = getHandler(placementGroups);
 
-const update: Handler = (req) => {
-  const { world } = req.ctx;
-  const g = getOr404(world.placement_groups, idParam(req), 'Placement Group');
-  const input = req.body as { name?: string; labels?: Record<string, string> };
-  if (input.name !== undefined) assertNameFree(world.placement_groups, input.name, g.id);
-  const labels = input.labels === undefined ? undefined : validateLabels(input.labels);
-  if (input.name !== undefined) g.name = input.name;
-  if (labels) g.labels = labels;
-  return ok({ placement_group: render(world, g) });
-};
+const update = updateHandler(placementGroups);
 
-const remove: Handler = (req) => {
-  const { world } = req.ctx;
-  const g = getOr404(world.placement_groups, idParam(req), 'Placement Group');
+const remove = removeHandler(placementGroups, (world, g) => {
   for (const s of Object.values(world.servers)) if (s.placement_group === g.id) s.placement_group = null;
-  delete world.placement_groups[g.id];
-  return noContent();
-};
+});
 
 export const placementGroupHandlers: Record<string, Handler> = {
   list_placement_groups: list,

@@ -3,28 +3,16 @@ import { DURATIONS, assertUnlocked, ref, startAction } from '../actions.js';
 import { invalidField, notFound, unprocessable } from '../api-error.js';
 import { findDatacenter, findLocation } from '../catalog.js';
 import type { Handler, HandlerRequest } from '../context.js';
-import { idParam } from '../context.js';
 import { validateLabels } from '../labels.js';
 import type { PrimaryIpRec, ServerRec, World } from '../types.js';
 import { allocateIpv6Network, allocateServerIpv4, isoTime, nextId } from '../world.js';
-import {
-  actionBody,
-  assertNameFree,
-  assertNotProtected,
-  getOr404,
-  listResponse,
-  noContent,
-  ok,
-  renderLocation,
-} from './common.js';
-import { datacenterFor, defaultIpv4Ptr } from './server-view.js';
+import { actionBody, assertNameFree, assertNotProtected, ok, renderLocation } from './common.js';
+import { getHandler, itemAction, listHandler, removeHandler, resourceKind, updateHandler } from './crud.js';
+import { changeDnsPtr, renderDnsPtrs } from './reverse-dns.js';
+import { datacenterFor } from './server-view.js';
 
 function render(ip: PrimaryIpRec): Record<string, unknown> {
   const location = findLocation(ip.location);
-  const ptrs =
-    ip.type === 'ipv4' && !ip.dns_ptr.some((p) => p.ip === ip.ip)
-      ? [...ip.dns_ptr, { ip: ip.ip, dns_ptr: defaultIpv4Ptr(ip.ip) }]
-      : ip.dns_ptr;
   return {
     id: ip.id,
     name: ip.name,
@@ -33,7 +21,7 @@ function render(ip: PrimaryIpRec): Record<string, unknown> {
     type: ip.type,
     ip: ip.ip,
     blocked: false,
-    dns_ptr: ptrs,
+    dns_ptr: renderDnsPtrs(ip),
     assignee_id: ip.assignee_id,
     assignee_type: 'server',
     auto_delete: ip.auto_delete,
@@ -42,6 +30,8 @@ function render(ip: PrimaryIpRec): Record<string, unknown> {
     protection: { delete: ip.delete_protected },
   };
 }
+
+const primaryIps = resourceKind('primary_ips', 'primary_ip', 'Primary IP', (_, ip) => render(ip));
 
 function requireStopped(server: ServerRec): void {
   if (server.status !== 'off') throw unprocessable('server_not_stopped', 'server must be stopped');
@@ -114,50 +104,37 @@ const create: Handler = ({ ctx, body }) => {
   return ok({ primary_ip: render(ip), action: actionBody(action, ctx.now) }, 201);
 };
 
-const list: Handler = (req) => {
-  const wantedIp = req.query['ip'];
-  return listResponse(req, 'primary_ips', Object.values(req.ctx.world.primary_ips), render, {
-    name: (p) => p.name,
-    labels: (p) => p.labels,
-    sort: { id: (p) => p.id, created: (p) => p.created },
-    filter: typeof wantedIp === 'string' ? (p) => p.ip === wantedIp : undefined,
-  });
-};
+const list = listHandler(primaryIps, {
+  sort: { id: (p) => p.id, created: (p) => p.created },
+  filter: (req) => {
+    const wantedIp = req.query['ip'];
+    return typeof wantedIp === 'string' ? (p) => p.ip === wantedIp : undefined;
+  },
+});
 
-const get: Handler = (req) =>
-  ok({ primary_ip: render(getOr404(req.ctx.world.primary_ips, idParam(req), 'Primary IP')) });
+const get = getHandler(primaryIps);
 
-const update: Handler = (req) => {
-  const { world } = req.ctx;
-  const ip = getOr404(world.primary_ips, idParam(req), 'Primary IP');
-  const input = req.body as { name?: string; labels?: Record<string, string>; auto_delete?: boolean };
-  if (input.name !== undefined) assertNameFree(world.primary_ips, input.name, ip.id);
-  const labels = input.labels === undefined ? undefined : validateLabels(input.labels);
-  if (input.name !== undefined) ip.name = input.name;
-  if (labels) ip.labels = labels;
+const update = updateHandler<PrimaryIpRec, { auto_delete: boolean }>(primaryIps, (ip, input) => {
   if (input.auto_delete !== undefined) ip.auto_delete = input.auto_delete;
-  return ok({ primary_ip: render(ip) });
-};
+});
 
-const remove: Handler = (req) => {
-  const { world } = req.ctx;
-  const ip = getOr404(world.primary_ips, idParam(req), 'Primary IP');
+const remove = removeHandler(primaryIps, (world, ip) => {
   assertNotProtected(ip.delete_protected, 'primary IP');
   assertUnlocked(world, ref('primary_ip', ip.id));
   if (ip.assignee_id !== null)
     throw unprocessable('must_be_unassigned', 'primary IP must be unassigned before deletion');
-  delete world.primary_ips[ip.id];
-  return noContent();
-};
+});
 
+/** An action on the primary IP; `change` returns the server it involves, if any. */
 function ipAction(req: HandlerRequest, command: string, change: (ip: PrimaryIpRec) => number | null) {
-  const { ctx } = req;
-  const ip = getOr404(ctx.world.primary_ips, idParam(req), 'Primary IP');
-  assertUnlocked(ctx.world, ref('primary_ip', ip.id));
-  const serverId = change(ip);
-  const resources = [ref('primary_ip', ip.id), ...(serverId === null ? [] : [ref('server', serverId)])];
-  const action = startAction(ctx, { command, durationMs: DURATIONS.instant, resources });
-  return ok({ action: actionBody(action, ctx.now) }, 201);
+  return itemAction(req, primaryIps, {
+    command,
+    durationMs: DURATIONS.instant,
+    change: (ip) => {
+      const serverId = change(ip);
+      return [ref('primary_ip', ip.id), ...(serverId === null ? [] : [ref('server', serverId)])];
+    },
+  });
 }
 
 const assign: Handler = (req) =>
@@ -196,14 +173,9 @@ const changeProtection: Handler = (req) =>
     return null;
   });
 
-const changeDnsPtr: Handler = (req) =>
+const changeDnsPtrOf: Handler = (req) =>
   ipAction(req, 'change_dns_ptr', (ip) => {
-    const input = req.body as { ip: string; dns_ptr: string | null };
-    const belongs =
-      ip.type === 'ipv4' ? input.ip === ip.ip : input.ip.startsWith(ip.ip.replace(/::\/64$/, ':'));
-    if (!belongs) throw invalidField('ip', 'the IP address does not belong to this primary IP');
-    ip.dns_ptr = ip.dns_ptr.filter((e) => e.ip !== input.ip);
-    if (input.dns_ptr !== null) ip.dns_ptr.push({ ip: input.ip, dns_ptr: input.dns_ptr });
+    changeDnsPtr(ip, req.body as { ip: string; dns_ptr: string | null }, 'primary IP');
     return null;
   });
 
@@ -216,5 +188,5 @@ export const primaryIpHandlers: Record<string, Handler> = {
   assign_primary_ip_to_resource: assign,
   unassign_primary_ip_from_resource: unassign,
   change_primary_ip_protection: changeProtection,
-  change_reverse_dns_records_for_primary_ip: changeDnsPtr,
+  change_reverse_dns_records_for_primary_ip: changeDnsPtrOf,
 };

@@ -4,6 +4,7 @@ import { LOCATIONS, SERVER_TYPES, findServerType } from '../catalog.js';
 import { selectorMatches } from '../labels.js';
 import type { DnsPtrRec, ServerRec, World } from '../types.js';
 import { locationByName, renderDatacenter, renderImage, renderLocation, renderServerType } from './common.js';
+import { renderPlacementGroup } from './placement-groups.js';
 
 /** Hetzner's default reverse DNS name for an IPv4 address. */
 export function defaultIpv4Ptr(ip: string): string {
@@ -78,18 +79,7 @@ export function renderServer(world: World, s: ServerRec): Record<string, unknown
       firewalls: serverFirewallIds(world, s).map((id) => ({ id, status: firewallStatus })),
     },
     private_net: s.private_net,
-    placement_group: group
-      ? {
-          id: group.id,
-          name: group.name,
-          labels: group.labels,
-          type: group.type,
-          created: group.created,
-          servers: Object.values(world.servers)
-            .filter((x) => x.placement_group === group.id)
-            .map((x) => x.id),
-        }
-      : null,
+    placement_group: group ? renderPlacementGroup(world, group) : null,
     protection: { delete: s.delete_protected, rebuild: s.rebuild_protected },
     rescue_enabled: s.rescue_enabled,
     locked: isLocked(world, ref('server', s.id)),

@@ -4,21 +4,12 @@ import { DURATIONS, assertUnlocked, ref, startAction } from '../actions.js';
 import { invalidField, unprocessable, uniquenessError } from '../api-error.js';
 import { findDatacenter, findLocation, findServerType, type ServerTypeInfo } from '../catalog.js';
 import type { Handler, SimContext } from '../context.js';
-import { idParam } from '../context.js';
 import { serverInfo } from '../hooks.js';
 import { validateLabels } from '../labels.js';
 import type { ImageRec, NetworkRec, PrimaryIpRec, ServerRec, VolumeRec, World } from '../types.js';
 import { allocateIpv6Network, allocateMac, allocateServerIpv4, isoTime, nextId } from '../world.js';
-import {
-  actionBody,
-  assertNameFree,
-  assertNotProtected,
-  getOr404,
-  listResponse,
-  ok,
-  standardSort,
-  stringFilter,
-} from './common.js';
+import { actionBody, assertNameFree, assertNotProtected, ok, standardSort } from './common.js';
+import { findTarget, getHandler, listHandler, queryFilter, resourceKind } from './crud.js';
 import { allocatePrivateIp } from './networks.js';
 import { renderServer } from './server-view.js';
 
@@ -258,6 +249,8 @@ function buildServer(ctx: SimContext, plan: CreatePlan): ServerRec {
   return server;
 }
 
+const servers = resourceKind('servers', 'server', 'Server', renderServer);
+
 const create: Handler = ({ ctx, body }) => {
   const plan = planCreate(ctx.world, body as CreateServerBody);
   const server = buildServer(ctx, plan);
@@ -292,30 +285,16 @@ const create: Handler = ({ ctx, body }) => {
   );
 };
 
-const list: Handler = (req) => {
-  const statuses = stringFilter(req.query, 'status');
-  return listResponse(
-    req,
-    'servers',
-    Object.values(req.ctx.world.servers),
-    (s) => renderServer(req.ctx.world, s),
-    {
-      name: (s) => s.name,
-      labels: (s) => s.labels,
-      sort: standardSort(),
-      filter: statuses ? (s) => statuses.includes(s.status) : undefined,
-    },
-  );
-};
+const list = listHandler(servers, {
+  sort: standardSort(),
+  filter: (req) => queryFilter(req, 'status', (s) => s.status),
+});
 
-const get: Handler = (req) => {
-  const s = getOr404(req.ctx.world.servers, idParam(req), 'Server');
-  return ok({ server: renderServer(req.ctx.world, s) });
-};
+const get = getHandler(servers);
 
 const update: Handler = (req) => {
   const { world } = req.ctx;
-  const s = getOr404(world.servers, idParam(req), 'Server');
+  const s = findTarget(req, servers);
   const input = req.body as { name?: string; labels?: Record<string, string> };
   if (input.name !== undefined) {
     assertHostname(input.name);
@@ -330,7 +309,7 @@ const update: Handler = (req) => {
 
 const remove: Handler = (req) => {
   const { ctx } = req;
-  const s = getOr404(ctx.world.servers, idParam(req), 'Server');
+  const s = findTarget(req, servers);
   assertNotProtected(s.delete_protected, 'server');
   assertUnlocked(ctx.world, ref('server', s.id));
   s.status = 'deleting';

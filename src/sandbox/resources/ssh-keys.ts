@@ -2,11 +2,11 @@
 import { createHash } from 'node:crypto';
 import { invalidField, uniquenessError } from '../api-error.js';
 import type { Handler } from '../context.js';
-import { idParam } from '../context.js';
 import { validateLabels } from '../labels.js';
 import type { SshKeyRec } from '../types.js';
 import { isoTime, nextId } from '../world.js';
-import { assertNameFree, getOr404, listResponse, noContent, ok } from './common.js';
+import { assertNameFree, ok } from './common.js';
+import { getHandler, listHandler, removeHandler, resourceKind, updateHandler } from './crud.js';
 
 const KEY_TYPES = new Set([
   'ssh-rsa',
@@ -44,6 +44,8 @@ function render(k: SshKeyRec): Record<string, unknown> {
   };
 }
 
+const sshKeys = resourceKind('ssh_keys', 'ssh_key', 'SSH Key', (_, k) => render(k));
+
 const create: Handler = ({ ctx, body }) => {
   const { world } = ctx;
   const input = body as { name: string; public_key: string; labels?: Record<string, string> };
@@ -65,36 +67,19 @@ const create: Handler = ({ ctx, body }) => {
   return ok({ ssh_key: render(key) }, 201);
 };
 
-const list: Handler = (req) => {
-  const fingerprint = req.query['fingerprint'];
-  return listResponse(req, 'ssh_keys', Object.values(req.ctx.world.ssh_keys), render, {
-    name: (k) => k.name,
-    labels: (k) => k.labels,
-    sort: { id: (k) => k.id, name: (k) => k.name },
-    filter: typeof fingerprint === 'string' ? (k) => k.fingerprint === fingerprint : undefined,
-  });
-};
+const list = listHandler(sshKeys, {
+  sort: { id: (k) => k.id, name: (k) => k.name },
+  filter: (req) => {
+    const fingerprint = req.query['fingerprint'];
+    return typeof fingerprint === 'string' ? (k) => k.fingerprint === fingerprint : undefined;
+  },
+});
 
-const get: Handler = (req) =>
-  ok({ ssh_key: render(getOr404(req.ctx.world.ssh_keys, idParam(req), 'SSH Key')) });
+const get = getHandler(sshKeys);
 
-const update: Handler = (req) => {
-  const { world } = req.ctx;
-  const key = getOr404(world.ssh_keys, idParam(req), 'SSH Key');
-  const input = req.body as { name?: string; labels?: Record<string, string> };
-  if (input.name !== undefined) assertNameFree(world.ssh_keys, input.name, key.id);
-  const labels = input.labels === undefined ? undefined : validateLabels(input.labels);
-  if (input.name !== undefined) key.name = input.name;
-  if (labels) key.labels = labels;
-  return ok({ ssh_key: render(key) });
-};
+const update = updateHandler(sshKeys);
 
-const remove: Handler = (req) => {
-  const { world } = req.ctx;
-  const key = getOr404(world.ssh_keys, idParam(req), 'SSH Key');
-  delete world.ssh_keys[key.id];
-  return noContent();
-};
+const remove = removeHandler(sshKeys);
 
 export const sshKeyHandlers: Record<string, Handler> = {
   list_ssh_keys: list,

@@ -1,9 +1,8 @@
 /** Volumes: create (optionally attached), attach, detach, resize, protection, delete. */
-import { DURATIONS, assertUnlocked, ref, startAction, type ActionSpec } from '../actions.js';
+import { DURATIONS, assertUnlocked, ref, startAction } from '../actions.js';
 import { invalidField, notFound, unprocessable } from '../api-error.js';
 import { findLocation } from '../catalog.js';
 import type { Handler, HandlerRequest } from '../context.js';
-import { idParam } from '../context.js';
 import { validateLabels } from '../labels.js';
 import type { VolumeRec } from '../types.js';
 import { isoTime, nextId } from '../world.js';
@@ -11,14 +10,21 @@ import {
   actionBody,
   assertNameFree,
   assertNotProtected,
-  getOr404,
-  listResponse,
-  noContent,
   ok,
   renderLocation,
   standardSort,
-  stringFilter,
 } from './common.js';
+import {
+  getHandler,
+  itemAction,
+  type ItemActionSpec,
+  listHandler,
+  protectionHandler,
+  queryFilter,
+  removeHandler,
+  resourceKind,
+  updateHandler,
+} from './crud.js';
 
 const MIN_SIZE = 10;
 const MAX_SIZE = 10240;
@@ -39,6 +45,8 @@ function render(v: VolumeRec): Record<string, unknown> {
     protection: { delete: v.delete_protected },
   };
 }
+
+const volumes = resourceKind('volumes', 'volume', 'Volume', (_, v) => render(v));
 
 const create: Handler = ({ ctx, body }) => {
   const { world } = ctx;
@@ -107,50 +115,23 @@ const create: Handler = ({ ctx, body }) => {
   );
 };
 
-const list: Handler = (req) => {
-  const statuses = stringFilter(req.query, 'status');
-  return listResponse(req, 'volumes', Object.values(req.ctx.world.volumes), render, {
-    name: (v) => v.name,
-    labels: (v) => v.labels,
-    sort: standardSort(),
-    filter: statuses ? (v) => statuses.includes(v.status) : undefined,
-  });
-};
+const list = listHandler(volumes, {
+  sort: standardSort(),
+  filter: (req) => queryFilter(req, 'status', (v) => v.status),
+});
 
-const get: Handler = (req) => ok({ volume: render(getOr404(req.ctx.world.volumes, idParam(req), 'Volume')) });
+const get = getHandler(volumes);
 
-const update: Handler = (req) => {
-  const { world } = req.ctx;
-  const v = getOr404(world.volumes, idParam(req), 'Volume');
-  const input = req.body as { name?: string; labels?: Record<string, string> };
-  if (input.name !== undefined) assertNameFree(world.volumes, input.name, v.id);
-  const labels = input.labels === undefined ? undefined : validateLabels(input.labels);
-  if (input.name !== undefined) v.name = input.name;
-  if (labels) v.labels = labels;
-  return ok({ volume: render(v) });
-};
+const update = updateHandler(volumes);
 
-const remove: Handler = (req) => {
-  const { world } = req.ctx;
-  const v = getOr404(world.volumes, idParam(req), 'Volume');
+const remove = removeHandler(volumes, (world, v) => {
   assertNotProtected(v.delete_protected, 'volume');
   assertUnlocked(world, ref('volume', v.id));
   if (v.server !== null) throw unprocessable('resource_in_use', 'volume must be detached before deletion');
-  delete world.volumes[v.id];
-  return noContent();
-};
+});
 
-function volumeAction(
-  req: HandlerRequest,
-  command: string,
-  change: (v: VolumeRec) => ActionSpec['resources'],
-) {
-  const { ctx } = req;
-  const v = getOr404(ctx.world.volumes, idParam(req), 'Volume');
-  assertUnlocked(ctx.world, ref('volume', v.id));
-  const resources = change(v);
-  const action = startAction(ctx, { command, durationMs: DURATIONS.volume, resources });
-  return ok({ action: actionBody(action, ctx.now) }, 201);
+function volumeAction(req: HandlerRequest, command: string, change: ItemActionSpec<VolumeRec>['change']) {
+  return itemAction(req, volumes, { command, durationMs: DURATIONS.volume, change });
 }
 
 const attach: Handler = (req) =>
@@ -178,15 +159,9 @@ const resize: Handler = (req) =>
     if (size <= v.size || size > MAX_SIZE)
       throw invalidField('size', 'a volume can only grow, up to 10240 GB');
     v.size = size;
-    return [ref('volume', v.id)];
   });
 
-const changeProtection: Handler = (req) =>
-  volumeAction(req, 'change_protection', (v) => {
-    const input = req.body as { delete?: boolean };
-    if (input.delete !== undefined) v.delete_protected = input.delete;
-    return [ref('volume', v.id)];
-  });
+const changeProtection = protectionHandler(volumes, DURATIONS.volume);
 
 export const volumeHandlers: Record<string, Handler> = {
   list_volumes: list,

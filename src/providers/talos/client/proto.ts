@@ -1,4 +1,7 @@
-/** Loads the Talos protocol files (`proto/talos/`, shipped beside `dist/`) once per process. */
+/**
+ * Loads the Talos protocol files (`proto/talos/`, shipped beside `dist/`) once per process, and
+ * encodes the well-known protobuf types the requests use.
+ */
 import { loadPackageDefinition, type ServiceClientConstructor } from '@grpc/grpc-js';
 import { loadSync, type Options } from '@grpc/proto-loader';
 import { fileURLToPath } from 'node:url';
@@ -48,4 +51,10 @@ export function talosServices(): TalosServices {
     ClusterService: need(root.cluster, 'ClusterService'),
   };
   return loaded;
+}
+
+/** A `google.protobuf.Duration` from milliseconds (negative becomes zero). */
+export function duration(ms: number): { seconds: string; nanos: number } {
+  const whole = Math.max(0, Math.floor(ms));
+  return { seconds: String(Math.floor(whole / 1000)), nanos: (whole % 1000) * 1_000_000 };
 }
