@@ -127,7 +127,11 @@ function compareResource(
     dependsOn: [],
   };
   if (immutableChanges.length === 0 && !force) {
-    return [{ ...base, kind: 'update', id: actionId('update', want.address), reason: describeChange(patch) }];
+    const cycles = changedPointers(patch).some((p) =>
+      (info.powerCycle ?? []).some((prefix) => isUnder(p, prefix)),
+    );
+    const reason = `${describeChange(patch)}${cycles ? ' (the server is powered off and on)' : ''}`;
+    return [{ ...base, kind: 'update', id: actionId('update', want.address), reason }];
   }
   const reason = force
     ? 'replacement requested (--replace)'

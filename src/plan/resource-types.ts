@@ -13,6 +13,8 @@ export interface ResourceTypeInfo {
   deleteRank: number;
   /** Servers are cluster nodes: take their workloads off before they go away. */
   drainBeforeDelete: boolean;
+  /** Fields Hetzner changes in place only by powering the object off and on (said in the plan). */
+  powerCycle?: readonly string[];
   /**
    * Changes of this type go one at a time: Hetzner locks the parent (subnets are actions on their
    * network, which refuses a second change while one runs).
@@ -26,6 +28,7 @@ export const RESOURCE_TYPES: Record<ResourceType, ResourceTypeInfo> = {
     createOnly: ['/image', '/ssh_keys', '/user_data'],
     deleteRank: 0,
     drainBeforeDelete: true,
+    powerCycle: ['/server_type'],
   },
   load_balancer: {
     immutable: ['/location', '/network_zone'],

@@ -104,6 +104,15 @@ describe('diffResources', () => {
     expect(action.reason).toBe('labels changed');
   });
 
+  it('an in-place server type change says the server is power-cycled', () => {
+    const [action] = diffResources(
+      [desired('server.w.1', 'server', server({ server_type: 'cpx32' }))],
+      [observed('server.w.1', 'server', server())],
+    );
+    expect(action?.kind).toBe('update');
+    expect(action?.reason).toBe('server_type changed (the server is powered off and on)');
+  });
+
   it('replace names the field that forces it', () => {
     const [action] = diffResources(
       [desired('network.main', 'network', { ...net, ip_range: '10.1.0.0/16' })],
