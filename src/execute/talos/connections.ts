@@ -9,7 +9,6 @@ import { createTalosClient, TalosApiError } from '../../providers/talos/client/i
 import type { TalosClient } from '../../providers/talos/client/index.js';
 import { issueClientCertificate } from '../../providers/talos/pki/index.js';
 import type { CertAndKey, TalosSecrets } from '../../providers/talos/secrets-types.js';
-import type { Spec } from '../../spec/schema.js';
 import { InterruptedError, type RunContext } from '../runner.js';
 
 export interface TalosTiming {
@@ -223,7 +222,7 @@ export class TalosConnections {
     }
   }
 
-  async waitHealthy(nodes: readonly TalosNode[], spec: Spec): Promise<void> {
+  async waitHealthy(nodes: readonly TalosNode[]): Promise<void> {
     const controlPlanes = nodes.filter((n) => n.role === 'controlplane');
     const first = controlPlanes[0];
     if (!first) return;
@@ -233,7 +232,6 @@ export class TalosConnections {
       return ip;
     };
     const firstIp = ipOf(first.server);
-    void spec;
     this.ctx.progress(`waiting for ${controlPlanes.length} etcd member(s) and ${nodes.length} node(s)`);
     await this.until('a healthy cluster', firstIp, this.timing.healthTimeoutMs, async () => {
       const members = await (await this.secure(firstIp)).etcdMemberList({}, this.call);

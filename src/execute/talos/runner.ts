@@ -72,7 +72,7 @@ export class TalosRunner implements ActionRunner {
       case 'bootstrap':
         return this.bootstrap(action.node, ctx);
       case 'wait':
-        await this.withConnections(ctx, (c) => c.waitHealthy(this.nodes, this.options.spec));
+        await this.withConnections(ctx, (c) => c.waitHealthy(this.nodes));
         return {};
       case 'delete':
         return this.forget(action, ctx);
@@ -181,7 +181,16 @@ export class TalosRunner implements ActionRunner {
     const server = typeof action.before.server === 'string' ? action.before.server : undefined;
     if (action.type === 'talos_config' && action.before.leave === true && server) {
       const ip = ctx.recordOf(server)?.attrs.ipv4;
-      if (typeof ip === 'string') await this.withConnections(ctx, (c) => c.leaveEtcd(ip));
+      if (typeof ip === 'string') {
+        try {
+          await this.withConnections(ctx, (c) => c.leaveEtcd(ip));
+        } catch (error) {
+          // A node that is already gone cannot leave; its server is deleted next either way, and
+          // refusing here would leave the scale-down stuck. Other refusals (e.g. the last member) stand.
+          if (!(error instanceof Hk8sError && error.code === 'provider.unreachable')) throw error;
+          ctx.progress(`${server} is unreachable and could not leave etcd itself`);
+        }
+      }
     }
     return { resource: null };
   }
