@@ -122,6 +122,30 @@ describe('Talos bring-up on the sandbox', () => {
     expect(ws.run('plan', '--sandbox', '--detailed-exitcode').code).toBe(0);
   });
 
+  it('scaling the control planes from 3 to 1 drains, leaves etcd, deletes, and stays healthy', () => {
+    const ws = workspace({ sandboxDir, speed: SPEED });
+    ws.writeSpec(SPEC);
+    expect(ws.run('apply', '--sandbox', '--auto-approve').code).toBe(0);
+    ws.writeSpec(SPEC.replace('type: cpx22, count: 3', 'type: cpx22, count: 1'));
+    const plan = JSON.parse(ws.run('plan', '--sandbox', '--json').stdout) as {
+      graph: { actions: Array<{ id: string }> };
+    };
+    const ids = plan.graph.actions.map((a) => a.id);
+    for (const n of [2, 3]) {
+      expect(ids.indexOf(`drain:server.cp.${n}`)).toBeLessThan(ids.indexOf(`delete:talos.config.cp.${n}`));
+      expect(ids.indexOf(`delete:talos.config.cp.${n}`)).toBeLessThan(ids.indexOf(`delete:server.cp.${n}`));
+    }
+    const apply = ws.run('apply', '--sandbox', '--auto-approve');
+    expect(apply.code, apply.stdout + apply.stderr).toBe(0);
+    const status = JSON.parse(ws.run('status', '--sandbox', '--json').stdout) as {
+      etcdMembers: string[];
+      healthy: boolean;
+    };
+    expect(status.etcdMembers).toEqual(['talos-e2e-cp-1']);
+    expect(status.healthy).toBe(true);
+    expect(ws.run('plan', '--sandbox', '--detailed-exitcode').code).toBe(0);
+  });
+
   const points: Array<[string, (e: Event[]) => boolean]> = [
     [
       "during a node's first config",
