@@ -5,12 +5,14 @@
 import { Command, Flags } from '@oclif/core';
 import { connectProvider } from '../engine/connect.js';
 import type { Provider } from '../engine/provider.js';
-import type { ApplyHooks } from '../engine/session.js';
+import type { ApplyHooks, ApplyResult } from '../engine/session.js';
 import { openWorkspace, type Workspace } from '../engine/workspace.js';
 import type { Plan } from '../plan/plan.js';
 import { BaseCommand } from './base-command.js';
 import { confirmOrRefuse } from './confirm.js';
-import { renderPlanText } from './render/plan-text.js';
+import { withInterrupts } from './interrupt.js';
+import { reportRun } from './render/run-summary.js';
+import { renderPlanText, summaryLine } from './render/plan-text.js';
 import { createProgressView, progressMode, type ProgressView } from './render/progress.js';
 
 export const parallelismFlag = Flags.integer({
@@ -60,9 +62,28 @@ export abstract class ClusterCommand<T extends typeof Command> extends BaseComma
     };
   }
 
-  /** Waits until the live view has drawn the end of the run. */
-  protected async viewFinished(): Promise<void> {
+  /**
+   * What apply, destroy and resume share: open the workspace, connect, run the use case with
+   * Ctrl-C handling, and wait for the live view to draw the end of the run.
+   */
+  protected async changeCluster<R>(
+    work: (ws: Workspace, provider: Provider, signal: AbortSignal) => Promise<R>,
+  ): Promise<R> {
+    const ws = await this.workspace();
+    const provider = await this.provider(ws);
+    const result = await withInterrupts(
+      (text) => this.notice(text),
+      (signal) => work(ws, provider, signal),
+    );
     await this.view?.finished();
+    return result;
+  }
+
+  /** The end of an apply or destroy: the run's summary, or why nothing ran. */
+  protected reportApply(outcome: ApplyResult, cancelled: string): Record<string, unknown> {
+    if (outcome.result) return reportRun(outcome.result, (text) => this.say(text));
+    this.say(outcome.declined ? cancelled : summaryLine(outcome.plan.summary));
+    return { plan: outcome.plan.inputsHash, changed: false };
   }
 
   protected override async finally(error: Error | undefined): Promise<unknown> {

@@ -1,10 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { ClusterCommand, parallelismFlag, replaceFlag, targetFlag } from '../cli/cluster-command.js';
-import { withInterrupts } from '../cli/interrupt.js';
-import { reportRun } from '../cli/render/run-summary.js';
 import { applyCluster } from '../engine/session.js';
 import { loadPlanFile } from '../plan/plan-file.js';
-import { summaryLine } from '../cli/render/plan-text.js';
 
 export default class ApplyCommand extends ClusterCommand<typeof ApplyCommand> {
   static override summary = 'Make the cloud match the spec.';
@@ -39,38 +36,27 @@ export default class ApplyCommand extends ClusterCommand<typeof ApplyCommand> {
   };
 
   public async run(): Promise<unknown> {
-    const ws = await this.workspace();
-    const provider = await this.provider(ws);
     const saved = this.args.planFile
       ? { plan: await loadPlanFile(this.args.planFile), path: this.args.planFile }
       : undefined;
-    const outcome = await withInterrupts(
-      (text) => this.notice(text),
-      (signal) =>
-        applyCluster(
-          ws,
-          provider,
-          {
-            command: saved?.plan.command ?? 'apply',
-            targets: saved?.plan.targets ?? this.flags.target,
-            replace: saved?.plan.replace ?? this.flags.replace,
-            parallelism: this.flags.parallelism,
-            signal,
-            saved,
-          },
-          this.applyHooks(
-            this.flags['auto-approve'] || saved !== undefined,
-            (plan) => `Apply ${plan.graph.actions.length} actions to cluster ${plan.cluster}?`,
-          ),
+    const outcome = await this.changeCluster((ws, provider, signal) =>
+      applyCluster(
+        ws,
+        provider,
+        {
+          command: saved?.plan.command ?? 'apply',
+          targets: saved?.plan.targets ?? this.flags.target,
+          replace: saved?.plan.replace ?? this.flags.replace,
+          parallelism: this.flags.parallelism,
+          signal,
+          saved,
+        },
+        this.applyHooks(
+          this.flags['auto-approve'] || saved !== undefined,
+          (plan) => `Apply ${plan.graph.actions.length} actions to cluster ${plan.cluster}?`,
         ),
+      ),
     );
-    await this.viewFinished();
-    if (!outcome.result) {
-      this.say(
-        outcome.declined ? 'Apply cancelled; nothing was changed.' : summaryLine(outcome.plan.summary),
-      );
-      return { plan: outcome.plan.inputsHash, changed: false };
-    }
-    return reportRun(outcome.result, (text) => this.say(text));
+    return this.reportApply(outcome, 'Apply cancelled; nothing was changed.');
   }
 }

@@ -1,8 +1,5 @@
 import { Flags } from '@oclif/core';
 import { ClusterCommand, parallelismFlag } from '../cli/cluster-command.js';
-import { withInterrupts } from '../cli/interrupt.js';
-import { summaryLine } from '../cli/render/plan-text.js';
-import { reportRun } from '../cli/render/run-summary.js';
 import { applyCluster } from '../engine/session.js';
 
 export default class DestroyCommand extends ClusterCommand<typeof DestroyCommand> {
@@ -28,34 +25,23 @@ export default class DestroyCommand extends ClusterCommand<typeof DestroyCommand
   };
 
   public async run(): Promise<unknown> {
-    const ws = await this.workspace();
-    const provider = await this.provider(ws);
-    const outcome = await withInterrupts(
-      (text) => this.notice(text),
-      (signal) =>
-        applyCluster(
-          ws,
-          provider,
-          {
-            command: 'destroy',
-            includeVolumes: this.flags['include-volumes'],
-            parallelism: this.flags.parallelism,
-            signal,
-          },
-          this.applyHooks(
-            this.flags['auto-approve'],
-            (plan) =>
-              `Destroy cluster ${plan.cluster} (${plan.summary.delete} objects)? This cannot be undone.`,
-          ),
+    const outcome = await this.changeCluster((ws, provider, signal) =>
+      applyCluster(
+        ws,
+        provider,
+        {
+          command: 'destroy',
+          includeVolumes: this.flags['include-volumes'],
+          parallelism: this.flags.parallelism,
+          signal,
+        },
+        this.applyHooks(
+          this.flags['auto-approve'],
+          (plan) =>
+            `Destroy cluster ${plan.cluster} (${plan.summary.delete} objects)? This cannot be undone.`,
         ),
+      ),
     );
-    await this.viewFinished();
-    if (!outcome.result) {
-      this.say(
-        outcome.declined ? 'Destroy cancelled; nothing was changed.' : summaryLine(outcome.plan.summary),
-      );
-      return { changed: false };
-    }
-    return reportRun(outcome.result, (text) => this.say(text));
+    return this.reportApply(outcome, 'Destroy cancelled; nothing was changed.');
   }
 }

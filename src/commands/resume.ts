@@ -1,6 +1,5 @@
 import { Flags } from '@oclif/core';
 import { ClusterCommand, parallelismFlag } from '../cli/cluster-command.js';
-import { withInterrupts } from '../cli/interrupt.js';
 import { reportRun } from '../cli/render/run-summary.js';
 import { resumeCluster } from '../engine/resume.js';
 
@@ -22,22 +21,17 @@ export default class ResumeCommand extends ClusterCommand<typeof ResumeCommand> 
   };
 
   public async run(): Promise<unknown> {
-    const ws = await this.workspace();
-    const provider = await this.provider(ws);
-    const outcome = await withInterrupts(
-      (text) => this.notice(text),
-      (signal) =>
-        resumeCluster(
-          ws,
-          provider,
-          { parallelism: this.flags.parallelism, signal },
-          this.applyHooks(
-            this.flags['auto-approve'],
-            (plan) => `Complete the run with ${plan.graph.actions.length} actions?`,
-          ),
+    const outcome = await this.changeCluster((ws, provider, signal) =>
+      resumeCluster(
+        ws,
+        provider,
+        { parallelism: this.flags.parallelism, signal },
+        this.applyHooks(
+          this.flags['auto-approve'],
+          (plan) => `Complete the run with ${plan.graph.actions.length} actions?`,
         ),
+      ),
     );
-    await this.viewFinished();
     if (!outcome.resumed) {
       this.say('Nothing to resume: the last run finished.');
       return { resumed: null };
