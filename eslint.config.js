@@ -3,7 +3,14 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'vendor/**', 'src/providers/hcloud/generated/**'],
+    ignores: [
+      'dist/**',
+      'packages/*/dist/**',
+      'node_modules/**',
+      'coverage/**',
+      'vendor/**',
+      'src/providers/hcloud/generated/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -11,7 +11,7 @@ import { resolveNetworkLayout } from '../spec/network.js';
 import { observeHcloud } from '../observe/hcloud.js';
 import type { InfraSpec } from '../plan/hcloud/infra-spec.js';
 import { createHcloudClient } from '../providers/hcloud/index.js';
-import { ensureSandbox } from '../sandbox/control.js';
+import { ensureSandbox } from '../cli/sandbox.js';
 import { detectOperatorIpv4, needsOperatorIp } from './operator-ip.js';
 import type { Provider } from './provider.js';
 import { resolveToken } from './token.js';

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { readTalosState } from '../../src/sandbox/talos/index.js';
+import { readTalosState } from '@hk8s/sandbox';
 import { sandboxDirFor, workspace, type Workspace } from '../support/cli.js';
 
 const SPEC = readFileSync('test/fixtures/cluster-3-2.yaml', 'utf8');

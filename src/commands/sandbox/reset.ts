@@ -1,6 +1,6 @@
 import { BaseCommand } from '../../cli/base-command.js';
 import { sandboxDir } from '../../cli/sandbox-dir.js';
-import { resetSandbox } from '../../sandbox/control.js';
+import { resetSandbox } from '../../cli/sandbox.js';
 
 export default class SandboxReset extends BaseCommand<typeof SandboxReset> {
   static override summary = "Empty the sandbox's world (every simulated server, network, … is gone).";

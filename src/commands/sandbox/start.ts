@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../cli/base-command.js';
 import { sandboxDir } from '../../cli/sandbox-dir.js';
 import { Hk8sError } from '../../errors.js';
-import { ensureSandbox } from '../../sandbox/control.js';
+import { ensureSandbox } from '../../cli/sandbox.js';
 
 export default class SandboxStart extends BaseCommand<typeof SandboxStart> {
   static override summary = 'Start the local sandbox cloud (a simulated Hetzner Cloud API on loopback).';

@@ -1,6 +1,6 @@
 import { BaseCommand } from '../../cli/base-command.js';
 import { sandboxDir } from '../../cli/sandbox-dir.js';
-import { sandboxStats } from '../../sandbox/control.js';
+import { sandboxStats } from '../../cli/sandbox.js';
 
 export default class SandboxStats extends BaseCommand<typeof SandboxStats> {
   static override summary = 'Requests the sandbox has served, by API operation and status.';

@@ -1,6 +1,6 @@
 import { BaseCommand } from '../../cli/base-command.js';
 import { sandboxDir } from '../../cli/sandbox-dir.js';
-import { sandboxStatus } from '../../sandbox/control.js';
+import { sandboxStatus } from '../../cli/sandbox.js';
 
 export default class SandboxStatus extends BaseCommand<typeof SandboxStatus> {
   static override summary = 'Say whether the sandbox runs, and where.';

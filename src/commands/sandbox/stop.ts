@@ -1,6 +1,6 @@
 import { BaseCommand } from '../../cli/base-command.js';
 import { sandboxDir } from '../../cli/sandbox-dir.js';
-import { stopSandbox } from '../../sandbox/control.js';
+import { stopSandbox } from '../../cli/sandbox.js';
 
 export default class SandboxStop extends BaseCommand<typeof SandboxStop> {
   static override summary = 'Stop the sandbox (its world stays on disk).';

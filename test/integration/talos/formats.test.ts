@@ -2,7 +2,6 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { fileFromTarGz, parseEndpoint, readTar } from '../../../src/providers/talos/client/index.js';
-import { decodeUserData } from '../../../src/sandbox/talos/config.js';
 
 /** A hand-built ustar block (independent of both implementations under test). */
 function header(name: string, size: number, type: string, prefix = ''): Buffer {
@@ -26,17 +25,6 @@ function block(data: string): Buffer {
   const bytes = Buffer.from(data);
   return Buffer.concat([bytes, Buffer.alloc((512 - (bytes.length % 512)) % 512)]);
 }
-
-describe('userdata decoding', () => {
-  const yaml = 'version: v1alpha1\nmachine:\n  type: worker\n';
-  it.each([
-    ['plain', yaml],
-    ['base64', Buffer.from(yaml).toString('base64')],
-    ['base64 of gzip', gzipSync(Buffer.from(yaml)).toString('base64')],
-  ])('reads %s', (_name, raw) => {
-    expect(decodeUserData(raw)).toBe(yaml);
-  });
-});
 
 describe('tar reader', () => {
   it('reads regular files, ustar prefixes and pax paths, and skips directories', () => {

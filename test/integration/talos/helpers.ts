@@ -8,8 +8,8 @@ import {
   TalosApiError,
   type TalosClient,
 } from '../../../src/providers/talos/client/index.js';
-import type { SimServerInfo } from '../../../src/sandbox/hooks.js';
-import { TalosSimulator } from '../../../src/sandbox/talos/index.js';
+import type { SimServerInfo } from '@hk8s/sandbox';
+import { TalosSimulator } from '@hk8s/sandbox';
 import { clientCertificate, type TestPki } from '../../support/talos-ca.js';
 
 /** Durations are multiplied by this: a 20 s boot takes 40 ms. */

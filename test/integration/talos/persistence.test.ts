@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSandboxServer, type RunningSandbox } from '../../../src/sandbox/server.js';
-import { readTalosState, TalosSimulator } from '../../../src/sandbox/talos/index.js';
+import { startSandboxServer, type RunningSandbox } from '@hk8s/sandbox';
+import { readTalosState, TalosSimulator } from '@hk8s/sandbox';
 import { createTestPki, machineConfig, type TestPki } from '../../support/talos-ca.js';
 import {
   adminClient,

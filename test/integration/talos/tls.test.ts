@@ -2,8 +2,9 @@
 import { Server, ServerCredentials, type sendUnaryData } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTalosClient } from '../../../src/providers/talos/client/index.js';
-import { issueServerCert, loadCa } from '../../../src/sandbox/talos/pki.js';
-import { nodeServices } from '../../../src/sandbox/talos/proto.js';
+import { talosServices } from '../../../src/providers/talos/client/proto.js';
+import { issueServerCertificate } from '../../../src/providers/talos/pki/certificates.js';
+import { toNodePrivateKeyPem } from '../../../src/providers/talos/pki/keys.js';
 import { clientCertificate, createTestPki } from '../../support/talos-ca.js';
 import { talosError } from './helpers.js';
 
@@ -20,15 +21,15 @@ describe('server identity', () => {
 
   async function serveWithSan(san: string) {
     const pki = await createTestPki();
-    const pair = await issueServerCert(await loadCa(pki.os.crt, pki.os.key), [san], [], 'node');
+    const pair = await issueServerCertificate(pki.os, { ips: [san], dnsNames: ['node'] });
     server = new Server();
-    server.addService(nodeServices().machine, {
+    server.addService(talosServices().MachineService.service, {
       Version: (_call: unknown, callback: sendUnaryData<unknown>) =>
         callback(null, { messages: [{ version: { tag: 'v1.13.9' } }] }),
     });
     const credentials = ServerCredentials.createSsl(
       Buffer.from(pki.os.crt),
-      [{ private_key: Buffer.from(pair.key), cert_chain: Buffer.from(pair.cert) }],
+      [{ private_key: Buffer.from(toNodePrivateKeyPem(pair.key)), cert_chain: Buffer.from(pair.crt) }],
       true,
     );
     await new Promise<void>((resolve, reject) =>

@@ -41,7 +41,13 @@ const IDEMPOTENT: ReadonlySet<TalosMethod> = new Set([
   'Kubeconfig',
   'HealthCheck',
 ]);
-const RETRY_CODES: ReadonlySet<number> = new Set([GrpcStatus.UNAVAILABLE, GrpcStatus.DEADLINE_EXCEEDED]);
+// CANCELLED is retried too: hk8s never cancels its own unary calls, so a CANCELLED answer means the
+// node reset the stream while it went down (a reboot racing the call), which is no answer at all.
+const RETRY_CODES: ReadonlySet<number> = new Set([
+  GrpcStatus.UNAVAILABLE,
+  GrpcStatus.DEADLINE_EXCEEDED,
+  GrpcStatus.CANCELLED,
+]);
 
 /** What a node in maintenance mode answers without a client certificate. */
 const INSECURE_ALLOWED: ReadonlySet<TalosMethod> = new Set(['ApplyConfiguration', 'Version']);

@@ -6,7 +6,8 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Hk8sError } from '../errors.js';
+import { SandboxError } from './errors.js';
+import { PACKAGE_ROOT } from './specs.js';
 import { argsFromOptions, infoFile, readInfo, type SandboxProcessInfo } from './process-info.js';
 import type { SandboxOptions } from './server.js';
 import type { SandboxStats } from './stats.js';
@@ -66,7 +67,7 @@ function entryPoint(): { args: string[]; cwd: string } {
   const fromSource = self.endsWith('.ts');
   const main = fileURLToPath(new URL(fromSource ? './main.ts' : './main.js', self));
   // `--import tsx` resolves from the working directory: use the package root, where node_modules is.
-  const root = fileURLToPath(new URL('../../', self));
+  const root = fileURLToPath(PACKAGE_ROOT);
   return { args: fromSource ? ['--import', 'tsx', main] : [main], cwd: root };
 }
 
@@ -119,7 +120,7 @@ export async function ensureSandbox(stateDir: string, options: EnsureOptions = {
     await sleep(100);
   }
   if (exited === undefined && pid !== undefined) process.kill(pid, 'SIGKILL');
-  throw new Hk8sError('sandbox.failed', 'the sandbox did not start', {
+  throw new SandboxError('the sandbox did not start', {
     where: log,
     hint: `Read ${log} for the reason.`,
     detail: logTail(log),
@@ -147,8 +148,8 @@ export async function sandboxStatus(stateDir: string): Promise<SandboxStatus> {
   return info ? { running: true, url: info.url, pid: info.pid, since: info.startedAt } : { running: false };
 }
 
-function notRunning(stateDir: string): Hk8sError {
-  return new Hk8sError('sandbox.failed', 'the sandbox is not running', {
+function notRunning(stateDir: string): SandboxError {
+  return new SandboxError('the sandbox is not running', {
     where: stateDir,
     hint: 'Start it with `hk8s sandbox start`.',
   });
@@ -156,7 +157,7 @@ function notRunning(stateDir: string): Hk8sError {
 
 async function post(info: SandboxProcessInfo, path: string): Promise<unknown> {
   const res = await fetch(controlUrl(info, path), { method: 'POST', signal: AbortSignal.timeout(10_000) });
-  if (!res.ok) throw new Hk8sError('sandbox.failed', `the sandbox answered ${res.status} to ${path}`);
+  if (!res.ok) throw new SandboxError(`the sandbox answered ${res.status} to ${path}`);
   return res.json();
 }
 
@@ -173,6 +174,6 @@ export async function sandboxStats(stateDir: string): Promise<SandboxStats> {
   const info = await liveInfo(dir);
   if (!info) throw notRunning(dir);
   const res = await fetch(controlUrl(info, 'stats'), { signal: AbortSignal.timeout(10_000) });
-  if (!res.ok) throw new Hk8sError('sandbox.failed', `the sandbox answered ${res.status} to stats`);
+  if (!res.ok) throw new SandboxError(`the sandbox answered ${res.status} to stats`);
   return (await res.json()) as SandboxStats;
 }

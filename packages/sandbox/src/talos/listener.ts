@@ -14,13 +14,16 @@ export class NodeListener {
   private server: Server | null = null;
   private ops: Promise<void> = Promise.resolve();
   private generation = 0;
+  /** Changes queued and not yet done: while any is, the open server may be about to go. */
+  private queued = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   private maintenanceCert: IssuedPair | undefined;
 
   constructor(private readonly node: SimNode) {}
 
+  /** Listening, with no change pending that would take this server down. */
   get open(): boolean {
-    return this.server !== null;
+    return this.server !== null && this.queued === 0;
   }
 
   /** Resolves when every queued change is done. */
@@ -36,6 +39,7 @@ export class NodeListener {
   /** Serialized: bring the listener down, or (re)start it with maintenance or mTLS credentials. */
   set(target: 'down' | 'maintenance' | 'running', delayMs: number): void {
     const generation = ++this.generation;
+    this.queued++;
     this.ops = this.ops
       .then(async () => {
         if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
@@ -46,6 +50,9 @@ export class NodeListener {
       })
       .catch((error: unknown) => {
         this.node.env.log(`talos: node ${this.node.record.name}: listener: ${(error as Error).message}`);
+      })
+      .finally(() => {
+        this.queued--;
       });
   }
 

@@ -2,8 +2,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSandboxServer, type RunningSandbox, type SandboxOptions } from '../../../src/sandbox/server.js';
-import { validateRequest, validateResponse } from '../../support/openapi-validator.js';
+import { startSandboxServer, type RunningSandbox, type SandboxOptions } from '../src/server.js';
+import { validateRequest, validateResponse } from '../../../test/support/openapi-validator.js';
 
 // Response bodies are checked against the spec by the wrapper; tests then read them freely.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

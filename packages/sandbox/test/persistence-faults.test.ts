@@ -1,7 +1,7 @@
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { PowerEvent, SimServerInfo } from '../../../src/sandbox/hooks.js';
+import type { PowerEvent, SimServerInfo } from '../src/hooks.js';
 import { fakeEd25519Key, startTestSandbox, tempStateDir, type Json } from './helpers.js';
 
 describe('persistence', () => {

@@ -7,8 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { invalidInput, type FieldError } from './api-error.js';
+import { HCLOUD_OPENAPI_URL } from './specs.js';
 
-const SPEC_URL = new URL('../../vendor/hcloud/hcloud-openapi.json', import.meta.url);
+const SPEC_URL = HCLOUD_OPENAPI_URL;
 const CLOUD_SERVER = 'https://api.hetzner.cloud/v1';
 const METHODS = ['get', 'post', 'put', 'delete'] as const;
 

@@ -1,13 +1,7 @@
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  ensureSandbox,
-  resetSandbox,
-  sandboxStats,
-  sandboxStatus,
-  stopSandbox,
-} from '../../../src/sandbox/control.js';
+import { ensureSandbox, resetSandbox, sandboxStats, sandboxStatus, stopSandbox } from '../src/control.js';
 import { Api, fakeEd25519Key, tempStateDir } from './helpers.js';
 
 const dir = tempStateDir();

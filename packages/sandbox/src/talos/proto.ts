@@ -2,8 +2,9 @@
 import { loadPackageDefinition, type ServiceDefinition } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { fileURLToPath } from 'node:url';
+import { TALOS_PROTOS_URL } from '../specs.js';
 
-const ROOT = fileURLToPath(new URL('../../../proto/talos/', import.meta.url));
+const ROOT = fileURLToPath(TALOS_PROTOS_URL);
 
 export interface NodeServices {
   machine: ServiceDefinition;

@@ -7,13 +7,14 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import addFormatsModule from 'ajv-formats';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { TALOS_SCHEMAS_URL } from '../specs.js';
 
 type AddFormats = (ajv: Ajv2020) => Ajv2020;
 const addFormats: AddFormats =
   (addFormatsModule as unknown as { default?: AddFormats }).default ??
   (addFormatsModule as unknown as AddFormats);
 
-const VENDOR = new URL('../../../vendor/talos/', import.meta.url);
+const VENDOR = TALOS_SCHEMAS_URL;
 /** Schemas we ship, by minor. Other minors use the nearest one. */
 const SCHEMA_MINORS = [12, 13] as const;
 

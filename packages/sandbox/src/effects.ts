@@ -2,7 +2,7 @@
 import type { SimContext } from './context.js';
 import { serverInfo } from './hooks.js';
 import type { ActionRec } from './types.js';
-import { assertNever } from '../errors.js';
+import { assertNever } from './errors.js';
 
 export function applyEffect(ctx: SimContext, action: ActionRec): void {
   const { world } = ctx;
