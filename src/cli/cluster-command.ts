@@ -3,16 +3,19 @@
  * cloud (or the sandbox).
  */
 import { Command, Flags } from '@oclif/core';
-import { connectProvider } from '../engine/connect.js';
+import type { EngineEvent } from '../execute/events.js';
+import { connectProvider } from './connect.js';
 import type { Provider } from '../engine/provider.js';
 import type { ApplyHooks, ApplyResult } from '../engine/session.js';
 import { openWorkspace, type Workspace } from '../engine/workspace.js';
 import type { Plan } from '../plan/plan.js';
 import { BaseCommand } from './base-command.js';
 import { confirmOrRefuse } from './confirm.js';
+import type { ApplyJson } from './json-contract.js';
 import { withInterrupts } from './interrupt.js';
 import { reportRun } from './render/run-summary.js';
 import { renderPlanText, summaryLine } from './render/plan-text.js';
+import { renderWarning } from './render/warnings.js';
 import { createProgressView, progressMode, type ProgressView } from './render/progress.js';
 
 export const parallelismFlag = Flags.integer({
@@ -43,14 +46,20 @@ export abstract class ClusterCommand<T extends typeof Command> extends BaseComma
   protected async provider(ws: Workspace): Promise<Provider> {
     this.openedProvider ??= await connectProvider(ws, {
       sandbox: this.flags.sandbox,
-      onNotice: (text) => this.notice(text),
+      notice: (text) => this.notice(text),
     });
     return this.openedProvider;
   }
 
+  /** The engine's events outside a run: warnings go to stderr, worded by the renderer. */
+  protected readonly engineEvents = (event: EngineEvent): void => {
+    if (event.type === 'warning') this.notice(renderWarning(event.warning));
+    else this.view?.sink(event);
+  };
+
   protected applyHooks(autoApprove: boolean, question: (plan: Plan) => string): ApplyHooks {
     return {
-      onWarning: (message) => this.notice(`Warning: ${message}`),
+      events: this.engineEvents,
       confirm: async (plan) => {
         if (!this.jsonEnabled()) this.say(renderPlanText(plan));
         return confirmOrRefuse(question(plan), autoApprove || false);
@@ -80,7 +89,7 @@ export abstract class ClusterCommand<T extends typeof Command> extends BaseComma
   }
 
   /** The end of an apply or destroy: the run's summary, or why nothing ran. */
-  protected reportApply(outcome: ApplyResult, cancelled: string): Record<string, unknown> {
+  protected reportApply(outcome: ApplyResult, cancelled: string): ApplyJson {
     if (outcome.result) return reportRun(outcome.result, (text) => this.say(text));
     this.say(outcome.declined ? cancelled : summaryLine(outcome.plan.summary));
     return { plan: outcome.plan.inputsHash, changed: false };

@@ -2,6 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { ClusterCommand, parallelismFlag, replaceFlag, targetFlag } from '../cli/cluster-command.js';
 import { applyCluster } from '../engine/session.js';
 import { loadPlanFile } from '../plan/plan-file.js';
+import type { ApplyJson } from '../cli/json-contract.js';
 
 export default class ApplyCommand extends ClusterCommand<typeof ApplyCommand> {
   static override summary = 'Make the cloud match the spec.';
@@ -35,7 +36,7 @@ export default class ApplyCommand extends ClusterCommand<typeof ApplyCommand> {
     replace: replaceFlag,
   };
 
-  public async run(): Promise<unknown> {
+  public async run(): Promise<ApplyJson> {
     const saved = this.args.planFile
       ? { plan: await loadPlanFile(this.args.planFile), path: this.args.planFile }
       : undefined;

@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { ClusterCommand, parallelismFlag } from '../cli/cluster-command.js';
 import { applyCluster } from '../engine/session.js';
+import type { ApplyJson } from '../cli/json-contract.js';
 
 export default class DestroyCommand extends ClusterCommand<typeof DestroyCommand> {
   static override summary = 'Delete everything hk8s owns in this cluster.';
@@ -24,7 +25,7 @@ export default class DestroyCommand extends ClusterCommand<typeof DestroyCommand
     parallelism: parallelismFlag,
   };
 
-  public async run(): Promise<unknown> {
+  public async run(): Promise<ApplyJson> {
     const outcome = await this.changeCluster((ws, provider, signal) =>
       applyCluster(
         ws,

@@ -21,11 +21,16 @@ export default class GraphCommand extends ClusterCommand<typeof GraphCommand> {
 
   public async run(): Promise<void> {
     const ws = await this.workspace();
-    const { plan } = await planCluster(ws, await this.provider(ws), {
-      command: this.flags.destroy ? 'destroy' : 'apply',
-      targets: this.flags.target,
-      replace: this.flags.replace,
-    });
+    const { plan } = await planCluster(
+      ws,
+      await this.provider(ws),
+      {
+        command: this.flags.destroy ? 'destroy' : 'apply',
+        targets: this.flags.target,
+        replace: this.flags.replace,
+      },
+      this.engineEvents,
+    );
     process.stdout.write(this.flags.format === 'mermaid' ? toMermaid(plan.graph) : toDot(plan.graph));
   }
 }

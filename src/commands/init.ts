@@ -5,6 +5,7 @@ import { BaseCommand } from '../cli/base-command.js';
 import { Hk8sError } from '../errors.js';
 import { specJsonSchemaText } from '../spec/json-schema.js';
 import { starterSpecYaml } from '../spec/starter.js';
+import type { InitJson } from '../cli/json-contract.js';
 
 const SPEC_FILE = 'hk8s.yaml';
 const SCHEMA_FILE = 'hk8s.schema.json';
@@ -29,7 +30,7 @@ export default class InitCommand extends BaseCommand<typeof InitCommand> {
     force: Flags.boolean({ summary: 'Overwrite an existing hk8s.yaml.' }),
   };
 
-  public async run(): Promise<{ spec: string; schema: string }> {
+  public async run(): Promise<InitJson> {
     const specPath = join(this.flags.dir, SPEC_FILE);
     const schemaPath = join(this.flags.dir, SCHEMA_FILE);
     if (!this.flags.force && (await exists(specPath))) {

@@ -1,9 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { Flags } from '@oclif/core';
 import { ClusterCommand } from '../cli/cluster-command.js';
-import { Hk8sError } from '../errors.js';
-import { KUBECONFIG_SECRET } from '../plan/talos/nodes.js';
-import { openState } from '../state/log-store.js';
+import { readKubeconfig } from '../engine/credentials.js';
 
 export default class KubeconfigCommand extends ClusterCommand<typeof KubeconfigCommand> {
   static override summary =
@@ -20,13 +18,7 @@ export default class KubeconfigCommand extends ClusterCommand<typeof KubeconfigC
 
   public async run(): Promise<void> {
     const ws = await this.workspace();
-    const { state } = await openState(ws.log);
-    const text = state.secrets[KUBECONFIG_SECRET]?.$secret;
-    if (!text) {
-      throw new Hk8sError('state.not-found', `cluster ${ws.cluster} has no kubeconfig yet`, {
-        hint: 'Run `hk8s apply`: hk8s fetches it once the cluster is bootstrapped.',
-      });
-    }
+    const text = await readKubeconfig(ws);
     if (this.flags.output) {
       await writeFile(this.flags.output, text, { mode: 0o600 });
       this.notice(`Wrote ${this.flags.output}.`);

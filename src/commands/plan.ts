@@ -3,14 +3,15 @@ import { ClusterCommand, replaceFlag, targetFlag } from '../cli/cluster-command.
 import { renderPlanText } from '../cli/render/plan-text.js';
 import { Flags } from '@oclif/core';
 import { savePlanFile } from '../plan/plan-file.js';
-import { hasChanges, type Plan } from '../plan/plan.js';
+import { hasChanges } from '../plan/plan.js';
 import { planCluster } from '../engine/session.js';
+import type { PlanJson } from '../cli/json-contract.js';
 
 export default class PlanCommand extends ClusterCommand<typeof PlanCommand> {
   static override summary = 'Show what apply would change, without changing anything.';
   static override description =
     'Reads the spec, the event log and the real cloud (one list request per resource kind), and prints the ' +
-    'actions that would make the cloud match the spec: + create, ~ update, -/+ replace, - delete, ⇄ drain, ↑ upgrade. ' +
+    'actions that would make the cloud match the spec: + create, ~ update, -/+ replace, - delete, ⇄ drain, ⊖ leave etcd. ' +
     'Takes no lock and writes nothing.';
 
   static override examples = [
@@ -39,23 +40,19 @@ export default class PlanCommand extends ClusterCommand<typeof PlanCommand> {
     destroy: Flags.boolean({ summary: 'Plan the destruction of everything hk8s owns in this cluster.' }),
   };
 
-  public async run(): Promise<Plan> {
+  public async run(): Promise<PlanJson> {
     const ws = await this.workspace();
     const provider = await this.provider(ws);
-    const { plan, warnings, pending, lastFailed } = await planCluster(ws, provider, {
-      command: this.flags.destroy ? 'destroy' : 'apply',
-      targets: this.flags.target,
-      replace: this.flags.replace,
-    });
-    for (const w of warnings) this.notice(`Warning: ${w}`);
-    if (pending) {
-      this.notice(
-        `Warning: run ${pending.id} (${pending.command}) did not finish. \`hk8s resume\` reconciles and completes it; ` +
-          '`hk8s apply` refuses until then.',
-      );
-    } else if (lastFailed) {
-      this.notice(`Warning: the last run (${lastFailed.id}) failed; \`hk8s resume\` retries it.`);
-    }
+    const { plan } = await planCluster(
+      ws,
+      provider,
+      {
+        command: this.flags.destroy ? 'destroy' : 'apply',
+        targets: this.flags.target,
+        replace: this.flags.replace,
+      },
+      this.engineEvents,
+    );
     this.say(renderPlanText(plan));
     if (this.flags.out) {
       await savePlanFile(this.flags.out, plan);

@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 import { ClusterCommand, parallelismFlag } from '../cli/cluster-command.js';
 import { reportRun } from '../cli/render/run-summary.js';
 import { resumeCluster } from '../engine/resume.js';
+import type { ResumeJson } from '../cli/json-contract.js';
 
 export default class ResumeCommand extends ClusterCommand<typeof ResumeCommand> {
   static override summary = 'Finish a run that did not complete (crash, kill, Ctrl-C, failure).';
@@ -20,7 +21,7 @@ export default class ResumeCommand extends ClusterCommand<typeof ResumeCommand> 
     parallelism: parallelismFlag,
   };
 
-  public async run(): Promise<unknown> {
+  public async run(): Promise<ResumeJson> {
     const outcome = await this.changeCluster((ws, provider, signal) =>
       resumeCluster(
         ws,

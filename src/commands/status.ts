@@ -1,17 +1,16 @@
 import { ClusterCommand } from '../cli/cluster-command.js';
-import { clusterStatus, type ClusterStatus } from '../engine/status.js';
-import { openState } from '../state/log-store.js';
+import { talosPort } from '../cli/connect.js';
+import { statusOfCluster } from '../engine/status.js';
+import type { StatusJson } from '../cli/json-contract.js';
 
 export default class StatusCommand extends ClusterCommand<typeof StatusCommand> {
   static override summary = 'Show the nodes, their roles and Talos versions, the etcd members and health.';
   static override description = 'Asks every node over the Talos API (mTLS, read-only role); changes nothing.';
   static override examples = ['<%= config.bin %> status', '<%= config.bin %> status --sandbox --json'];
 
-  public async run(): Promise<ClusterStatus> {
+  public async run(): Promise<StatusJson> {
     const ws = await this.workspace();
-    const { state } = await openState(ws.log);
-    const port = this.flags.sandbox ? Number(process.env.HK8S_SANDBOX_TALOS_PORT ?? 50000) : 50000;
-    const status = await clusterStatus(ws.spec, state, { port, timeoutMs: 5000 });
+    const status = await statusOfCluster(ws, { port: talosPort(this.flags.sandbox), timeoutMs: 5000 });
     const rows = status.nodes.map((n) => [
       n.name,
       n.role,

@@ -1,5 +1,6 @@
 import { BaseCommand } from '../cli/base-command.js';
 import { loadSpec } from '../spec/load.js';
+import type { ValidateJson } from '../cli/json-contract.js';
 
 export default class ValidateCommand extends BaseCommand<typeof ValidateCommand> {
   static override summary = 'Check a spec: syntax, types, allowed values and cross-field rules.';
@@ -11,7 +12,7 @@ export default class ValidateCommand extends BaseCommand<typeof ValidateCommand>
     { description: 'Check another file', command: '<%= config.bin %> validate -c staging.yaml' },
   ];
 
-  public async run(): Promise<{ valid: true; path: string; cluster: string; specHash: string }> {
+  public async run(): Promise<ValidateJson> {
     const loaded = await loadSpec({ cwd: process.cwd(), file: this.flags.config });
     const { spec } = loaded;
     const cp = spec.controlPlane.pools.reduce((n, p) => n + p.count, 0);

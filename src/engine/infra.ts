@@ -58,8 +58,9 @@ export function infraFacts(state: State, observation: Observation): InfraFacts {
 }
 
 export function desiredResources(spec: Spec, state: State, observation: Observation): DesiredResource[] {
+  const infra: InfraSpec = spec;
   return desiredInfrastructure({
-    spec: spec as unknown as InfraSpec,
+    spec: infra,
     layout: infraLayout(spec),
     facts: infraFacts(state, observation),
   });

@@ -2,6 +2,7 @@
  * What the engine needs from the outside world: one observation of everything the cluster owns,
  * and a runner for actions. The Hetzner provider implements it; tests use fakes.
  */
+import type { UnaddressedObject } from '../execute/events.js';
 import type { ActionRunner } from '../execute/runner.js';
 import type { ObservedResource } from '../plan/types.js';
 
@@ -10,6 +11,8 @@ export interface Observation {
   /** The operator's public addresses, when the firewall lets "me" in by default. */
   operatorIpv4?: string;
   operatorIpv6?: string;
+  /** Objects with the cluster's label but no hk8s address: reported, never touched. */
+  unaddressed?: UnaddressedObject[];
 }
 
 export interface ObserveOptions {

@@ -2,7 +2,9 @@
  * `hk8s resume`: reconcile what an unfinished (or failed) run started, close that run, then plan
  * again from what exists and run the rest.
  */
+import { briefOf, RunJournal } from '../execute/journal.js';
 import type { RunContext } from '../execute/runner.js';
+import { knownKind, planAgain } from '../execute/runners.js';
 import { hasChanges, type PlanCommand } from '../plan/plan.js';
 import { openState } from '../state/log-store.js';
 import { pendingRun, unfinishedActions, type RunRecord, type State } from '../state/reducer.js';
@@ -12,6 +14,7 @@ import {
   lastFailedRun,
   runPlan,
   stateSecrets,
+  warnStateLog,
   type ApplyHooks,
   type ApplyRequest,
   type ApplyResult,
@@ -37,18 +40,18 @@ export async function resumeCluster(
 ): Promise<ResumeResult> {
   const lock = await ws.log.acquire({ command: 'resume' });
   try {
-    lock.warnings.forEach(hooks.onWarning);
+    warnStateLog(hooks.events, lock.warnings);
     let opened = await openState(ws.log);
-    opened.warnings.forEach(hooks.onWarning);
+    warnStateLog(hooks.events, opened.warnings);
     const target = pendingRun(opened.state) ?? lastFailedRun(opened.state);
     if (!target) {
-      const { plan } = await computePlan(ws, opened.state, provider, { command: 'apply' });
+      const { plan } = await computePlan(ws, opened.state, provider, { command: 'apply' }, hooks.events);
       return { plan, reconciled: [] };
     }
     const reconciled = await reconcileRun(ws, provider, opened.state, target);
     opened = await openState(ws.log);
     const command: PlanCommand = target.command === 'destroy' ? 'destroy' : 'apply';
-    const computed = await computePlan(ws, opened.state, provider, { ...request, command });
+    const computed = await computePlan(ws, opened.state, provider, { ...request, command }, hooks.events);
     const { plan } = computed;
     if (hasChanges(plan) && !(await hooks.confirm(plan)))
       return { plan, declined: true, resumed: target, reconciled };
@@ -69,7 +72,9 @@ export async function resumeCluster(
 }
 
 async function reconcileRun(ws: Workspace, provider: Provider, state: State, target: RunRecord) {
+  const journal = new RunJournal(ws.log, target.id);
   const records = new Map(Object.values(state.resources).map((r) => [r.address, r]));
+  const secrets = stateSecrets(state);
   const ctx: RunContext = {
     run: target.id,
     signal: new AbortController().signal,
@@ -77,65 +82,46 @@ async function reconcileRun(ws: Workspace, provider: Provider, state: State, tar
     recordOf: (address) => records.get(address),
     progress: () => undefined,
     secrets: {
-      get: (name) => stateSecrets(state).get(name),
+      get: (name) => secrets.get(name),
       put: async (name, value) => {
-        await ws.log.append([
-          { type: 'SecretStored', run: target.id, data: { name, value: { $secret: value } } },
-        ]);
+        await journal.secretStored(name, value);
       },
     },
   };
   const reconciled: ResumeResult['reconciled'] = [];
   for (const action of unfinishedActions(target)) {
-    const pending = { id: action.id, kind: action.kind, address: action.address, request: action.request };
-    const found = await provider.runner.reconcile(pending, ctx);
-    const brief = { action: action.id, kind: action.kind, address: action.address };
+    const brief = briefOf(action);
+    const kind = knownKind(action.kind);
+    const found = kind
+      ? await provider.runner.reconcile(
+          { id: action.id, kind, address: action.address, request: action.request },
+          ctx,
+        )
+      : planAgain(action);
     if (found.status === 'done') {
-      await ws.log.append([
-        {
-          type: 'ActionSucceeded',
-          run: target.id,
-          data: {
-            ...brief,
-            ...(found.outcome.resource === undefined ? {} : { resource: found.outcome.resource }),
-            adopted: true,
-          } as never,
-        },
-      ]);
+      await journal.actionSucceeded(brief, { resource: found.outcome.resource, adopted: true });
       reconciled.push({
         action: action.id,
         address: action.address,
         outcome: found.outcome.resource ? 'adopted' : 'done',
       });
     } else {
-      await ws.log.append([
-        {
-          type: 'ActionFailed',
-          run: target.id,
-          data: { ...brief, error: { code: 'run.interrupted', message: found.reason, retryable: true } },
-        },
-      ]);
+      await journal.actionFailed(brief, { code: 'run.interrupted', message: found.reason, retryable: true });
       reconciled.push({ action: action.id, address: action.address, outcome: 'retry' });
     }
   }
   if (!target.finished) {
     const actions = Object.values(target.actions);
-    await ws.log.append([
-      {
-        type: 'RunFinished',
-        run: target.id,
-        data: {
-          outcome: 'interrupted',
-          succeeded:
-            actions.filter((a) => a.status === 'succeeded').length +
-            reconciled.filter((r) => r.outcome !== 'retry').length,
-          failed:
-            actions.filter((a) => a.status === 'failed').length +
-            reconciled.filter((r) => r.outcome === 'retry').length,
-          skipped: actions.filter((a) => a.status === 'skipped').length,
-        },
-      },
-    ]);
+    await journal.runFinished({
+      outcome: 'interrupted',
+      succeeded:
+        actions.filter((a) => a.status === 'succeeded').length +
+        reconciled.filter((r) => r.outcome !== 'retry').length,
+      failed:
+        actions.filter((a) => a.status === 'failed').length +
+        reconciled.filter((r) => r.outcome === 'retry').length,
+      skipped: actions.filter((a) => a.status === 'skipped').length,
+    });
   }
   return reconciled;
 }

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Hk8sError } from '../errors.js';
-import type { EngineEventSink } from '../execute/events.js';
+import type { EngineEventSink, EngineWarning } from '../execute/events.js';
 import { executeGraph, type RunResult } from '../execute/execute.js';
 import type { ResourceRecord } from '../execute/runner.js';
 import type { ObservedResource } from '../plan/types.js';
@@ -28,7 +28,6 @@ export interface PlanRequest {
 export interface PlanResult {
   plan: Plan;
   state: State;
-  warnings: string[];
   pending?: RunRecord;
   lastFailed?: RunRecord;
 }
@@ -47,13 +46,24 @@ export interface Computed {
   records: Map<string, ResourceRecord>;
 }
 
+/** Where the engine's events go outside a run: warnings, as typed events. */
+export function warn(events: EngineEventSink, warning: EngineWarning): void {
+  events({ type: 'warning', warning });
+}
+
+export function warnStateLog(events: EngineEventSink, messages: readonly string[]): void {
+  for (const message of messages) warn(events, { kind: 'state-log', message });
+}
+
 export async function computePlan(
   ws: Workspace,
   state: State,
   provider: Provider,
   request: PlanRequest,
+  events: EngineEventSink,
 ): Promise<Computed> {
   const observation = await provider.observe({ includeVolumes: request.includeVolumes });
+  for (const object of observation.unaddressed ?? []) warn(events, { kind: 'unaddressed-object', object });
   // Volumes hold data: only `destroy --include-volumes` sees (and so deletes) them.
   const keepVolumes = request.command === 'destroy' && request.includeVolumes === true;
   const resources = observation.resources.filter((r) => r.type !== 'volume' || keepVolumes);
@@ -99,20 +109,26 @@ export async function planCluster(
   ws: Workspace,
   provider: Provider,
   request: PlanRequest,
+  events: EngineEventSink,
 ): Promise<PlanResult> {
   const opened = await openState(ws.log);
-  const { plan } = await computePlan(ws, opened.state, provider, request);
+  const { plan } = await computePlan(ws, opened.state, provider, request, events);
+  warnStateLog(events, opened.warnings);
+  const pending = pendingRun(opened.state);
+  const lastFailed = lastFailedRun(opened.state);
+  if (pending) warn(events, { kind: 'run-pending', run: pending.id, command: pending.command });
+  else if (lastFailed) warn(events, { kind: 'last-run-failed', run: lastFailed.id, during: 'plan' });
   return {
     plan,
     state: opened.state,
-    warnings: opened.warnings,
-    pending: pendingRun(opened.state),
-    lastFailed: lastFailedRun(opened.state),
+    ...(pending ? { pending } : {}),
+    ...(lastFailed ? { lastFailed } : {}),
   };
 }
 
 export interface ApplyHooks {
-  onWarning(message: string): void;
+  /** The engine's events outside a run (warnings). */
+  events: EngineEventSink;
   /** Shown the plan before anything runs; resolves true to go ahead. */
   confirm(plan: Plan): Promise<boolean>;
   /** Creates the live view for a plan that is about to run. */
@@ -148,16 +164,14 @@ export async function applyCluster(
 ): Promise<ApplyResult> {
   const lock = await ws.log.acquire({ command: request.command });
   try {
-    lock.warnings.forEach(hooks.onWarning);
+    warnStateLog(hooks.events, lock.warnings);
     const opened = await openState(ws.log);
-    opened.warnings.forEach(hooks.onWarning);
+    warnStateLog(hooks.events, opened.warnings);
     const pending = pendingRun(opened.state);
     if (pending) throw resumePendingError(pending);
     const failed = lastFailedRun(opened.state);
-    if (failed) {
-      hooks.onWarning(`The last run (${failed.id}) failed; this plan is made from what exists now.`);
-    }
-    const computed = await computePlan(ws, opened.state, provider, request);
+    if (failed) warn(hooks.events, { kind: 'last-run-failed', run: failed.id, during: 'apply' });
+    const computed = await computePlan(ws, opened.state, provider, request, hooks.events);
     const { plan } = computed;
     if (request.saved) assertPlanFresh(request.saved.plan, plan, request.saved.path);
     if (!hasChanges(plan)) return { plan };
@@ -180,13 +194,11 @@ export async function runPlan(
   hooks: ApplyHooks,
   command: 'apply' | 'resume' | 'destroy',
 ): Promise<RunResult> {
-  if (state.head.seq === 0) {
-    await ws.log.append([
-      { type: 'LogCreated', run: null, data: { cluster: ws.cluster, format: 1, hk8sVersion: HK8S_VERSION } },
-    ]);
-  }
   return executeGraph(plan.graph, {
     run: newRunId(),
+    ...(state.head.seq === 0
+      ? { logCreated: { cluster: ws.cluster, format: 1, hk8sVersion: HK8S_VERSION } as const }
+      : {}),
     command,
     planHash: plan.inputsHash,
     specHash: plan.specHash,

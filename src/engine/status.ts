@@ -5,7 +5,9 @@
 import { talosNodes, TALOS_SECRETS } from '../plan/talos/nodes.js';
 import { createTalosClient } from '../providers/talos/client/index.js';
 import { issueClientCertificate, secretsFromYaml } from '../providers/talos/pki/index.js';
+import { openState } from '../state/log-store.js';
 import type { State } from '../state/reducer.js';
+import type { Workspace } from './workspace.js';
 import type { Spec } from '../spec/schema.js';
 
 export interface NodeStatus {
@@ -82,4 +84,13 @@ export async function clusterStatus(
     etcdMembers: etcdMembers.sort(),
     healthy: results.every((n) => n.reachable) && etcdMembers.length === controlPlanes && controlPlanes > 0,
   };
+}
+
+/** The status of a workspace's cluster, from the addresses its event log recorded. */
+export async function statusOfCluster(
+  ws: Workspace,
+  options: { port: number; timeoutMs: number },
+): Promise<ClusterStatus> {
+  const { state } = await openState(ws.log);
+  return clusterStatus(ws.spec, state, options);
 }

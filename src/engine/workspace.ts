@@ -4,7 +4,7 @@
 import { dirname } from 'node:path';
 import { loadSpec, type LoadedSpec } from '../spec/load.js';
 import type { Spec } from '../spec/schema.js';
-import { clusterDir, FileEventLog } from '../state/log-store.js';
+import { clusterDir, FileEventLog, type EventLog } from '../state/log-store.js';
 
 export interface Workspace {
   /** The directory holding the spec; `.hk8s/` lives here. */
@@ -13,7 +13,8 @@ export interface Workspace {
   spec: Spec;
   cluster: string;
   stateDir: string;
-  log: FileEventLog;
+  /** The event log behind its interfaces: the file store here, another backend later. */
+  log: EventLog;
 }
 
 export async function openWorkspace(options: { cwd: string; config?: string }): Promise<Workspace> {

@@ -22,6 +22,23 @@ export type EngineEvent =
   | { type: 'action-interrupted'; run: string; action: Action }
   | { type: 'action-skipped'; run: string; action: Action; reason: SkipReason; dependency?: string }
   | { type: 'run-finished'; run: string; outcome: RunOutcome; counts: RunCounts }
-  | { type: 'warning'; message: string };
+  | { type: 'warning'; warning: EngineWarning };
+
+/** What the engine warns about, as data; `src/cli/render/warnings.ts` words it. */
+export type EngineWarning =
+  /** Something the event log store noticed or repaired, e.g. a torn last line cut off. */
+  | { kind: 'state-log'; message: string }
+  /** The latest run failed: `apply` plans from what exists, `plan` points at `resume`. */
+  | { kind: 'last-run-failed'; run: string; during: 'plan' | 'apply' }
+  /** The latest run did not finish; `apply` refuses until `resume` completes it. */
+  | { kind: 'run-pending'; run: string; command: string }
+  /** An object with the cluster's label but no hk8s address: left alone. */
+  | { kind: 'unaddressed-object'; object: UnaddressedObject };
+
+export interface UnaddressedObject {
+  kind: string;
+  name: string;
+  id: string;
+}
 
 export type EngineEventSink = (event: EngineEvent) => void;

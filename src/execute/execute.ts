@@ -6,7 +6,7 @@
 import { setMaxListeners } from 'node:events';
 import { Hk8sError, isHk8sError } from '../errors.js';
 import type { Action, ActionGraph } from '../plan/types.js';
-import type { NewEvent } from '../state/events.js';
+import type { LogCreatedData } from '../state/events.js';
 import type { EngineEventSink, RunCounts, RunOutcome } from './events.js';
 import {
   InterruptedError,
@@ -16,15 +16,10 @@ import {
   type RunContext,
   type SecretStore,
 } from './runner.js';
+import { briefOf, RunJournal, type Journal } from './journal.js';
 import { walkGraph } from './walker.js';
 
-/** The part of the event log the executor writes to (see src/state). */
-export interface Journal {
-  append(events: readonly NewEvent[]): Promise<unknown>;
-}
-
-/** The executor builds events field by field; the log checks their shape. */
-type LooseEvent = { type: string; run: string | null; data: unknown };
+export type { Journal } from './journal.js';
 
 export interface ExecuteOptions {
   run: string;
@@ -34,6 +29,8 @@ export interface ExecuteOptions {
   hk8sVersion: string;
   parallelism: number;
   journal: Journal;
+  /** The first event of a new log, written before RunStarted. */
+  logCreated?: LogCreatedData;
   runner: ActionRunner;
   /** What is known of resources before the run (state records, overlaid with observation), by address. */
   records: Map<string, ResourceRecord>;
@@ -71,10 +68,6 @@ export function describeError(error: unknown): ActionFailure['error'] {
   };
 }
 
-function brief(action: Action) {
-  return { action: action.id, kind: action.kind, address: action.address };
-}
-
 export async function executeGraph(graph: ActionGraph, options: ExecuteOptions): Promise<RunResult> {
   const { run, runner } = options;
   const emit: EngineEventSink = options.onEvent ?? (() => undefined);
@@ -86,48 +79,25 @@ export async function executeGraph(graph: ActionGraph, options: ExecuteOptions):
   options.signal?.addEventListener('abort', () => stop.abort(), { once: true });
   if (options.signal?.aborted) stop.abort();
   const signal = stop.signal;
-  let journalError: unknown;
-  // Appends are queued: concurrent actions must not race for the same sequence number.
-  let queue: Promise<unknown> = Promise.resolve();
-  const journal = {
-    append: (events: LooseEvent[]): Promise<unknown> => {
-      const next = queue.then(async () => {
-        if (journalError !== undefined) throw journalError;
-        try {
-          return await options.journal.append(events as NewEvent[]);
-        } catch (error) {
-          journalError ??= error;
-          stop.abort();
-          throw error;
-        }
-      });
-      queue = next.catch(() => undefined);
-      return next;
-    },
-  };
+  const journal = new RunJournal(options.journal, run, () => stop.abort());
   const counts: RunCounts = { succeeded: 0, failed: 0, skipped: 0 };
   const failures: ActionFailure[] = [];
   let interrupted = 0;
 
-  await journal.append([
-    {
-      type: 'RunStarted',
-      run,
-      data: {
-        command: options.command,
-        planHash: options.planHash,
-        specHash: options.specHash,
-        parallelism: options.parallelism,
-        actions: graph.actions.map((a) => ({
-          id: a.id,
-          kind: a.kind,
-          address: a.address,
-          dependsOn: a.dependsOn,
-        })),
-        hk8sVersion: options.hk8sVersion,
-      },
-    },
-  ]);
+  if (options.logCreated) await journal.logCreated(options.logCreated);
+  await journal.runStarted({
+    command: options.command,
+    planHash: options.planHash,
+    specHash: options.specHash,
+    parallelism: options.parallelism,
+    actions: graph.actions.map((a) => ({
+      id: a.id,
+      kind: a.kind,
+      address: a.address,
+      dependsOn: a.dependsOn,
+    })),
+    hk8sVersion: options.hk8sVersion,
+  });
   emit({ type: 'run-started', run, command: options.command, actions: graph.actions });
 
   const record = (action: Action, outcome: ActionOutcome) => {
@@ -139,7 +109,7 @@ export async function executeGraph(graph: ActionGraph, options: ExecuteOptions):
   const secretStore: SecretStore = {
     get: (name) => secrets.get(name),
     put: async (name, value) => {
-      await journal.append([{ type: 'SecretStored', run, data: { name, value: { $secret: value } } }]);
+      await journal.secretStored(name, value);
       secrets.set(name, value);
     },
   };
@@ -153,26 +123,25 @@ export async function executeGraph(graph: ActionGraph, options: ExecuteOptions):
       progress: (message) => emit({ type: 'action-progress', run, action, message }),
       secrets: secretStore,
     };
-    await journal.append([
-      { type: 'ActionStarted', run, data: { ...brief(action), request: runner.describe(action) } },
-    ]);
+    const brief = briefOf(action);
+    await journal.actionStarted({ ...brief, request: runner.describe(action) });
     emit({ type: 'action-started', run, action });
     try {
       const outcome = await runner.run(action, ctx);
       record(action, outcome);
-      await journal.append([{ type: 'ActionSucceeded', run, data: succeededData(action, outcome) }]);
+      await journal.actionSucceeded(brief, outcome);
       counts.succeeded++;
       emit({ type: 'action-succeeded', run, action, adopted: outcome.adopted === true });
     } catch (error) {
       if (error instanceof InterruptedError || (signal.aborted && isAbortError(error))) {
         interrupted++;
-        await journal.append([{ type: 'ActionInterrupted', run, data: brief(action) }]);
+        await journal.actionInterrupted(brief);
         emit({ type: 'action-interrupted', run, action });
       } else {
         const described = describeError(error);
         failures.push({ action, error: described });
         counts.failed++;
-        await journal.append([{ type: 'ActionFailed', run, data: { ...brief(action), error: described } }]);
+        await journal.actionFailed(brief, described);
         emit({ type: 'action-failed', run, action, error: described });
       }
       throw error;
@@ -186,21 +155,15 @@ export async function executeGraph(graph: ActionGraph, options: ExecuteOptions):
     run: runOne,
     onSkip: async (action, reason, dependency) => {
       counts.skipped++;
-      if (journalError !== undefined) return;
-      await journal
-        .append([
-          {
-            type: 'ActionSkipped',
-            run,
-            data: { ...brief(action), reason, ...(dependency ? { dependency } : {}) },
-          },
-        ])
-        .catch(() => undefined);
+      if (journal.failure) return;
+      await journal.actionSkipped(briefOf(action), reason, dependency).catch(() => undefined);
       emit({ type: 'action-skipped', run, action, reason, ...(dependency ? { dependency } : {}) });
     },
   });
 
-  if (journalError !== undefined) {
+  const failure = journal.failure;
+  if (failure) {
+    const journalError = failure.cause;
     throw new Hk8sError(
       'state.write',
       'cannot write to the event log; the run stopped before its next action',
@@ -213,18 +176,9 @@ export async function executeGraph(graph: ActionGraph, options: ExecuteOptions):
   }
   const outcome: RunOutcome =
     signal.aborted || interrupted > 0 ? 'interrupted' : counts.failed > 0 ? 'failed' : 'succeeded';
-  await journal.append([{ type: 'RunFinished', run, data: { outcome, ...counts } }]);
+  await journal.runFinished({ outcome, ...counts });
   emit({ type: 'run-finished', run, outcome, counts });
   return { run, outcome, counts, failures };
-}
-
-export function succeededData(action: Action, outcome: ActionOutcome) {
-  return {
-    ...brief(action),
-    ...(outcome.resource === undefined ? {} : { resource: outcome.resource }),
-    ...(outcome.adopted ? { adopted: true } : {}),
-    ...(outcome.outputs !== undefined ? { outputs: outcome.outputs } : {}),
-  };
 }
 
 function isAbortError(error: unknown): boolean {

@@ -1,7 +1,7 @@
 /**
  * The contract between the executor and whatever performs actions (Hetzner, Talos, Kubernetes).
  */
-import type { Action } from '../plan/types.js';
+import type { Action, ActionKind } from '../plan/types.js';
 
 /** What hk8s records about a resource it manages (mirrors the event log's ResourceRecord). */
 export interface ResourceRecord {
@@ -52,7 +52,7 @@ export interface ActionRunner {
 /** An action that was started and never recorded as finished, as the event log remembers it. */
 export interface PendingAction {
   id: string;
-  kind: string;
+  kind: ActionKind;
   address: string;
   request: unknown;
 }

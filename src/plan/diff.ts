@@ -201,7 +201,7 @@ function linkDependencies(actions: Action[], desired: readonly DesiredResource[]
         break;
       }
       case 'drain':
-      case 'upgrade':
+      case 'leave-etcd':
       case 'apply-config':
       case 'bootstrap':
       case 'wait':

@@ -51,20 +51,28 @@ export interface Observed {
   resources: ObservedResource[];
 }
 
-export type ActionKind =
-  'create' | 'update' | 'replace' | 'delete' | 'drain' | 'upgrade' | 'apply-config' | 'bootstrap' | 'wait';
-
-export const ACTION_KINDS: readonly ActionKind[] = [
+/**
+ * Every kind of action a plan can hold, declared once. The executor has one runner per kind
+ * (`src/execute/runners.ts`): a kind listed here without a runner fails the type-check, and a kind
+ * without a real runner is not listed (nor planned).
+ */
+export const ACTION_KINDS = [
   'create',
   'update',
   'replace',
   'delete',
   'drain',
-  'upgrade',
+  'leave-etcd',
   'apply-config',
   'bootstrap',
   'wait',
-];
+] as const;
+
+export type ActionKind = (typeof ACTION_KINDS)[number];
+
+export function isActionKind(value: unknown): value is ActionKind {
+  return typeof value === 'string' && (ACTION_KINDS as readonly string[]).includes(value);
+}
 
 interface ActionBase {
   /** Stable, deterministic: `<kind>:<address>`. */
@@ -117,12 +125,13 @@ export interface DrainAction extends ActionBase {
   node: string;
 }
 
-export interface UpgradeAction extends ActionBase {
-  kind: 'upgrade';
+/** A control plane that is removed leaves etcd first, so the remaining members keep their quorum. */
+export interface LeaveEtcdAction extends ActionBase {
+  kind: 'leave-etcd';
+  /** Address of the control plane's server. */
   node: string;
-  component: 'talos' | 'kubernetes';
-  from: string;
-  to: string;
+  /** The etcd member that leaves: the node's hostname. */
+  member: string;
 }
 
 /** One changed field of a machine config, secrets already redacted. */
@@ -157,7 +166,7 @@ export type Action =
   | ReplaceAction
   | DeleteAction
   | DrainAction
-  | UpgradeAction
+  | LeaveEtcdAction
   | ApplyConfigAction
   | BootstrapAction
   | WaitAction;
@@ -169,3 +178,15 @@ export interface ActionGraph {
 }
 
 export type ActionCounts = Record<ActionKind, number>;
+
+/** The action of one kind. */
+export type ActionOfKind<K extends ActionKind> = Extract<Action, { kind: K }>;
+
+/** The resource kinds: actions on one resource of a `ResourceType`, dispatched by that type. */
+export type ResourceAction = CreateAction | UpdateAction | ReplaceAction | DeleteAction;
+
+// Both directions: every declared kind has an action shape, and every action shape is declared.
+type UnshapedKind = Exclude<ActionKind, Action['kind']>;
+type UndeclaredKind = Exclude<Action['kind'], ActionKind>;
+const _kindsMatch: [UnshapedKind, UndeclaredKind] extends [never, never] ? true : false = true;
+void _kindsMatch;

@@ -170,5 +170,7 @@ function checkEnvelope(value: unknown, line: number, prevHash: string | null, so
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     throw corrupt(source, line, `line ${line}: data must be an object`);
   }
+  // The boundary where parsed JSON becomes a typed event: the envelope is checked above, each
+  // type's data against its schema by `hk8s state verify`.
   return event as unknown as StoredEvent;
 }

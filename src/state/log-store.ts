@@ -10,7 +10,7 @@ import type { NewEvent, StoredEvent } from './events.js';
 import { FileLock, type LockHandle, type LockInfo } from './lock.js';
 import { decodeLog, encodeEvents, type LogHead } from './log-format.js';
 import { replay, type State } from './reducer.js';
-import { readSnapshot, snapshotMatches } from './snapshot.js';
+import { readSnapshot, snapshotMatches, type Snapshot } from './snapshot.js';
 
 export type { LockHandle, LockInfo } from './lock.js';
 
@@ -21,8 +21,12 @@ export interface ReadResult {
 }
 
 export interface EventLogReader {
+  /** Where the log lives, for messages (a file path, a database table). */
+  readonly location: string;
   /** All events, verified (chain, seq, format). Throws `state.corrupt` / `state.format`. */
   read(): Promise<ReadResult>;
+  /** A replay checkpoint, if this backend keeps one; used only while it matches the events. */
+  readSnapshot?(): Promise<Snapshot | undefined>;
 }
 
 export interface EventLogAppender {
@@ -35,7 +39,7 @@ export interface EventLogAppender {
 }
 
 export interface EventLogLock {
-  acquire(info: { command: string; run?: string }): Promise<LockHandle>;
+  acquire(info: { command: string; run?: string }): Promise<LogLockHandle>;
   inspect(): Promise<LockInfo | undefined>;
   breakLock(): Promise<LockInfo | undefined>;
 }
@@ -88,9 +92,17 @@ export class FileEventLog implements EventLog {
     this.lock = new FileLock(join(dir, LOCK_FILE), this.now);
   }
 
+  get location(): string {
+    return this.path;
+  }
+
   async read(): Promise<ReadResult> {
     const { events, warnings, tornTail } = await this.load();
     return { events, warnings, tornTail };
+  }
+
+  readSnapshot(): Promise<Snapshot | undefined> {
+    return readSnapshot(this.dir);
   }
 
   /** Appends one batch at a time, in call order: concurrent callers must not race for a seq. */
@@ -239,12 +251,12 @@ export interface OpenedState {
 
 /**
  * Reads and verifies the log and replays it (from the snapshot when it still matches). Pass the
- * FileEventLog you hold the lock with, so that its next append needs no second read.
+ * log you hold the lock with, so that its next append needs no second read.
  */
-export async function openState(source: string | FileEventLog): Promise<OpenedState> {
+export async function openState(source: string | EventLogReader): Promise<OpenedState> {
   const log = typeof source === 'string' ? new FileEventLog(source) : source;
   const { events, warnings } = await log.read();
-  const snapshot = await readSnapshot(log.dir);
+  const snapshot = await log.readSnapshot?.();
   if (snapshot && snapshotMatches(snapshot, events)) {
     return {
       state: replay(events.slice(snapshot.seq), snapshot.state),

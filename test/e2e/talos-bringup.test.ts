@@ -132,7 +132,13 @@ describe('Talos bring-up on the sandbox', () => {
     };
     const ids = plan.graph.actions.map((a) => a.id);
     for (const n of [2, 3]) {
-      expect(ids.indexOf(`drain:server.cp.${n}`)).toBeLessThan(ids.indexOf(`delete:talos.config.cp.${n}`));
+      expect(ids).toContain(`leave-etcd:talos.config.cp.${n}`);
+      expect(ids.indexOf(`drain:server.cp.${n}`)).toBeLessThan(
+        ids.indexOf(`leave-etcd:talos.config.cp.${n}`),
+      );
+      expect(ids.indexOf(`leave-etcd:talos.config.cp.${n}`)).toBeLessThan(
+        ids.indexOf(`delete:talos.config.cp.${n}`),
+      );
       expect(ids.indexOf(`delete:talos.config.cp.${n}`)).toBeLessThan(ids.indexOf(`delete:server.cp.${n}`));
     }
     const apply = ws.run('apply', '--sandbox', '--auto-approve');

@@ -2,6 +2,7 @@
  * An in-memory cloud behind the engine's Provider interface, for testing the engine's use cases
  * (plan, apply, resume) without HTTP. Objects are stored exactly as the desired props say.
  */
+import { assertNever } from '../../src/errors.js';
 import type { Provider } from '../../src/engine/provider.js';
 import type { ActionRunner } from '../../src/execute/runner.js';
 import type { JsonObject, ObservedResource, ResourceType } from '../../src/plan/types.js';
@@ -53,8 +54,15 @@ export class FakeCloud {
           case 'delete':
             this.objects.delete(action.address);
             return { resource: null };
-          default:
+          // Infra-only: no plan given to this fake holds Talos or Kubernetes work.
+          case 'drain':
+          case 'leave-etcd':
+          case 'apply-config':
+          case 'bootstrap':
+          case 'wait':
             return {};
+          default:
+            return assertNever(action, 'action');
         }
       },
       reconcile: async (pending) => {

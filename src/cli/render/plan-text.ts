@@ -14,7 +14,7 @@ const SYMBOLS: Record<ActionKind, string> = {
   replace: '-/+',
   delete: '-',
   drain: '⇄',
-  upgrade: '↑',
+  'leave-etcd': '⊖',
   'apply-config': '≈',
   bootstrap: '★',
   wait: '…',
@@ -26,10 +26,10 @@ function paint(kind: ActionKind): (text: string) => string {
       return style.green;
     case 'update':
     case 'apply-config':
-    case 'upgrade':
       return style.yellow;
     case 'replace':
     case 'drain':
+    case 'leave-etcd':
       return style.magenta;
     case 'delete':
       return style.red;
@@ -75,6 +75,7 @@ function patchLines(patch: readonly Operation[], before: Json, forcedBy: readonl
   return patch.map((op) => {
     const path = op.path.slice(1);
     const forces = forcedBy.includes(op.path) ? style.red('  # forces replacement') : '';
+    // eslint-disable-next-line @typescript-eslint/switch-exhaustiveness-check -- JSON Patch ops beyond add/remove/replace are never planned; the default shows them raw
     switch (op.op) {
       case 'add':
         return `      ${style.green('+')} ${path}: ${formatValue(op.value as Json)}${forces}`;
@@ -98,8 +99,8 @@ export function actionDetails(action: Action): string[] {
       return patchLines(action.patch, action.before, action.forcedBy);
     case 'delete':
       return action.before.name !== undefined ? [`      name: ${formatValue(action.before.name)}`] : [];
-    case 'upgrade':
-      return [`      ${action.component}: ${action.from} → ${action.to}`];
+    case 'leave-etcd':
+      return [`      member: ${action.member}`];
     case 'apply-config':
       return [
         `      mode: ${action.mode === 'initial' ? 'initial config (maintenance mode)' : action.mode}`,
@@ -129,7 +130,7 @@ export function summaryLine(counts: ActionCounts): string {
   say(counts.replace, 'replace');
   say(counts.delete, 'delete');
   say(counts.drain, 'drain');
-  say(counts.upgrade, 'upgrade');
+  say(counts['leave-etcd'], 'leave etcd');
   say(counts['apply-config'], 'reconfigure');
   say(counts.bootstrap, 'bootstrap');
   say(counts.wait, 'wait for');

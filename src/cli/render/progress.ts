@@ -112,7 +112,7 @@ function listrView(actions: readonly Action[]): ProgressView {
       concurrent: true,
       exitOnError: false,
       renderer: 'default',
-      rendererOptions: { collapseErrors: false, collapseSkips: false } as never,
+      rendererOptions: { collapseErrors: false, collapseSkips: false },
     },
   );
   const running = listr.run().catch(() => undefined);

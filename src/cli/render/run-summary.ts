@@ -1,8 +1,9 @@
 /** The end of a run: one summary line, and what to do when it did not succeed. */
 import { Hk8sError } from '../../errors.js';
 import type { RunResult } from '../../execute/execute.js';
+import type { RunJson } from '../json-contract.js';
 
-export function reportRun(result: RunResult, say: (text: string) => void): Record<string, unknown> {
+export function reportRun(result: RunResult, say: (text: string) => void): RunJson {
   const { succeeded, failed, skipped } = result.counts;
   say(`Run ${result.run} ${result.outcome}: ${succeeded} succeeded, ${failed} failed, ${skipped} skipped.`);
   for (const f of result.failures) say(`  ✗ ${f.action.address}: ${f.error.message}`);

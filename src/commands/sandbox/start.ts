@@ -3,6 +3,7 @@ import { BaseCommand } from '../../cli/base-command.js';
 import { sandboxDir } from '../../cli/sandbox-dir.js';
 import { Hk8sError } from '../../errors.js';
 import { ensureSandbox } from '../../cli/sandbox.js';
+import type { SandboxStartJson } from '../../cli/json-contract.js';
 
 export default class SandboxStart extends BaseCommand<typeof SandboxStart> {
   static override summary = 'Start the local sandbox cloud (a simulated Hetzner Cloud API on loopback).';
@@ -45,7 +46,7 @@ export default class SandboxStart extends BaseCommand<typeof SandboxStart> {
     }),
   };
 
-  public async run(): Promise<unknown> {
+  public async run(): Promise<SandboxStartJson> {
     const dir = sandboxDir(process.cwd());
     const speed = Number(this.flags.speed);
     const faultRate = Number(this.flags['fault-rate']);

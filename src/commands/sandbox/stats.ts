@@ -1,16 +1,14 @@
 import { BaseCommand } from '../../cli/base-command.js';
 import { sandboxDir } from '../../cli/sandbox-dir.js';
 import { sandboxStats } from '../../cli/sandbox.js';
+import type { SandboxStatsJson } from '../../cli/json-contract.js';
 
 export default class SandboxStats extends BaseCommand<typeof SandboxStats> {
   static override summary = 'Requests the sandbox has served, by API operation and status.';
   static override examples = ['<%= config.bin %> sandbox stats', '<%= config.bin %> sandbox stats --json'];
 
-  public async run(): Promise<unknown> {
-    const stats = (await sandboxStats(sandboxDir(process.cwd()))) as {
-      requests: Record<string, Record<string, number>>;
-      total: number;
-    };
+  public async run(): Promise<SandboxStatsJson> {
+    const stats: SandboxStatsJson = await sandboxStats(sandboxDir(process.cwd()));
     for (const [op, byStatus] of Object.entries(stats.requests).sort()) {
       const parts = Object.entries(byStatus).map(([status, n]) => `${status}×${n}`);
       this.say(`${op.padEnd(40)} ${parts.join('  ')}`);

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { ClusterCommand } from '../../cli/cluster-command.js';
-import { redactSecrets } from '../../state/redact.js';
-import { openState } from '../../state/log-store.js';
+import type { StateEventsJson } from '../../cli/json-contract.js';
+import { stateEvents } from '../../engine/state-admin.js';
 
 export default class StateEvents extends ClusterCommand<typeof StateEvents> {
   static override summary = 'Print the event log (secret values hidden).';
@@ -20,20 +20,15 @@ export default class StateEvents extends ClusterCommand<typeof StateEvents> {
     tail: Flags.integer({ summary: 'Only the last N matching events.', min: 1 }),
   };
 
-  public async run(): Promise<unknown> {
+  public async run(): Promise<StateEventsJson> {
     const ws = await this.workspace();
-    const { events, warnings } = await openState(ws.log);
-    for (const w of warnings) this.notice(`Warning: ${w}`);
-    let selected = events.filter(
-      (e) =>
-        (!this.flags.run || e.run === this.flags.run) &&
-        (!this.flags.type || this.flags.type.includes(e.type)),
+    const shown = await stateEvents(
+      ws,
+      { run: this.flags.run, types: this.flags.type, tail: this.flags.tail },
+      this.engineEvents,
     );
-    if (this.flags.tail) selected = selected.slice(-this.flags.tail);
-    const shown = selected.map((e) => redactSecrets(e));
     for (const e of shown) {
-      const data = e.data as unknown as Record<string, unknown>;
-      const what = typeof data.address === 'string' ? ` ${data.address}` : '';
+      const what = 'address' in e.data && typeof e.data.address === 'string' ? ` ${e.data.address}` : '';
       this.say(`${String(e.seq).padStart(6)} ${e.time} ${e.type}${what}${e.run ? `  [${e.run}]` : ''}`);
     }
     return shown;

@@ -1,8 +1,7 @@
 import { Args } from '@oclif/core';
 import { ClusterCommand } from '../../cli/cluster-command.js';
-import { Hk8sError } from '../../errors.js';
-import { redactSecrets } from '../../state/redact.js';
-import { openState } from '../../state/log-store.js';
+import type { StateShowJson } from '../../cli/json-contract.js';
+import { showResource } from '../../engine/state-admin.js';
 
 export default class StateShow extends ClusterCommand<typeof StateShow> {
   static override summary = 'Show what hk8s knows about one resource.';
@@ -14,17 +13,9 @@ export default class StateShow extends ClusterCommand<typeof StateShow> {
     address: Args.string({ description: 'Resource address, e.g. server.workers.1', required: true }),
   };
 
-  public async run(): Promise<unknown> {
+  public async run(): Promise<StateShowJson> {
     const ws = await this.workspace();
-    const { state } = await openState(ws.log);
-    const record = state.resources[this.args.address];
-    if (!record) {
-      throw new Hk8sError('state.not-found', `no resource at ${this.args.address}`, {
-        where: this.args.address,
-        hint: 'See `hk8s state list` for the recorded addresses.',
-      });
-    }
-    const shown = redactSecrets(record);
+    const shown = await showResource(ws, this.args.address);
     this.say(JSON.stringify(shown, null, 2));
     return shown;
   }

@@ -1,8 +1,7 @@
 import { Flags } from '@oclif/core';
-import { hostname } from 'node:os';
 import { ClusterCommand } from '../../cli/cluster-command.js';
-import { Hk8sError } from '../../errors.js';
-import { isPidAlive } from '../../state/lock.js';
+import type { StateUnlockJson } from '../../cli/json-contract.js';
+import { unlockState } from '../../engine/state-admin.js';
 
 export default class StateUnlock extends ClusterCommand<typeof StateUnlock> {
   static override summary = 'Break the state lock left by a run that can no longer release it.';
@@ -15,23 +14,13 @@ export default class StateUnlock extends ClusterCommand<typeof StateUnlock> {
     force: Flags.boolean({ summary: 'Break it even if its holder still runs on this host.' }),
   };
 
-  public async run(): Promise<unknown> {
+  public async run(): Promise<StateUnlockJson> {
     const ws = await this.workspace();
-    const info = await ws.log.inspect();
+    const info = await unlockState(ws, this.flags.force);
     if (!info) {
       this.say('The state is not locked.');
       return { unlocked: false };
     }
-    if (info.host === hostname() && isPidAlive(info.pid) && !this.flags.force) {
-      throw new Hk8sError(
-        'state.lock-held',
-        `the lock holder ${info.holder} (pid ${info.pid}, ${info.command}) is still running`,
-        {
-          hint: 'Wait for it, stop it, or pass --force if you are sure it is hung.',
-        },
-      );
-    }
-    await ws.log.breakLock();
     this.say(
       `Broke the lock held by ${info.holder} (pid ${info.pid}, ${info.command}, since ${info.startedAt}).`,
     );

@@ -1,11 +1,13 @@
 /**
- * Performs infrastructure actions on Hetzner through one driver per resource type. Kinds that
- * belong to Talos and Kubernetes are not this runner's (no plan produces them yet).
+ * The Hetzner resource types as resource drivers: each adapts its type's driver (create, update,
+ * delete, find by address label) to the resource kinds. Dispatch only; what a type does is in its
+ * own module.
  */
-import { assertNever } from '../../errors.js';
-import type { Action, ResourceType } from '../../plan/types.js';
+import type { ResourceAction, ResourceType } from '../../plan/types.js';
 import type { HcloudApi } from '../../providers/hcloud/index.js';
-import type { ActionOutcome, ActionRunner, PendingAction, Reconciliation, RunContext } from '../runner.js';
+import type { ResourceDriver } from '../resources.js';
+import { planAgain } from '../runners.js';
+import type { PendingAction, Reconciliation, RunContext } from '../runner.js';
 import type { DriverContext } from './context.js';
 import type { Driver } from './driver.js';
 import { firewallDriver } from './firewall.js';
@@ -14,7 +16,9 @@ import { serverDriver } from './server.js';
 import { networkDriver, placementGroupDriver, sshKeyDriver, volumeDriver } from './simple.js';
 import { subnetDriver } from './subnet.js';
 
-const DRIVERS: Record<ResourceType, Driver | undefined> = {
+export type HcloudType = Exclude<ResourceType, `talos_${string}`>;
+
+const DRIVERS: Record<HcloudType, Driver | undefined> = {
   network: networkDriver,
   subnet: subnetDriver,
   firewall: firewallDriver,
@@ -24,95 +28,96 @@ const DRIVERS: Record<ResourceType, Driver | undefined> = {
   load_balancer: loadBalancerDriver,
   volume: volumeDriver,
   floating_ip: undefined,
-  talos_secrets: undefined,
-  talos_config: undefined,
-  talos_bootstrap: undefined,
-  talos_kubeconfig: undefined,
 };
 
-function driverFor(type: string): Driver {
-  const driver = DRIVERS[type as ResourceType];
-  if (!driver) throw new Error(`no Hetzner driver for resource type ${type}`);
-  return driver;
+/** The request journaled in ActionStarted: what is sent, never a secret. */
+export function describeHcloud(action: ResourceAction): unknown {
+  switch (action.kind) {
+    case 'create':
+      return { type: action.type, props: action.props };
+    case 'update':
+      return { type: action.type, id: action.resourceId, patch: action.patch };
+    case 'replace':
+      return { type: action.type, id: action.resourceId, props: action.after };
+    case 'delete':
+      return { type: action.type, id: action.resourceId };
+  }
 }
 
-export function typeOfAddress(address: string): string {
-  return address.slice(0, address.indexOf('.'));
+async function reconcileHcloud(
+  driver: Driver,
+  api: HcloudApi,
+  pending: PendingAction,
+  run: RunContext,
+): Promise<Reconciliation> {
+  switch (pending.kind) {
+    case 'create':
+    case 'replace': {
+      const found = await driver.find({ api, run, address: pending.address });
+      return found
+        ? { status: 'done', outcome: { resource: found, adopted: true } }
+        : { status: 'not-done', reason: 'the resource was not created before the run stopped' };
+    }
+    case 'delete': {
+      const found = await driver.find({ api, run, address: pending.address });
+      return found
+        ? { status: 'not-done', reason: 'the resource still exists' }
+        : { status: 'done', outcome: { resource: null } };
+    }
+    case 'update':
+    case 'drain':
+    case 'leave-etcd':
+    case 'apply-config':
+    case 'bootstrap':
+    case 'wait':
+      return planAgain(pending);
+  }
 }
 
-export class HcloudRunner implements ActionRunner {
-  constructor(private readonly api: HcloudApi) {}
+function hcloudDriver(type: HcloudType, api: HcloudApi): ResourceDriver {
+  const driverFor = (): Driver => {
+    const driver = DRIVERS[type];
+    if (!driver) throw new Error(`no Hetzner driver for resource type ${type}`);
+    return driver;
+  };
+  const ctx = (action: ResourceAction, run: RunContext): DriverContext => ({
+    api,
+    run,
+    address: action.address,
+  });
+  return {
+    describe: describeHcloud,
+    create: async (action, run) => ({ resource: await driverFor().create(ctx(action, run), action.props) }),
+    update: async (action, run) => ({ resource: await driverFor().update(ctx(action, run), action) }),
+    replace: async (action, run) => {
+      const driver = driverFor();
+      await driver.delete(ctx(action, run), action.resourceId, action.before);
+      run.progress('old one deleted; creating the replacement');
+      return { resource: await driver.create(ctx(action, run), action.after) };
+    },
+    delete: async (action, run) => {
+      await driverFor().delete(ctx(action, run), action.resourceId, action.before);
+      return { resource: null };
+    },
+    reconcile: async (pending, run) => {
+      const driver = DRIVERS[type];
+      return driver ? reconcileHcloud(driver, api, pending, run) : planAgain(pending);
+    },
+  };
+}
 
-  describe(action: Action): unknown {
-    switch (action.kind) {
-      case 'create':
-        return { type: action.type, props: action.props };
-      case 'update':
-        return { type: action.type, id: action.resourceId, patch: action.patch };
-      case 'replace':
-        return { type: action.type, id: action.resourceId, props: action.after };
-      case 'delete':
-        return { type: action.type, id: action.resourceId };
-      case 'drain':
-        return { node: action.node };
-      case 'upgrade':
-      case 'apply-config':
-      case 'bootstrap':
-      case 'wait':
-        return { kind: action.kind };
-      default:
-        return assertNever(action, 'action');
-    }
-  }
-
-  async run(action: Action, run: RunContext): Promise<ActionOutcome> {
-    const ctx: DriverContext = { api: this.api, run, address: action.address };
-    switch (action.kind) {
-      case 'create':
-        return { resource: await driverFor(action.type).create(ctx, action.props) };
-      case 'update':
-        return { resource: await driverFor(action.type).update(ctx, action) };
-      case 'replace': {
-        const driver = driverFor(action.type);
-        await driver.delete(ctx, action.resourceId, action.before);
-        run.progress('old one deleted; creating the replacement');
-        return { resource: await driver.create(ctx, action.after) };
-      }
-      case 'delete':
-        await driverFor(action.type).delete(ctx, action.resourceId, action.before);
-        return { resource: null };
-      case 'drain':
-        // Draining needs the cluster's Kubernetes API, which hk8s learns at bring-up (Talos); until
-        // then there is no workload on the node to move.
-        return { outputs: { drained: false, why: 'no Kubernetes API is recorded for this cluster yet' } };
-      case 'upgrade':
-      case 'apply-config':
-      case 'bootstrap':
-      case 'wait':
-        throw new Error(`${action.kind} actions are not performed by the Hetzner runner`);
-      default:
-        return assertNever(action, 'action');
-    }
-  }
-
-  async reconcile(pending: PendingAction, run: RunContext): Promise<Reconciliation> {
-    const type = typeOfAddress(pending.address);
-    if (pending.kind === 'drain' || !(type in DRIVERS) || !DRIVERS[type as ResourceType]) {
-      return { status: 'not-done', reason: `${pending.kind} is planned again from what exists` };
-    }
-    const found = await driverFor(type).find({ api: this.api, run, address: pending.address });
-    switch (pending.kind) {
-      case 'create':
-      case 'replace':
-        return found
-          ? { status: 'done', outcome: { resource: found, adopted: true } }
-          : { status: 'not-done', reason: 'the resource was not created before the run stopped' };
-      case 'delete':
-        return found
-          ? { status: 'not-done', reason: 'the resource still exists' }
-          : { status: 'done', outcome: { resource: null } };
-      default:
-        return { status: 'not-done', reason: `${pending.kind} is planned again from what exists` };
-    }
-  }
+/** One resource driver per Hetzner type, over one API client. */
+export function hcloudDrivers(api: HcloudApi): Record<HcloudType, ResourceDriver> {
+  const of = (type: HcloudType) => hcloudDriver(type, api);
+  return {
+    network: of('network'),
+    subnet: of('subnet'),
+    firewall: of('firewall'),
+    ssh_key: of('ssh_key'),
+    placement_group: of('placement_group'),
+    server: of('server'),
+    load_balancer: of('load_balancer'),
+    volume: of('volume'),
+    floating_ip: of('floating_ip'),
+  };
 }

@@ -8,7 +8,8 @@ import type { TalosSecrets } from '../../providers/talos/secrets-types.js';
 import type { NetworkLayout } from '../../spec/network.js';
 import type { Spec } from '../../spec/schema.js';
 import { actionId } from '../diff.js';
-import type { Action, ApplyConfigAction, ConfigFieldChange, Json } from '../types.js';
+import { serverName } from '../hcloud/names.js';
+import type { Action, ApplyConfigAction, ConfigFieldChange, LeaveEtcdAction } from '../types.js';
 import {
   bootstrapNode,
   renderNodeConfig,
@@ -169,15 +170,20 @@ export function planTalos(input: TalosPlanInput, infra: readonly Action[], destr
     if (talosNodes(input.spec).some((n) => n.config === address)) continue;
     const server = `server.${address.slice('talos.config.'.length)}`;
     const drain = infra.find((a) => a.kind === 'drain' && a.address === server);
+    const leave = isControlPlaneServer(input.spec, server)
+      ? leaveEtcd(input.spec, address, server, drain ? [drain.id] : [])
+      : undefined;
+    if (leave) actions.push(leave);
+    const after = leave ?? drain;
     const forget: Action = {
-      ...base('delete', address, 'the node leaves the cluster', drain ? [drain.id] : []),
+      ...base('delete', address, 'the node leaves the cluster', after ? [after.id] : []),
       kind: 'delete',
       type: 'talos_config',
       resourceId: input.applied[address]?.serverId ?? '',
-      // A control plane leaves etcd before its server goes, so the members keep their quorum.
-      before: { server, leave: isControlPlaneServer(input.spec, server) } as Record<string, Json>,
+      before: { server },
     };
     actions.push(forget);
+    // The server goes last: after its node left etcd and its record was forgotten.
     const deleteServer = infra.find((a) => a.kind === 'delete' && a.address === server);
     if (deleteServer) edges.push([deleteServer.id, forget.id]);
   }
@@ -198,6 +204,17 @@ function applyConfig(
     node: server,
     mode,
     changes,
+  };
+}
+
+/** A removed control plane leaves etcd before its server goes, so the members keep their quorum. */
+function leaveEtcd(spec: Spec, address: string, server: string, dependsOn: string[]): LeaveEtcdAction {
+  const [pool = '', index = ''] = server.slice('server.'.length).split('.');
+  return {
+    ...base('leave-etcd', address, 'the control plane leaves the cluster', dependsOn),
+    kind: 'leave-etcd',
+    node: server,
+    member: serverName(spec.cluster.name, pool, Number(index)),
   };
 }
 

@@ -83,6 +83,7 @@ export function classifyApiFailure(status: number | undefined, hcloudCode: strin
   if (status === 401 || hcloudCode === 'unauthorized' || hcloudCode === 'token_readonly') {
     return { code: 'provider.auth', hint: HINTS.auth };
   }
+  // eslint-disable-next-line @typescript-eslint/switch-exhaustiveness-check -- Hetzner's error codes are an open set; the default maps the rest
   switch (hcloudCode) {
     case 'resource_limit_exceeded':
       return { code: 'provider.limit', hint: HINTS.limit };

@@ -20,7 +20,7 @@ workers:
 `;
 
 const hooks = (events: string[] = []): ApplyHooks => ({
-  onWarning: (m) => events.push(`warning: ${m}`),
+  events: (e) => events.push(e.type === 'warning' ? `warning: ${JSON.stringify(e.warning)}` : e.type),
   confirm: async () => true,
   onRunStart: () => (e) => events.push(e.type),
 });
@@ -39,7 +39,7 @@ const apply = () => applyCluster(ws, cloud.provider(), { command: 'apply', paral
 
 describe('plan and apply', () => {
   it('plan takes no lock and writes nothing', async () => {
-    const { plan } = await planCluster(ws, cloud.provider(), { command: 'apply' });
+    const { plan } = await planCluster(ws, cloud.provider(), { command: 'apply' }, () => undefined);
     expect(plan.graph.actions.length).toBeGreaterThan(5);
     await expect(openState(ws.log)).resolves.toMatchObject({ events: [] });
   });
@@ -50,7 +50,7 @@ describe('plan and apply', () => {
     const { state, events } = await openState(ws.log);
     expect(Object.keys(state.resources).sort()).toEqual([...cloud.objects.keys()].sort());
     expect(verifyEvents(events).problems).toEqual([]);
-    const again = await planCluster(ws, cloud.provider(), { command: 'apply' });
+    const again = await planCluster(ws, cloud.provider(), { command: 'apply' }, () => undefined);
     expect(again.plan.graph.actions).toEqual([]);
   });
 
@@ -130,7 +130,7 @@ describe('resume after a crash', () => {
       const { state } = await openState(ws.log);
       expect(pendingRun(state)).toBeUndefined();
       expect(state.runs['r-dead']?.finished?.outcome).toBe('interrupted');
-      const again = await planCluster(ws, cloud.provider(), { command: 'apply' });
+      const again = await planCluster(ws, cloud.provider(), { command: 'apply' }, () => undefined);
       expect(again.plan.graph.actions).toEqual([]);
     },
   );

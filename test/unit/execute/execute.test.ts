@@ -130,9 +130,11 @@ describe('executeGraph', () => {
     });
     expect(result.outcome).toBe('interrupted');
     expect(log.filter((e) => e.type === 'ActionStarted')).toHaveLength(0);
-    expect(log.filter((e) => e.type === 'ActionSkipped').every((e) => e.data.reason === 'interrupted')).toBe(
-      true,
-    );
+    const skipped = log.filter((e) => e.type === 'ActionSkipped');
+    // Every action of the graph is skipped, each as interrupted: the list cannot be empty.
+    expect(skipped.map((e) => e.data.address).sort()).toEqual(['a', 'b', 'c', 'x']);
+    expect(skipped.map((e) => e.data.reason)).toEqual(Array(4).fill('interrupted'));
+    expect(result.counts).toEqual({ succeeded: 0, failed: 0, skipped: 4 });
   });
 
   it('a journal that cannot write stops the action before its side effect', async () => {

@@ -79,18 +79,38 @@ describe('walkGraph', () => {
   it('runs a group one at a time while other nodes proceed', async () => {
     const nodes = [n('g1', [], 'cp'), n('g2', [], 'cp'), n('g3', [], 'cp'), n('free1'), n('free2')];
     const inGroup: number[] = [];
+    const order: string[] = [];
     let current = 0;
-    await walkGraph(nodes, {
+    const status = await walkGraph(nodes, {
       parallelism: 10,
       groups: { cp: { limit: 1 } },
       run: async (node) => {
+        order.push(`start ${node.id}`);
         if (node.group) current++;
         inGroup.push(current);
         await new Promise((r) => setImmediate(r));
         if (node.group) current--;
+        order.push(`end ${node.id}`);
       },
     });
     expect(Math.max(...inGroup)).toBe(1);
+    expect(Object.values(Object.fromEntries(status))).toEqual(Array(5).fill('succeeded'));
+    // The free nodes ran beside the first group member, not after the whole group.
+    expect(order.indexOf('start free1')).toBeLessThan(order.indexOf('end g1'));
+    expect(order.indexOf('start free2')).toBeLessThan(order.indexOf('end g1'));
+  });
+
+  it('after a failure in a group, the other members and the independent nodes still run', async () => {
+    const nodes = [n('g1', [], 'cp'), n('g2', [], 'cp'), n('free'), n('after-free', ['free'])];
+    const runner = controlledRunner(['g1']);
+    const status = await walkGraph(nodes, { parallelism: 10, groups: { cp: { limit: 1 } }, run: runner.run });
+    expect(Object.fromEntries(status)).toEqual({
+      g1: 'failed',
+      g2: 'succeeded',
+      free: 'succeeded',
+      'after-free': 'succeeded',
+    });
+    expect([...runner.started].sort()).toEqual(['after-free', 'free', 'g1', 'g2']);
   });
 
   it('launches nothing after an abort, lets running nodes finish, and skips the rest as interrupted', async () => {

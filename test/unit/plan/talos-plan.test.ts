@@ -167,9 +167,16 @@ describe('planTalos', () => {
       },
     ];
     const { actions, edges } = planTalos({ ...input, spec: smaller }, infra, false);
+    const leave = actions.find((a) => a.id === 'leave-etcd:talos.config.cp.3');
+    expect(leave).toMatchObject({
+      kind: 'leave-etcd',
+      node: 'server.cp.3',
+      member: `${input.spec.cluster.name}-cp-3`,
+      dependsOn: ['drain:server.cp.3'],
+    });
     const forget = actions.find((a) => a.id === 'delete:talos.config.cp.3') as DeleteAction | undefined;
-    expect(forget?.before).toEqual({ server: 'server.cp.3', leave: true });
-    expect(forget?.dependsOn).toEqual(['drain:server.cp.3']);
+    expect(forget?.before).toEqual({ server: 'server.cp.3' });
+    expect(forget?.dependsOn).toEqual(['leave-etcd:talos.config.cp.3']);
     expect(edges).toContainEqual(['delete:server.cp.3', 'delete:talos.config.cp.3']);
   });
 

@@ -1,0 +1,80 @@
+/**
+ * The composition root: builds every collaborator the engine works with — the Hetzner client for
+ * the spec's project or for the local sandbox (started if needed), how to reach Talos, how to
+ * drain nodes, the operator's address — and hands them to the engine. The environment is read
+ * here and nowhere below.
+ */
+import { noKubernetesDrainer } from '../execute/drain.js';
+import { REAL_TIMING, scaledTiming } from '../execute/talos/connections.js';
+import { hcloudProvider } from '../engine/hcloud-provider.js';
+import type { Provider } from '../engine/provider.js';
+import type { Workspace } from '../engine/workspace.js';
+import { createHcloudClient } from '../providers/hcloud/index.js';
+import { ensureSandbox } from './sandbox.js';
+import { detectOperatorIpv4 } from './operator-ip.js';
+import { sandboxDir } from './sandbox-dir.js';
+import { resolveToken } from './token.js';
+
+/** The Talos API port on every node. */
+const TALOS_PORT = 50000;
+
+/** Sandbox durations scale with its speed; polling should too, or tests wait on the poller. */
+function sandboxSpeed(env: NodeJS.ProcessEnv): number {
+  const speed = Number(env.HK8S_SANDBOX_SPEED ?? '1');
+  return Number.isFinite(speed) && speed > 0 ? speed : 1;
+}
+
+/** Where Talos answers: on the sandbox, its simulated nodes may listen on another port. */
+export function talosPort(sandbox: boolean, env: NodeJS.ProcessEnv = process.env): number {
+  return sandbox ? Number(env.HK8S_SANDBOX_TALOS_PORT ?? TALOS_PORT) : TALOS_PORT;
+}
+
+interface Endpoint {
+  endpoint: string | undefined;
+  token: string;
+  /** How much faster than real time the other side runs (1 for Hetzner). */
+  speed: number;
+}
+
+async function endpointFor(
+  ws: Workspace,
+  sandbox: boolean,
+  env: NodeJS.ProcessEnv,
+  notice: (text: string) => void,
+): Promise<Endpoint> {
+  if (!sandbox) {
+    return { endpoint: ws.spec.hcloud.endpoint, token: await resolveToken(ws.spec, ws.root, env), speed: 1 };
+  }
+  const speed = sandboxSpeed(env);
+  const running = await ensureSandbox(sandboxDir(ws.root), { speed });
+  if (running.started) notice(`Started the sandbox cloud at ${running.url}.`);
+  return { endpoint: running.url, token: 'sandbox', speed };
+}
+
+export interface ConnectOptions {
+  sandbox: boolean;
+  notice(text: string): void;
+  env?: NodeJS.ProcessEnv;
+}
+
+export async function connectProvider(ws: Workspace, options: ConnectOptions): Promise<Provider> {
+  const env = options.env ?? process.env;
+  const { endpoint, token, speed } = await endpointFor(ws, options.sandbox, env, options.notice);
+  const pollScale = Math.min(1, speed);
+  const hcloud = createHcloudClient({
+    endpoint,
+    token,
+    pollIntervals: { initialMs: Math.max(10, 500 * pollScale), maxMs: Math.max(20, 2000 * pollScale) },
+    retry: options.sandbox ? { backoffBaseMs: 50 * pollScale, backoffCapMs: 2000 * pollScale } : undefined,
+    requestTimeoutMs: options.sandbox ? Math.max(2000, 30_000 * pollScale) : undefined,
+  });
+  return hcloudProvider(ws.spec, ws.cluster, {
+    hcloud,
+    talos: {
+      port: talosPort(options.sandbox, env),
+      timing: options.sandbox ? scaledTiming(speed) : REAL_TIMING,
+    },
+    drainer: noKubernetesDrainer,
+    operatorIpv4: () => (options.sandbox ? Promise.resolve('127.0.0.1') : detectOperatorIpv4(env)),
+  });
+}

@@ -1,0 +1,25 @@
+/** The engine's warnings, worded for people (they go to stderr, so stdout stays parseable). */
+import { assertNever } from '../../errors.js';
+import type { EngineWarning } from '../../execute/events.js';
+
+export function renderWarning(warning: EngineWarning): string {
+  switch (warning.kind) {
+    case 'state-log':
+      return `Warning: ${warning.message}`;
+    case 'last-run-failed':
+      return warning.during === 'apply'
+        ? `Warning: The last run (${warning.run}) failed; this plan is made from what exists now.`
+        : `Warning: the last run (${warning.run}) failed; \`hk8s resume\` retries it.`;
+    case 'run-pending':
+      return (
+        `Warning: run ${warning.run} (${warning.command}) did not finish. \`hk8s resume\` reconciles and completes it; ` +
+        '`hk8s apply` refuses until then.'
+      );
+    case 'unaddressed-object': {
+      const { kind, name, id } = warning.object;
+      return `Note: ${kind} ${name} (${id}) has this cluster's label but no hk8s address; hk8s leaves it alone.`;
+    }
+    default:
+      return assertNever(warning, 'warning');
+  }
+}
