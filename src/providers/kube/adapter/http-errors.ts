@@ -152,9 +152,12 @@ export function toKubeApiError(
     const errno = fetchErrorCode(error) ?? '';
     const tls = TLS_CODE.test(errno) || TLS_CODE.test(error.message);
     const code: KubeErrorCode = tls ? 'kube.auth' : 'kube.unreachable';
+    // A server refusing our client certificate (TLS 1.3) only shows as a reset connection.
     const hint = tls
       ? `the TLS handshake failed (${errno || 'certificate'}): check that the kubeconfig's CA and client certificate belong to this cluster`
-      : HINTS['kube.unreachable'];
+      : errno === 'ECONNRESET'
+        ? "the connection was reset: the API server is restarting, or it refused the kubeconfig's client certificate"
+        : HINTS['kube.unreachable'];
     return new KubeApiError(code, `${operation}: ${error.message}`, { where, hint, cause: error });
   }
   throw error;
