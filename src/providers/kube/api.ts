@@ -33,7 +33,8 @@ export interface ObjectMeta {
 
 export interface Condition {
   type: string;
-  status: 'True' | 'False' | 'Unknown' | string;
+  /** `True`, `False` or `Unknown`; kept a string because the server is not bound to that set. */
+  status: string;
   reason?: string;
   message?: string;
 }
@@ -77,7 +78,8 @@ export interface PodObject {
 
 export interface LabelSelectorRequirement {
   key: string;
-  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | string;
+  /** `In`, `NotIn`, `Exists`, `DoesNotExist`; anything else makes the selector match nothing. */
+  operator: string;
   values?: string[];
 }
 
