@@ -15,7 +15,7 @@ import {
 import type { TalosNode } from '../../plan/talos/nodes.js';
 import type { Action, ApplyConfigAction, DeleteAction } from '../../plan/types.js';
 import { generateSecrets, secretsFromYaml, secretsToYaml } from '../../providers/talos/pki/index.js';
-import type { TalosSecrets } from '../../providers/talos/secrets-types.js';
+import type { TalosSecrets } from '../../talos/secrets-types.js';
 import type { NetworkLayout } from '../../spec/network.js';
 import type { Spec } from '../../spec/schema.js';
 import type { ActionOutcome, ActionRunner, PendingAction, Reconciliation, RunContext } from '../runner.js';
