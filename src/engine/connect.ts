@@ -9,7 +9,7 @@ import { REAL_TIMING, scaledTiming } from '../execute/talos/connections.js';
 import { TalosRunner } from '../execute/talos/runner.js';
 import { resolveNetworkLayout } from '../spec/network.js';
 import { observeHcloud } from '../observe/hcloud.js';
-import type { InfraSpec } from '../plan/hcloud/infra-spec.js';
+import type { InfraSpec } from '../resources/hcloud/infra-spec.js';
 import { createHcloudClient } from '../providers/hcloud/index.js';
 import { ensureSandbox } from '../sandbox/control.js';
 import { detectOperatorIpv4, needsOperatorIp } from './operator-ip.js';

@@ -3,8 +3,8 @@
  * when the spec names no sources. Asked once per command, only when needed.
  */
 import { Hk8sError } from '../errors.js';
-import { apiSources } from '../plan/hcloud/firewall-rules.js';
-import type { InfraSpec } from '../plan/hcloud/infra-spec.js';
+import { apiSources } from '../resources/hcloud/firewall.js';
+import type { InfraSpec } from '../resources/hcloud/infra-spec.js';
 
 const DEFAULT_ECHO = 'https://ipv4.icanhazip.com';
 

@@ -3,37 +3,15 @@
  * belong to Talos and Kubernetes are not this runner's (no plan produces them yet).
  */
 import { assertNever } from '../../errors.js';
-import type { Action, ResourceType } from '../../plan/types.js';
+import type { Action } from '../../plan/types.js';
 import type { HcloudApi } from '../../providers/hcloud/index.js';
 import type { ActionOutcome, ActionRunner, PendingAction, Reconciliation, RunContext } from '../runner.js';
-import type { DriverContext } from './context.js';
-import type { Driver } from './driver.js';
-import { firewallDriver } from './firewall.js';
-import { loadBalancerDriver } from './load-balancer.js';
-import { serverDriver } from './server.js';
-import { networkDriver, placementGroupDriver, sshKeyDriver, volumeDriver } from './simple.js';
-import { subnetDriver } from './subnet.js';
+import { HCLOUD_RESOURCES, type HcloudRegistry } from '../../resources/registry.js';
+import type { Driver, DriverContext } from '../../resources/types.js';
 
-const DRIVERS: Record<ResourceType, Driver | undefined> = {
-  network: networkDriver,
-  subnet: subnetDriver,
-  firewall: firewallDriver,
-  ssh_key: sshKeyDriver,
-  placement_group: placementGroupDriver,
-  server: serverDriver,
-  load_balancer: loadBalancerDriver,
-  volume: volumeDriver,
-  floating_ip: undefined,
-  talos_secrets: undefined,
-  talos_config: undefined,
-  talos_bootstrap: undefined,
-  talos_kubeconfig: undefined,
-};
-
-function driverFor(type: string): Driver {
-  const driver = DRIVERS[type as ResourceType];
-  if (!driver) throw new Error(`no Hetzner driver for resource type ${type}`);
-  return driver;
+/** Whether the registry holds a module for this type (Talos records have none). */
+function hasDriver(registry: HcloudRegistry, type: string): type is keyof HcloudRegistry {
+  return Object.hasOwn(registry, type);
 }
 
 export function typeOfAddress(address: string): string {
@@ -41,7 +19,16 @@ export function typeOfAddress(address: string): string {
 }
 
 export class HcloudRunner implements ActionRunner {
-  constructor(private readonly api: HcloudApi) {}
+  constructor(
+    private readonly api: HcloudApi,
+    /** Where each type's driver is found (tests register types of their own). */
+    private readonly registry: HcloudRegistry = HCLOUD_RESOURCES,
+  ) {}
+
+  private driverFor(type: string): Driver {
+    if (!hasDriver(this.registry, type)) throw new Error(`no Hetzner driver for resource type ${type}`);
+    return this.registry[type].driver;
+  }
 
   describe(action: Action): unknown {
     switch (action.kind) {
@@ -69,17 +56,17 @@ export class HcloudRunner implements ActionRunner {
     const ctx: DriverContext = { api: this.api, run, address: action.address };
     switch (action.kind) {
       case 'create':
-        return { resource: await driverFor(action.type).create(ctx, action.props) };
+        return { resource: await this.driverFor(action.type).create(ctx, action.props) };
       case 'update':
-        return { resource: await driverFor(action.type).update(ctx, action) };
+        return { resource: await this.driverFor(action.type).update(ctx, action) };
       case 'replace': {
-        const driver = driverFor(action.type);
+        const driver = this.driverFor(action.type);
         await driver.delete(ctx, action.resourceId, action.before);
         run.progress('old one deleted; creating the replacement');
         return { resource: await driver.create(ctx, action.after) };
       }
       case 'delete':
-        await driverFor(action.type).delete(ctx, action.resourceId, action.before);
+        await this.driverFor(action.type).delete(ctx, action.resourceId, action.before);
         return { resource: null };
       case 'drain':
         // Draining needs the cluster's Kubernetes API, which hk8s learns at bring-up (Talos); until
@@ -97,10 +84,10 @@ export class HcloudRunner implements ActionRunner {
 
   async reconcile(pending: PendingAction, run: RunContext): Promise<Reconciliation> {
     const type = typeOfAddress(pending.address);
-    if (pending.kind === 'drain' || !(type in DRIVERS) || !DRIVERS[type as ResourceType]) {
+    if (pending.kind === 'drain' || !hasDriver(this.registry, type)) {
       return { status: 'not-done', reason: `${pending.kind} is planned again from what exists` };
     }
-    const found = await driverFor(type).find({ api: this.api, run, address: pending.address });
+    const found = await this.driverFor(type).find({ api: this.api, run, address: pending.address });
     switch (pending.kind) {
       case 'create':
       case 'replace':

@@ -9,7 +9,7 @@ import type { TalosSecrets } from '../../talos/secrets-types.js';
 import type { NetworkLayout } from '../../spec/network.js';
 import type { Spec } from '../../spec/schema.js';
 import { sha256 } from '../hash.js';
-import { addresses, serverName } from '../hcloud/names.js';
+import { addresses, serverName } from '../../resources/hcloud/names.js';
 
 export interface ServerFact {
   id: string;
