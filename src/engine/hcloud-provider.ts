@@ -11,7 +11,7 @@ import { KindDispatcher, type KindRunners } from '../execute/runners.js';
 import type { TalosTiming } from '../execute/talos/connections.js';
 import { talosRunners } from '../execute/talos/runner.js';
 import { observeHcloud } from '../observe/hcloud.js';
-import type { InfraSpec } from '../plan/hcloud/infra-spec.js';
+import type { InfraSpec } from '../resources/hcloud/infra-spec.js';
 import type { HcloudApi } from '../providers/hcloud/index.js';
 import { resolveNetworkLayout } from '../spec/network.js';
 import type { Spec } from '../spec/schema.js';

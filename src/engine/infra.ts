@@ -3,7 +3,7 @@
  * derivation takes as inputs.
  */
 import { desiredInfrastructure } from '../plan/hcloud/desired.js';
-import type { InfraFacts, InfraLayout, InfraSpec } from '../plan/hcloud/infra-spec.js';
+import type { InfraFacts, InfraLayout, InfraSpec } from '../resources/hcloud/infra-spec.js';
 import type { DesiredResource } from '../plan/types.js';
 import { resolveNetworkLayout } from '../spec/network.js';
 import type { Spec } from '../spec/schema.js';

@@ -2,8 +2,8 @@
  * Whether the firewall needs the operator's public address: it lets "me" reach the Kubernetes and
  * Talos APIs when the spec names no sources. The CLI asks for it (src/cli/operator-ip.ts).
  */
-import { apiSources } from '../plan/hcloud/firewall-rules.js';
-import type { InfraSpec } from '../plan/hcloud/infra-spec.js';
+import { apiSources } from '../resources/hcloud/firewall.js';
+import type { InfraSpec } from '../resources/hcloud/infra-spec.js';
 
 export function needsOperatorIp(spec: InfraSpec): boolean {
   const fw = spec.firewall;

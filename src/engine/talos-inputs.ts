@@ -9,7 +9,7 @@ import {
   talosNodes,
 } from '../plan/talos/nodes.js';
 import type { ObservedResource } from '../plan/types.js';
-import type { MachineConfig } from '../providers/talos/config/index.js';
+import type { MachineConfig } from '../talos/config/index.js';
 import { secretsFromYaml } from '../providers/talos/pki/index.js';
 import { resolveNetworkLayout } from '../spec/network.js';
 import type { Spec } from '../spec/schema.js';

@@ -1,22 +1,14 @@
 /**
  * Reads everything a cluster owns on Hetzner: one paginated list per kind, filtered by the cluster
- * label — never one request per resource — so a plan costs the same at 3 servers and at 100.
+ * label — never one request per resource — so a plan costs the same at 3 servers and at 100. Each
+ * kind's module lists and normalizes its objects; this maps them back to addresses.
  */
-import { clusterSelector } from '../plan/hcloud/names.js';
-import type { ObservedResource, ResourceType } from '../plan/types.js';
+import type { HcloudResourceType, ObservedResource, ResourceType } from '../plan/types.js';
 import type { HcloudApi } from '../providers/hcloud/index.js';
-import {
-  addressOf,
-  firewallProps,
-  loadBalancerProps,
-  networkProps,
-  placementGroupProps,
-  serverProps,
-  sshKeyProps,
-  subnetEntries,
-  volumeProps,
-  type AddressBook,
-} from './hcloud-normalize.js';
+import { hcloudModules, type HcloudRegistry } from '../resources/registry.js';
+import { clusterSelector } from '../resources/hcloud/names.js';
+import { addressOf } from '../resources/hcloud/props.js';
+import type { AddressBook, ObserveOptions } from '../resources/types.js';
 
 export interface HcloudObservation {
   resources: ObservedResource[];
@@ -24,68 +16,51 @@ export interface HcloudObservation {
   unaddressed: Array<{ kind: string; id: number; name: string }>;
 }
 
+/** Ids back to addresses, over what was observed so far (the registry's order). */
+function addressBook(byType: Map<ResourceType, ObservedResource[]>): AddressBook {
+  const seen = (type: HcloudResourceType) => {
+    const found = byType.get(type);
+    if (!found) throw new Error(`observation looked up ${type} before observing it (registry order)`);
+    return found;
+  };
+  return {
+    addressOf: (type, id) =>
+      id === undefined || id === null ? undefined : seen(type).find((r) => r.id === String(id))?.address,
+    observed: seen,
+  };
+}
+
 export async function observeHcloud(
   api: HcloudApi,
   cluster: string,
-  options: { includeVolumes?: boolean; signal?: AbortSignal } = {},
+  options: ObserveOptions & { signal?: AbortSignal; registry?: HcloudRegistry } = {},
 ): Promise<HcloudObservation> {
   const filter = { labelSelector: clusterSelector(cluster), signal: options.signal };
-  const [networks, firewalls, sshKeys, placementGroups, servers, loadBalancers, volumes] = await Promise.all([
-    api.networks.list(filter),
-    api.firewalls.list(filter),
-    api.sshKeys.list(filter),
-    api.placementGroups.list(filter),
-    api.servers.list(filter),
-    api.loadBalancers.list(filter),
-    options.includeVolumes ? api.volumes.list(filter) : Promise.resolve([]),
-  ]);
+  const modules = hcloudModules(options.registry);
+  const lists = await Promise.all(
+    modules.map((m) => (m.observe && (m.observe.when?.(options) ?? true) ? m.observe.list(api, filter) : [])),
+  );
 
   const resources: ObservedResource[] = [];
   const unaddressed: HcloudObservation['unaddressed'] = [];
-  const networkAddresses = new Map<number, string>();
-  const groupAddresses = new Map<number, string>();
-  const subnetRanges = new Map<number, string[]>();
-
-  const add = (
-    kind: string,
-    type: ResourceType,
-    item: { id: number; name?: string | null; labels?: Record<string, string> },
-    props: () => ObservedResource['props'],
-  ) => {
-    const address = addressOf(item.labels);
-    if (!address) {
-      unaddressed.push({ kind, id: item.id, name: item.name ?? '' });
-      return undefined;
+  const byType = new Map<ResourceType, ObservedResource[]>();
+  const book = addressBook(byType);
+  const keep = (r: ObservedResource) => {
+    resources.push(r);
+    byType.set(r.type, [...(byType.get(r.type) ?? []), r]);
+  };
+  modules.forEach((module, i) => {
+    byType.set(module.type, byType.get(module.type) ?? []);
+    for (const item of lists[i] ?? []) {
+      const address = addressOf(item.labels);
+      if (!address) {
+        unaddressed.push({ kind: module.observe?.noun ?? module.type, id: item.id, name: item.name });
+        continue;
+      }
+      keep({ address, type: module.type, id: String(item.id), props: item.normalize(book) });
+      for (const inner of item.contained?.(address) ?? []) keep(inner);
     }
-    resources.push({ address, type, id: String(item.id), props: props() });
-    return address;
-  };
-
-  for (const n of networks) {
-    const address = add('network', 'network', n, () => networkProps(n));
-    if (!address) continue;
-    networkAddresses.set(n.id, address);
-    subnetRanges.set(
-      n.id,
-      n.subnets.map((s) => s.ip_range ?? ''),
-    );
-    for (const s of subnetEntries(n, address)) resources.push({ ...s, type: 'subnet' });
-  }
-  for (const p of placementGroups) {
-    const address = add('placement group', 'placement_group', p, () => placementGroupProps(p));
-    if (address) groupAddresses.set(p.id, address);
-  }
-  const book: AddressBook = {
-    network: (id) => (id === undefined || id === null ? undefined : networkAddresses.get(id)),
-    placementGroup: (id) => (id === undefined || id === null ? undefined : groupAddresses.get(id)),
-    subnetsOf: (id) => subnetRanges.get(id) ?? [],
-  };
-  for (const f of firewalls) add('firewall', 'firewall', f, () => firewallProps(f));
-  for (const k of sshKeys) add('ssh key', 'ssh_key', k, () => sshKeyProps(k));
-  for (const s of servers) add('server', 'server', s, () => serverProps(s, book));
-  for (const lb of loadBalancers)
-    add('load balancer', 'load_balancer', lb, () => loadBalancerProps(lb, book));
-  for (const v of volumes) add('volume', 'volume', v, () => volumeProps(v));
+  });
 
   resources.sort((a, b) => a.address.localeCompare(b.address));
   return { resources, unaddressed };

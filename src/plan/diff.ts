@@ -4,7 +4,8 @@
 import jsonPatch from 'fast-json-patch';
 import type { Operation } from 'fast-json-patch';
 import { Hk8sError } from '../errors.js';
-import { isUnder, RESOURCE_TYPES } from './resource-types.js';
+import { HCLOUD_RESOURCES, rulesFor, type HcloudRegistry } from '../resources/registry.js';
+import { isUnder } from '../resources/types.js';
 import type {
   Action,
   DeleteAction,
@@ -13,6 +14,7 @@ import type {
   JsonObject,
   ObservedResource,
   ReplaceAction,
+  ResourceType,
 } from './types.js';
 
 export interface DiffOptions {
@@ -20,6 +22,8 @@ export interface DiffOptions {
   replace?: readonly string[];
   /** Destroying the cluster: no drains, everything goes. */
   destroy?: boolean;
+  /** Where each type's rules come from (tests register types of their own). */
+  registry?: HcloudRegistry;
 }
 
 export function actionId(kind: Action['kind'], address: string): string {
@@ -71,6 +75,7 @@ export function diffResources(
   options: DiffOptions = {},
 ): Action[] {
   const forced = new Set(options.replace ?? []);
+  const registry = options.registry ?? HCLOUD_RESOURCES;
   for (const address of forced) {
     if (!observed.some((o) => o.address === address)) {
       throw new Hk8sError('plan.target', `cannot replace ${address}: it does not exist`, {
@@ -93,22 +98,28 @@ export function diffResources(
       });
     } else if (!want && have) {
       actions.push(
-        ...deletion(have, options.destroy ? 'destroying the cluster' : 'no longer in the spec', options),
+        ...deletion(
+          have,
+          options.destroy ? 'destroying the cluster' : 'no longer in the spec',
+          options,
+          registry,
+        ),
       );
     } else if (want && have) {
-      const change = compareResource(want, have, forced.has(address));
+      const change = compareResource(want, have, forced.has(address), registry);
       if (change) actions.push(...change);
     }
   }
-  return linkDependencies(actions, desired);
+  return linkDependencies(actions, desired, registry);
 }
 
 function compareResource(
   want: DesiredResource,
   have: ObservedResource,
   force: boolean,
+  registry: HcloudRegistry,
 ): Action[] | undefined {
-  const info = RESOURCE_TYPES[want.type];
+  const info = rulesFor(want.type, registry);
   const keys = Object.keys(want.props);
   const before = comparableProps(have.props, keys, info.createOnly);
   const after = comparableProps(want.props, keys, info.createOnly);
@@ -157,7 +168,12 @@ function drain(address: string, why: string): DrainAction {
   };
 }
 
-function deletion(have: ObservedResource, reason: string, options: DiffOptions): Action[] {
+function deletion(
+  have: ObservedResource,
+  reason: string,
+  options: DiffOptions,
+  registry: HcloudRegistry,
+): Action[] {
   const del: DeleteAction = {
     kind: 'delete',
     id: actionId('delete', have.address),
@@ -168,12 +184,17 @@ function deletion(have: ObservedResource, reason: string, options: DiffOptions):
     dependsOn: [],
     reason,
   };
-  return RESOURCE_TYPES[have.type].drainBeforeDelete && !options.destroy
+  return rulesFor(have.type, registry).drainBeforeDelete && !options.destroy
     ? [drain(have.address, 'deleted'), del]
     : [del];
 }
 
-function linkDependencies(actions: Action[], desired: readonly DesiredResource[]): Action[] {
+function linkDependencies(
+  actions: Action[],
+  desired: readonly DesiredResource[],
+  registry: HcloudRegistry,
+): Action[] {
+  const rank = (type: ResourceType) => rulesFor(type, registry).deleteRank;
   const byAddress = new Map<string, Action[]>();
   for (const action of actions)
     byAddress.set(action.address, [...(byAddress.get(action.address) ?? []), action]);
@@ -196,8 +217,7 @@ function linkDependencies(actions: Action[], desired: readonly DesiredResource[]
         break;
       case 'delete': {
         own.filter((a) => a.kind === 'drain').forEach((a) => deps.add(a.id));
-        const rank = RESOURCE_TYPES[action.type].deleteRank;
-        for (const other of deletes) if (RESOURCE_TYPES[other.type].deleteRank < rank) deps.add(other.id);
+        for (const other of deletes) if (rank(other.type) < rank(action.type)) deps.add(other.id);
         break;
       }
       case 'drain':
@@ -210,8 +230,7 @@ function linkDependencies(actions: Action[], desired: readonly DesiredResource[]
     // A resource that is replaced or deleted must first lose whatever still uses it.
     if (action.kind === 'replace') {
       for (const other of deletes) {
-        if (RESOURCE_TYPES[other.type].deleteRank < RESOURCE_TYPES[action.type].deleteRank)
-          deps.add(other.id);
+        if (rank(other.type) < rank(action.type)) deps.add(other.id);
       }
     }
     deps.delete(action.id);

@@ -7,7 +7,7 @@ import { diffResources } from './diff.js';
 import { restrictToTargets, sortGraph } from './graph.js';
 import { planTalos, REBOOT_GROUP, type TalosPlan, type TalosPlanInput } from './talos/plan-talos.js';
 import { hashOf } from './hash.js';
-import { RESOURCE_TYPES } from './resource-types.js';
+import { HCLOUD_RESOURCES, rulesFor, type HcloudRegistry } from '../resources/registry.js';
 import {
   ACTION_KINDS,
   type Action,
@@ -61,18 +61,24 @@ export function inputsHash(inputs: PlanInputs): string {
   });
 }
 
-export function makePlan(inputs: PlanInputs): Plan {
+/** `registry` is where resource types' rules come from; tests pass one with types of their own. */
+export function makePlan(inputs: PlanInputs, registry: HcloudRegistry = HCLOUD_RESOURCES): Plan {
   const destroy = inputs.command === 'destroy';
   const infra = diffResources(destroy ? [] : inputs.desired, inputs.observed, {
     replace: inputs.replace,
     destroy,
+    registry,
   });
+  const serial = (action: Action) => 'type' in action && rulesFor(action.type, registry).serial === true;
   const actions = inputs.talos ? withTalos(infra, planTalos(inputs.talos, infra, destroy)) : infra;
   const groups = {
-    ...serialGroups(actions),
+    ...serialGroups(actions, serial),
     ...(actions.some((a) => a.group === REBOOT_GROUP) ? { [REBOOT_GROUP]: { limit: 1 } } : {}),
   };
-  let graph = sortGraph(actions.map(withSerialGroup), groups);
+  let graph = sortGraph(
+    actions.map((a) => withSerialGroup(a, serial)),
+    groups,
+  );
   if (inputs.targets && inputs.targets.length > 0) graph = restrictToTargets(graph, inputs.targets);
   return {
     formatVersion: PLAN_FORMAT_VERSION,
@@ -100,15 +106,17 @@ function withTalos(infra: Action[], talos: TalosPlan): Action[] {
 }
 
 /** Actions on a serial type share a group of that type's name, limited to one at a time. */
-function withSerialGroup(action: Action): Action {
-  if (!('type' in action) || !RESOURCE_TYPES[action.type].serial) return action;
+function withSerialGroup(action: Action, serial: (action: Action) => boolean): Action {
+  if (!('type' in action) || !serial(action)) return action;
   return { ...action, group: action.type };
 }
 
-function serialGroups(actions: readonly Action[]): ActionGraph['groups'] {
+function serialGroups(
+  actions: readonly Action[],
+  serial: (action: Action) => boolean,
+): ActionGraph['groups'] {
   const groups: ActionGraph['groups'] = {};
-  for (const action of actions)
-    if ('type' in action && RESOURCE_TYPES[action.type].serial) groups[action.type] = { limit: 1 };
+  for (const action of actions) if ('type' in action && serial(action)) groups[action.type] = { limit: 1 };
   return groups;
 }
 

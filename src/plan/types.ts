@@ -13,21 +13,15 @@ export interface Ref {
   $ref: string;
 }
 
+/** Every Hetzner object hk8s manages; each has one module in `src/resources/hcloud`. */
+export type HcloudResourceType =
+  'network' | 'subnet' | 'firewall' | 'ssh_key' | 'placement_group' | 'server' | 'load_balancer' | 'volume';
+
+/** Talos records, kept in the event log rather than in the cloud. */
+export type TalosResourceType = 'talos_secrets' | 'talos_config' | 'talos_bootstrap' | 'talos_kubeconfig';
+
 /** Every kind of object hk8s manages. Closed: adding one means handling it in every switch. */
-export type ResourceType =
-  | 'network'
-  | 'subnet'
-  | 'firewall'
-  | 'ssh_key'
-  | 'placement_group'
-  | 'server'
-  | 'load_balancer'
-  | 'floating_ip'
-  | 'volume'
-  | 'talos_secrets'
-  | 'talos_config'
-  | 'talos_bootstrap'
-  | 'talos_kubeconfig';
+export type ResourceType = HcloudResourceType | TalosResourceType;
 
 /** What the spec asks for, one resource at one address (`server.workers-fsn.3`). */
 export interface DesiredResource {

@@ -1,34 +1,15 @@
 /**
- * The Hetzner resource types as resource drivers: each adapts its type's driver (create, update,
- * delete, find by address label) to the resource kinds. Dispatch only; what a type does is in its
- * own module.
+ * The Hetzner resource types as resource drivers: each adapts its type's module driver (create,
+ * update, delete, find by address label) to the resource kinds. Dispatch only; what a type does is
+ * in its own module under src/resources/hcloud.
  */
-import type { ResourceAction, ResourceType } from '../../plan/types.js';
+import type { HcloudResourceType, ResourceAction } from '../../plan/types.js';
 import type { HcloudApi } from '../../providers/hcloud/index.js';
+import { HCLOUD_RESOURCES, type HcloudRegistry } from '../../resources/registry.js';
+import type { Driver, DriverContext } from '../../resources/types.js';
 import type { ResourceDriver } from '../resources.js';
 import { planAgain } from '../runners.js';
 import type { PendingAction, Reconciliation, RunContext } from '../runner.js';
-import type { DriverContext } from './context.js';
-import type { Driver } from './driver.js';
-import { firewallDriver } from './firewall.js';
-import { loadBalancerDriver } from './load-balancer.js';
-import { serverDriver } from './server.js';
-import { networkDriver, placementGroupDriver, sshKeyDriver, volumeDriver } from './simple.js';
-import { subnetDriver } from './subnet.js';
-
-export type HcloudType = Exclude<ResourceType, `talos_${string}`>;
-
-const DRIVERS: Record<HcloudType, Driver | undefined> = {
-  network: networkDriver,
-  subnet: subnetDriver,
-  firewall: firewallDriver,
-  ssh_key: sshKeyDriver,
-  placement_group: placementGroupDriver,
-  server: serverDriver,
-  load_balancer: loadBalancerDriver,
-  volume: volumeDriver,
-  floating_ip: undefined,
-};
 
 /** The request journaled in ActionStarted: what is sent, never a secret. */
 export function describeHcloud(action: ResourceAction): unknown {
@@ -74,12 +55,7 @@ async function reconcileHcloud(
   }
 }
 
-function hcloudDriver(type: HcloudType, api: HcloudApi): ResourceDriver {
-  const driverFor = (): Driver => {
-    const driver = DRIVERS[type];
-    if (!driver) throw new Error(`no Hetzner driver for resource type ${type}`);
-    return driver;
-  };
+function hcloudDriver(driver: Driver, api: HcloudApi): ResourceDriver {
   const ctx = (action: ResourceAction, run: RunContext): DriverContext => ({
     api,
     run,
@@ -87,37 +63,29 @@ function hcloudDriver(type: HcloudType, api: HcloudApi): ResourceDriver {
   });
   return {
     describe: describeHcloud,
-    create: async (action, run) => ({ resource: await driverFor().create(ctx(action, run), action.props) }),
-    update: async (action, run) => ({ resource: await driverFor().update(ctx(action, run), action) }),
+    create: async (action, run) => ({ resource: await driver.create(ctx(action, run), action.props) }),
+    update: async (action, run) => ({ resource: await driver.update(ctx(action, run), action) }),
     replace: async (action, run) => {
-      const driver = driverFor();
       await driver.delete(ctx(action, run), action.resourceId, action.before);
       run.progress('old one deleted; creating the replacement');
       return { resource: await driver.create(ctx(action, run), action.after) };
     },
     delete: async (action, run) => {
-      await driverFor().delete(ctx(action, run), action.resourceId, action.before);
+      await driver.delete(ctx(action, run), action.resourceId, action.before);
       return { resource: null };
     },
-    reconcile: async (pending, run) => {
-      const driver = DRIVERS[type];
-      return driver ? reconcileHcloud(driver, api, pending, run) : planAgain(pending);
-    },
+    reconcile: (pending, run) => reconcileHcloud(driver, api, pending, run),
   };
 }
 
-/** One resource driver per Hetzner type, over one API client. */
-export function hcloudDrivers(api: HcloudApi): Record<HcloudType, ResourceDriver> {
-  const of = (type: HcloudType) => hcloudDriver(type, api);
-  return {
-    network: of('network'),
-    subnet: of('subnet'),
-    firewall: of('firewall'),
-    ssh_key: of('ssh_key'),
-    placement_group: of('placement_group'),
-    server: of('server'),
-    load_balancer: of('load_balancer'),
-    volume: of('volume'),
-    floating_ip: of('floating_ip'),
-  };
+/** One resource driver per Hetzner type, over one API client (tests may pass a registry of their own). */
+export function hcloudDrivers(
+  api: HcloudApi,
+  registry: HcloudRegistry = HCLOUD_RESOURCES,
+): Record<HcloudResourceType, ResourceDriver> {
+  const drivers = {} as Record<HcloudResourceType, ResourceDriver>;
+  for (const type of Object.keys(registry) as HcloudResourceType[]) {
+    drivers[type] = hcloudDriver(registry[type].driver, api);
+  }
+  return drivers;
 }

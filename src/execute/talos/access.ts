@@ -4,7 +4,7 @@
  */
 import { TALOS_SECRETS, talosNodes, type TalosNode } from '../../plan/talos/nodes.js';
 import { secretsFromYaml } from '../../providers/talos/pki/index.js';
-import type { TalosSecrets } from '../../providers/talos/secrets-types.js';
+import type { TalosSecrets } from '../../talos/secrets-types.js';
 import type { NetworkLayout } from '../../spec/network.js';
 import type { Spec } from '../../spec/schema.js';
 import type { RunContext } from '../runner.js';

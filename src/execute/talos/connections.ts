@@ -8,7 +8,7 @@ import type { TalosNode } from '../../plan/talos/nodes.js';
 import { createTalosClient, TalosApiError } from '../../providers/talos/client/index.js';
 import type { TalosClient } from '../../providers/talos/client/index.js';
 import { issueClientCertificate } from '../../providers/talos/pki/index.js';
-import type { CertAndKey, TalosSecrets } from '../../providers/talos/secrets-types.js';
+import type { CertAndKey, TalosSecrets } from '../../talos/secrets-types.js';
 import { InterruptedError, type RunContext } from '../runner.js';
 
 export interface TalosTiming {

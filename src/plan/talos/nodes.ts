@@ -3,13 +3,13 @@
  * certificate names — and each node's machine config, rendered from the spec, the secrets and what
  * is known of the servers. Pure: everything comes in as arguments.
  */
-import { buildMachineConfig, machineConfigYaml } from '../../providers/talos/config/index.js';
-import type { MachineConfig } from '../../providers/talos/config/index.js';
-import type { TalosSecrets } from '../../providers/talos/secrets-types.js';
+import { buildMachineConfig, machineConfigYaml } from '../../talos/config/index.js';
+import type { MachineConfig } from '../../talos/config/index.js';
+import type { TalosSecrets } from '../../talos/secrets-types.js';
 import type { NetworkLayout } from '../../spec/network.js';
 import type { Spec } from '../../spec/schema.js';
 import { sha256 } from '../hash.js';
-import { addresses, serverName } from '../hcloud/names.js';
+import { addresses, serverName } from '../../resources/hcloud/names.js';
 
 export interface ServerFact {
   id: string;

@@ -3,12 +3,12 @@
  * mode), config changes with the mode Talos needs (rebooting nodes one at a time, control planes
  * first), etcd bootstrapped exactly once, a health gate, and the kubeconfig. Pure.
  */
-import { applyModeFor, configDiff, type MachineConfig } from '../../providers/talos/config/index.js';
-import type { TalosSecrets } from '../../providers/talos/secrets-types.js';
+import { applyModeFor, configDiff, type MachineConfig } from '../../talos/config/index.js';
+import type { TalosSecrets } from '../../talos/secrets-types.js';
 import type { NetworkLayout } from '../../spec/network.js';
 import type { Spec } from '../../spec/schema.js';
 import { actionId } from '../diff.js';
-import { serverName } from '../hcloud/names.js';
+import { serverName } from '../../resources/hcloud/names.js';
 import type { Action, ApplyConfigAction, ConfigFieldChange, LeaveEtcdAction } from '../types.js';
 import {
   bootstrapNode,

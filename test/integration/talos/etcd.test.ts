@@ -1,6 +1,8 @@
-/** Bootstrap once, control planes join, membership changes and their refusals, health check. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TalosClient } from '../../../src/providers/talos/client/index.js';
+/**
+ * Bootstrap once, control planes join, membership changes and their refusals, health check. Each
+ * test boots its own cluster and brings it to the state it needs, so any one runs alone.
+ */
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestPki, machineConfig, type TestPki } from '../../support/talos-ca.js';
 import {
   adminClient,
@@ -20,34 +22,60 @@ const WORKER = '127.62.0.10';
 const CLUSTER = 'etcd-test-cluster';
 
 describe('etcd on simulated control planes', () => {
-  let h: Harness;
   let pki: TestPki;
-  let cp: TalosClient[];
-  let worker: TalosClient;
+  let h: Harness | undefined;
+  let nextPort = PORT;
 
   beforeAll(async () => {
-    h = startHarness(PORT);
     pki = await createTestPki();
+  });
+
+  afterEach(async () => {
+    if (!h) return;
+    await h.close();
+    removeDir(h.dir);
+    h = undefined;
+  });
+
+  /** Three control planes and a worker, booted with their configs; etcd not bootstrapped. */
+  async function boot() {
+    const harness = startHarness(nextPort++);
+    h = harness;
     const cpConfig = machineConfig(pki, { type: 'controlplane', clusterId: CLUSTER });
     const workerConfig = machineConfig(pki, { type: 'worker', clusterId: CLUSTER });
     // Userdata as hk8s sends it: base64 for one node, plain YAML for the others.
-    await bootServer(h, server(11, CPS[0] ?? '', { userData: Buffer.from(cpConfig).toString('base64') }));
-    await bootServer(h, server(12, CPS[1] ?? '', { userData: cpConfig }));
-    await bootServer(h, server(13, CPS[2] ?? '', { userData: cpConfig }));
-    await bootServer(h, server(14, WORKER, { userData: workerConfig }));
-    for (const id of [11, 12, 13, 14]) await waitListening(h, id, 'running');
-    cp = await Promise.all(CPS.map((ip) => adminClient(h, pki, ip)));
-    worker = await adminClient(h, pki, WORKER);
-  });
+    await bootServer(
+      harness,
+      server(11, CPS[0] ?? '', { userData: Buffer.from(cpConfig).toString('base64') }),
+    );
+    await bootServer(harness, server(12, CPS[1] ?? '', { userData: cpConfig }));
+    await bootServer(harness, server(13, CPS[2] ?? '', { userData: cpConfig }));
+    await bootServer(harness, server(14, WORKER, { userData: workerConfig }));
+    for (const id of [11, 12, 13, 14]) await waitListening(harness, id, 'running');
+    const cp = await Promise.all(CPS.map((ip) => adminClient(harness, pki, ip)));
+    const worker = await adminClient(harness, pki, WORKER);
+    const cluster = () => harness.sim.stats().clusters.find((c) => c.id === CLUSTER);
+    return { h: harness, cp, worker, cluster };
+  }
 
-  afterAll(async () => {
-    await h.close();
-    removeDir(h.dir);
-  });
+  /** Booted and bootstrapped, with all three control planes in etcd. */
+  async function formed() {
+    const c = await boot();
+    await c.cp[0]!.bootstrap();
+    await waitFor('3 members', () => c.cluster()?.etcdMembers.length === 3);
+    return c;
+  }
 
-  const cluster = () => h.sim.stats().clusters.find((c) => c.id === CLUSTER);
+  /** Formed, then node-13 removed from etcd: two members left. */
+  async function twoMembers() {
+    const c = await formed();
+    const third = (await c.cp[0]!.etcdMemberList()).find((m) => m.hostname === 'node-13');
+    await c.cp[0]!.etcdRemoveMemberById(third!.id);
+    return c;
+  }
 
   it('has no etcd before bootstrap, and the health check waits for it until its deadline', async () => {
+    const { cp } = await boot();
     const error = await talosError(cp[0]!.etcdMemberList());
     expect(error.grpcStatus).toBe('FAILED_PRECONDITION');
     const timeout = await talosError(cp[0]!.healthCheck({ waitTimeoutMs: 100 }));
@@ -56,12 +84,18 @@ describe('etcd on simulated control planes', () => {
   });
 
   it('refuses Bootstrap on a worker', async () => {
+    const { worker, cluster } = await boot();
     const error = await talosError(worker.bootstrap());
     expect(error.grpcStatus).toBe('FAILED_PRECONDITION');
     expect(error.message).toContain('control plane');
+    // A refused call still counts as a call, and bootstraps nothing.
+    expect(cluster()).toMatchObject({ bootstrapCalls: 1, bootstraps: 0 });
   });
 
   it('bootstraps once; a second Bootstrap anywhere is AlreadyExists; all control planes join', async () => {
+    const { cp, worker, cluster } = await boot();
+    // Refused on the worker first: every call counts, the refused one included.
+    expect((await talosError(worker.bootstrap())).grpcStatus).toBe('FAILED_PRECONDITION');
     await cp[0]!.bootstrap();
     const again = await talosError(cp[0]!.bootstrap());
     expect(again.grpcStatus).toBe('ALREADY_EXISTS');
@@ -79,12 +113,14 @@ describe('etcd on simulated control planes', () => {
   });
 
   it('answers member list only on control planes', async () => {
+    const { worker } = await formed();
     const error = await talosError(worker.etcdMemberList());
     expect(error.grpcStatus).toBe('UNIMPLEMENTED');
     expect(error.message).toContain('member list is only available on control plane nodes');
   });
 
   it('passes the health check once etcd is formed and every node is up', async () => {
+    const { cp } = await formed();
     const lines: string[] = [];
     const all = await cp[0]!.healthCheck({
       waitTimeoutMs: 5000,
@@ -99,6 +135,7 @@ describe('etcd on simulated control planes', () => {
   });
 
   it('refuses an upgrade of a control plane while etcd has exactly two members', async () => {
+    const { cp } = await formed();
     const members = await cp[0]!.etcdMemberList();
     const third = members.find((m) => m.hostname === 'node-13');
     await cp[0]!.etcdRemoveMemberById(third!.id);
@@ -113,6 +150,7 @@ describe('etcd on simulated control planes', () => {
   });
 
   it('lets a member leave, but never the last one', async () => {
+    const { cp } = await twoMembers();
     await cp[1]!.etcdLeaveCluster();
     const members = await cp[0]!.etcdMemberList();
     expect(members.map((m) => m.hostname)).toEqual(['node-11']);
@@ -124,8 +162,11 @@ describe('etcd on simulated control planes', () => {
   });
 
   it('rejoins etcd after a reboot', async () => {
+    const { h: harness, cp, cluster } = await twoMembers();
+    await cp[1]!.etcdLeaveCluster();
+    expect(cluster()?.etcdMembers.length).toBe(1);
     await cp[1]!.reboot();
     await waitFor('node-12 back in etcd', () => cluster()?.etcdMembers.length === 2);
-    expect(h.sim.node(12)?.record.bootCount).toBe(2);
+    expect(harness.sim.node(12)?.record.bootCount).toBe(2);
   });
 });

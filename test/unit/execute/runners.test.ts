@@ -23,7 +23,6 @@ const TYPES: ResourceType[] = [
   'placement_group',
   'server',
   'load_balancer',
-  'floating_ip',
   'volume',
   'talos_secrets',
   'talos_config',

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { desiredInfrastructure, PLACEMENT_GROUP_SIZE } from '../../../src/plan/hcloud/desired.js';
-import { firewallRules } from '../../../src/plan/hcloud/firewall-rules.js';
-import type { InfraLayout, InfraPool, InfraSpec } from '../../../src/plan/hcloud/infra-spec.js';
-import { renderRdns } from '../../../src/plan/hcloud/rdns.js';
+import { desiredInfrastructure } from '../../../src/plan/hcloud/desired.js';
+import { firewallRules } from '../../../src/resources/hcloud/firewall.js';
+import type { InfraLayout, InfraPool, InfraSpec } from '../../../src/resources/hcloud/infra-spec.js';
+import { PLACEMENT_GROUP_SIZE } from '../../../src/resources/hcloud/placement-group.js';
+import { renderRdns } from '../../../src/resources/hcloud/rdns.js';
 
 const layout: InfraLayout = {
   networkCidr: '10.0.0.0/16',

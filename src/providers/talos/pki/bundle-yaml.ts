@@ -5,7 +5,7 @@
  */
 import { X509Certificate, type KeyObject } from 'node:crypto';
 import { stringify } from 'yaml';
-import type { CertAndKey, TalosSecrets } from '../secrets-types.js';
+import type { CertAndKey, TalosSecrets } from '../../../talos/secrets-types.js';
 import { FieldReader, join, type YamlMap } from './fields.js';
 import { loadPrivateKey } from './keys.js';
 import { TOKEN_PATTERN } from './random.js';

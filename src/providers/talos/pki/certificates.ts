@@ -5,7 +5,7 @@
  */
 import { X509Certificate as NodeX509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
-import type { CertAndKey } from '../secrets-types.js';
+import type { CertAndKey } from '../../../talos/secrets-types.js';
 import {
   generateKeys,
   keyAlgorithmOf,

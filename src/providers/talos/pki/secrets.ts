@@ -1,7 +1,7 @@
 /**
  * A fresh Talos secrets bundle, equivalent to `talosctl gen secrets` for contract 1.7+.
  */
-import type { TalosSecrets } from '../secrets-types.js';
+import type { TalosSecrets } from '../../../talos/secrets-types.js';
 import { createCertificateAuthority } from './certificates.js';
 import { generateKeys, privateKeyToPem } from './keys.js';
 import { defaultRandom, generateToken, takeBytes, type RandomSource } from './random.js';

@@ -3,7 +3,7 @@
  * endpoints, default nodes and the mTLS material as base64 of PEM.
  */
 import { stringify } from 'yaml';
-import type { CertAndKey } from '../secrets-types.js';
+import type { CertAndKey } from '../../../talos/secrets-types.js';
 import { FieldReader } from './fields.js';
 
 export interface TalosconfigOptions {

@@ -7,7 +7,7 @@ import {
   schematicIdOf,
   type ConfigDocument,
   type MachineConfig,
-} from '../../../../src/providers/talos/config/index.js';
+} from '../../../../src/talos/config/index.js';
 import type { Spec } from '../../../../src/spec/schema.js';
 import { PRIVATE_KEYS_BASE64, SECRETS, b64, exampleSpec, nodeInput, withWorkerPool } from './fixtures.js';
 

@@ -6,9 +6,9 @@ import {
   buildMachineConfig,
   configDiff,
   type MachineConfig,
-} from '../../../../src/providers/talos/config/index.js';
+} from '../../../../src/talos/config/index.js';
 import type { Spec } from '../../../../src/spec/schema.js';
-import type { TalosSecrets } from '../../../../src/providers/talos/secrets-types.js';
+import type { TalosSecrets } from '../../../../src/talos/secrets-types.js';
 import { SECRETS, exampleSpec, nodeInput } from './fixtures.js';
 
 async function ha(): Promise<Spec> {

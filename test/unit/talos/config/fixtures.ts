@@ -3,8 +3,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadSpec } from '../../../../src/spec/load.js';
 import type { Spec } from '../../../../src/spec/schema.js';
-import type { TalosSecrets } from '../../../../src/providers/talos/secrets-types.js';
-import type { BuildMachineConfigInput, NodeRole } from '../../../../src/providers/talos/config/index.js';
+import type { TalosSecrets } from '../../../../src/talos/secrets-types.js';
+import type { BuildMachineConfigInput, NodeRole } from '../../../../src/talos/config/index.js';
 
 export const EXAMPLES_DIR = fileURLToPath(new URL('../../../../examples/', import.meta.url));
 

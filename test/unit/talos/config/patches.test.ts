@@ -4,7 +4,7 @@ import {
   buildMachineConfig,
   validateMachineConfig,
   type MachineConfig,
-} from '../../../../src/providers/talos/config/index.js';
+} from '../../../../src/talos/config/index.js';
 import type { Spec } from '../../../../src/spec/schema.js';
 import { exampleSpec, nodeInput } from './fixtures.js';
 

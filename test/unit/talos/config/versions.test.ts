@@ -12,7 +12,7 @@ import {
   schematicIdOf,
   schematicYaml,
   talosVersionSupport,
-} from '../../../../src/providers/talos/config/index.js';
+} from '../../../../src/talos/config/index.js';
 import { exampleSpec } from './fixtures.js';
 
 describe('the version table', () => {

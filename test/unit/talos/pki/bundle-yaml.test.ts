@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { Hk8sError } from '../../../../src/errors.js';
-import type { TalosSecrets } from '../../../../src/providers/talos/secrets-types.js';
+import type { TalosSecrets } from '../../../../src/talos/secrets-types.js';
 import {
   generateSecrets,
   secretsFromYaml,

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import tls from 'node:tls';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CertAndKey } from '../../../../src/providers/talos/secrets-types.js';
+import type { CertAndKey } from '../../../../src/talos/secrets-types.js';
 import {
   certificateInfo,
   createCertificateAuthority,

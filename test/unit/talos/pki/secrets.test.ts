@@ -1,6 +1,6 @@
 import { createPrivateKey, randomBytes, X509Certificate } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { TalosSecrets } from '../../../../src/providers/talos/secrets-types.js';
+import type { TalosSecrets } from '../../../../src/talos/secrets-types.js';
 import {
   certificateInfo,
   generateSecrets,

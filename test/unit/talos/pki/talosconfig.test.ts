@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { Hk8sError } from '../../../../src/errors.js';
-import type { CertAndKey } from '../../../../src/providers/talos/secrets-types.js';
+import type { CertAndKey } from '../../../../src/talos/secrets-types.js';
 import {
   buildTalosconfig,
   createCertificateAuthority,

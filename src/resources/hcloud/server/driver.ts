@@ -2,13 +2,14 @@
  * Servers: created from the Talos image, attached to their subnet, protected; updated in place
  * where Hetzner allows it (labels, type with a power cycle, network, rDNS, protection).
  */
-import type { ResourceRecord } from '../runner.js';
-import { Hk8sError } from '../../errors.js';
-import type { JsonObject } from '../../plan/types.js';
-import { ADDRESS_LABEL, type HcloudApi, type Server } from '../../providers/hcloud/index.js';
-import { changed, createLabels, obj, refId, settle, str, type DriverContext } from './context.js';
-import type { Driver } from './driver.js';
-import { renderRdns } from '../../plan/hcloud/rdns.js';
+import { Hk8sError } from '../../../errors.js';
+import type { ResourceRecord } from '../../../execute/runner.js';
+import type { JsonObject } from '../../../plan/types.js';
+import type { HcloudApi, Server } from '../../../providers/hcloud/index.js';
+import type { Driver, DriverContext } from '../../types.js';
+import { createLabels, findByAddress, refId, settle } from '../driver-kit.js';
+import { changed, labelsOf, list, obj, str } from '../props.js';
+import { renderRdns } from '../rdns.js';
 
 function record(ctx: DriverContext, s: Server): ResourceRecord {
   return {
@@ -114,7 +115,7 @@ async function current(ctx: DriverContext, id: number): Promise<Server> {
 export const serverDriver: Driver = {
   async create(ctx, props) {
     const image = await talosImage(ctx, obj(props.image));
-    const sshKey = refId(ctx, (props.ssh_keys as JsonObject[] | undefined)?.[0] ?? null);
+    const sshKey = refId(ctx, list(props.ssh_keys)[0] ?? null);
     const group = refId(ctx, props.placement_group);
     const { resource, actions } = await ctx.api.servers.create(
       {
@@ -177,7 +178,7 @@ export const serverDriver: Driver = {
     if (changed(before, after, 'name') || changed(before, after, 'labels')) {
       await ctx.api.servers.update(
         id,
-        { name: str(after.name), labels: after.labels as Record<string, string> },
+        { name: str(after.name), labels: labelsOf(after.labels) },
         { where: ctx.address },
       );
     }
@@ -195,7 +196,7 @@ export const serverDriver: Driver = {
   },
 
   async find(ctx) {
-    const [found] = await ctx.api.servers.list({ labelSelector: `${ADDRESS_LABEL}=${ctx.address}` });
+    const found = await findByAddress(ctx, (f) => ctx.api.servers.list(f));
     return found && record(ctx, found);
   },
 };

@@ -1,7 +1,7 @@
 /** The facts every part of a node's config is derived from, computed once per node. */
-import { resolveNetworkLayout, type NetworkLayout } from '../../../spec/network.js';
-import type { Spec } from '../../../spec/schema.js';
-import { TAINT_PATTERN } from '../../../spec/sections/common.js';
+import { resolveNetworkLayout, type NetworkLayout } from '../../spec/network.js';
+import type { Spec } from '../../spec/schema.js';
+import { TAINT_PATTERN } from '../../spec/sections/common.js';
 import type { TalosSecrets } from '../secrets-types.js';
 import type { BuildMachineConfigInput, MachineConfigCluster, MachineConfigNode } from './types.js';
 import { checkKubernetesVersion, talosVersionSupport, type TalosVersionSupport } from './versions.js';

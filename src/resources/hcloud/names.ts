@@ -27,7 +27,6 @@ export const addresses = {
   placementGroup: (name: string) => `placement_group.${name}`,
   server: (pool: string, index: number) => `server.${pool}.${index}`,
   loadBalancer: (name: string) => `load_balancer.${name}`,
-  floatingIp: (name: string) => `floating_ip.${name}`,
 };
 
 export function serverName(cluster: string, pool: string, index: number): string {

@@ -1,16 +1,13 @@
 /**
  * Shared helpers for the Hetzner drivers: resolving references, waiting for actions, labels.
+ * Only types come from the client: the driver is handed an `HcloudApi` at run time.
  */
-import type { RunContext } from '../runner.js';
+import type { ResourceRecord } from '../../execute/runner.js';
 import type { Json, JsonObject } from '../../plan/types.js';
-import { LABEL_RUN } from '../../plan/hcloud/names.js';
-import type { Action as HcloudAction, HcloudApi } from '../../providers/hcloud/index.js';
-
-export interface DriverContext {
-  api: HcloudApi;
-  run: RunContext;
-  address: string;
-}
+import type { Action as HcloudAction } from '../../providers/hcloud/index.js';
+import type { DriverContext } from '../types.js';
+import { LABEL_ADDRESS, LABEL_RUN } from './names.js';
+import { labelsOf } from './props.js';
 
 /** The numeric id behind a `{ $ref }` (or undefined for null). A missing one is a bug in the plan. */
 export function refId(ctx: DriverContext, value: Json | undefined): number | undefined {
@@ -38,17 +35,29 @@ export async function settle(
 
 /** The labels a create sends: the desired ones plus the run that made it. */
 export function createLabels(ctx: DriverContext, props: JsonObject): Record<string, string> {
-  return { ...(props.labels as Record<string, string>), [LABEL_RUN]: ctx.run.run };
+  return { ...labelsOf(props.labels), [LABEL_RUN]: ctx.run.run };
 }
 
-export function str(value: Json | undefined): string {
-  return typeof value === 'string' ? value : String(value ?? '');
+/** The label selector that finds the object at an address. */
+export function addressSelector(address: string): string {
+  return `${LABEL_ADDRESS}=${address}`;
 }
 
-export function obj(value: Json | undefined): JsonObject {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {};
+/** The object at the driver's address, found by its address label. */
+export async function findByAddress<T>(
+  ctx: DriverContext,
+  list: (filter: { labelSelector: string }) => Promise<T[]>,
+): Promise<T | undefined> {
+  const [found] = await list({ labelSelector: addressSelector(ctx.address) });
+  return found;
 }
 
-export function changed(before: JsonObject, after: JsonObject, key: string): boolean {
-  return JSON.stringify(before[key]) !== JSON.stringify(after[key]);
+/** The record of a named object, with the attributes the type keeps. */
+export function namedRecord(
+  ctx: DriverContext,
+  type: string,
+  item: { id: number; name: string },
+  attrs: Record<string, unknown> = {},
+): ResourceRecord {
+  return { address: ctx.address, type, id: String(item.id), attrs: { name: item.name, ...attrs } };
 }

@@ -4,7 +4,7 @@
  * RegistryTLSConfig documents (talos-1.13.md §2.1). Certificates in the legacy shape are base64 PEM;
  * the documents want PEM text.
  */
-import { Hk8sError } from '../../../errors.js';
+import { Hk8sError } from '../../errors.js';
 import type { BuildContext } from './context.js';
 import { isPlainObject, prune, type PlainObject } from './objects.js';
 import type { ConfigDocument } from './types.js';

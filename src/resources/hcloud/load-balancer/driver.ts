@@ -2,15 +2,18 @@
  * Load balancers: services and targets are reconciled one by one (by listen port and by label
  * selector); type, algorithm, network, public interface and protection through their actions.
  */
-import type { ResourceRecord } from '../runner.js';
-import type { Json, JsonObject } from '../../plan/types.js';
-import { ADDRESS_LABEL, type LoadBalancer } from '../../providers/hcloud/index.js';
-import { changed, createLabels, obj, refId, settle, str, type DriverContext } from './context.js';
-import type { Driver } from './driver.js';
+import type { ResourceRecord } from '../../../execute/runner.js';
+import type { Json, JsonObject } from '../../../plan/types.js';
+import type { LoadBalancer, LoadBalancerApi } from '../../../providers/hcloud/index.js';
+import type { Driver, DriverContext } from '../../types.js';
+import { createLabels, findByAddress, refId, settle } from '../driver-kit.js';
+import { changed, labelsOf, list, obj, str } from '../props.js';
+import { oneOf } from './model.js';
 
-type Api = DriverContext['api']['loadBalancers'];
-type ServiceBody = Parameters<Api['addService']>[1];
-type TargetBody = Parameters<Api['addTarget']>[1];
+type ServiceBody = Parameters<LoadBalancerApi['addService']>[1];
+type TargetBody = Parameters<LoadBalancerApi['addTarget']>[1];
+
+const ALGORITHMS = ['round_robin', 'least_connections'] as const;
 
 function record(ctx: DriverContext, lb: LoadBalancer): ResourceRecord {
   return {
@@ -21,8 +24,35 @@ function record(ctx: DriverContext, lb: LoadBalancer): ResourceRecord {
   };
 }
 
+const num = (value: Json | undefined) => (typeof value === 'number' ? value : Number(value));
+
+/** A service from props, as add_service and update_service take it. */
 function serviceBody(s: JsonObject): ServiceBody {
-  return s as unknown as ServiceBody;
+  const check = obj(s.health_check);
+  const http = check.http === undefined || check.http === null ? undefined : obj(check.http);
+  return {
+    protocol: oneOf(s.protocol, ['tcp', 'http', 'https'] as const, 'service protocol'),
+    listen_port: num(s.listen_port),
+    destination_port: num(s.destination_port),
+    proxyprotocol: s.proxyprotocol === true,
+    health_check: {
+      protocol: oneOf(check.protocol, ['tcp', 'http'] as const, 'health check protocol'),
+      port: num(check.port),
+      interval: num(check.interval),
+      timeout: num(check.timeout),
+      retries: num(check.retries),
+      ...(http
+        ? {
+            http: {
+              domain: typeof http.domain === 'string' ? http.domain : null,
+              path: str(http.path),
+              status_codes: (Array.isArray(http.status_codes) ? http.status_codes : []).map((c) => str(c)),
+              tls: http.tls === true,
+            },
+          }
+        : {}),
+    },
+  };
 }
 
 function targetBody(t: JsonObject): TargetBody {
@@ -30,11 +60,7 @@ function targetBody(t: JsonObject): TargetBody {
     type: 'label_selector',
     label_selector: { selector: str(t.label_selector) },
     use_private_ip: t.use_private_ip === true,
-  } as TargetBody;
-}
-
-function list(value: Json | undefined): JsonObject[] {
-  return Array.isArray(value) ? (value as JsonObject[]) : [];
+  };
 }
 
 /** Whether the load balancer, as it is now, satisfies `test` (for calls whose answer was lost). */
@@ -70,7 +96,7 @@ async function syncServices(ctx: DriverContext, id: number, before: JsonObject[]
     } else if (JSON.stringify(existing) !== JSON.stringify(service)) {
       await settle(
         ctx,
-        ctx.api.loadBalancers.updateService(id, serviceBody(service) as never, { where: ctx.address }),
+        ctx.api.loadBalancers.updateService(id, serviceBody(service), { where: ctx.address }),
       );
     }
   }
@@ -86,10 +112,7 @@ async function syncTargets(ctx: DriverContext, id: number, before: JsonObject[],
     if (next.has(k)) continue;
     const present = hasSelector(str(t.label_selector));
     const verify = async () => !(await present());
-    await settle(
-      ctx,
-      ctx.api.loadBalancers.removeTarget(id, targetBody(t) as never, { where: ctx.address, verify }),
-    );
+    await settle(ctx, ctx.api.loadBalancers.removeTarget(id, targetBody(t), { where: ctx.address, verify }));
   }
   for (const [k, t] of next) {
     if (old.has(k)) continue;
@@ -111,11 +134,11 @@ export const loadBalancerDriver: Driver = {
         name: str(props.name),
         load_balancer_type: str(props.load_balancer_type),
         location: str(props.location),
-        algorithm: { type: str(props.algorithm) as 'round_robin' | 'least_connections' },
+        algorithm: { type: oneOf(props.algorithm, ALGORITHMS, 'algorithm') },
         labels: createLabels(ctx, props),
         public_interface: props.public_interface !== false,
         services: list(props.services).map(serviceBody),
-      } as never,
+      },
       ctx.address,
       { where: ctx.address, signal: ctx.run.signal },
     );
@@ -157,7 +180,7 @@ export const loadBalancerDriver: Driver = {
         ctx,
         ctx.api.loadBalancers.changeAlgorithm(
           id,
-          { type: str(after.algorithm) as 'round_robin' },
+          { type: oneOf(after.algorithm, ALGORITHMS, 'algorithm') },
           { where: ctx.address },
         ),
       );
@@ -198,7 +221,7 @@ export const loadBalancerDriver: Driver = {
     if (changed(before, after, 'protection')) await protect(ctx, id, obj(after.protection).delete === true);
     const updated = await ctx.api.loadBalancers.update(
       id,
-      { name: str(after.name), labels: after.labels as Record<string, string> },
+      { name: str(after.name), labels: labelsOf(after.labels) },
       { where: ctx.address },
     );
     return record(ctx, updated);
@@ -210,7 +233,7 @@ export const loadBalancerDriver: Driver = {
   },
 
   async find(ctx) {
-    const [found] = await ctx.api.loadBalancers.list({ labelSelector: `${ADDRESS_LABEL}=${ctx.address}` });
+    const found = await findByAddress(ctx, (f) => ctx.api.loadBalancers.list(f));
     return found && record(ctx, found);
   },
 };

@@ -76,3 +76,10 @@ export interface InfraFacts {
   /** Observed server ids and IPv4s by address, for rDNS templates that use them. */
   servers: Record<string, { id: string; ipv4?: string; ipv6?: string }>;
 }
+
+/** Everything a resource type module's desired-shape builder may look at. */
+export interface DesiredContext {
+  spec: InfraSpec;
+  layout: InfraLayout;
+  facts: InfraFacts;
+}

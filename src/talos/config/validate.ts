@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import { isHk8sError } from '../../../errors.js';
+import { isHk8sError } from '../../errors.js';
 import { isPlainObject, plainCopy, type PlainObject } from './objects.js';
 import type { ConfigDocument, MachineConfig } from './types.js';
 import { talosVersionSupport, type TalosVersionSupport } from './versions.js';
@@ -40,7 +40,7 @@ const schemas = new Map<string, LoadedSchema>();
 function loadSchema(support: TalosVersionSupport): LoadedSchema {
   const cached = schemas.get(support.minor);
   if (cached) return cached;
-  const url = new URL(`../../../../vendor/talos/${support.schemaFile}`, import.meta.url);
+  const url = new URL(`../../../vendor/talos/${support.schemaFile}`, import.meta.url);
   const schema = JSON.parse(readFileSync(url, 'utf8')) as {
     $defs: Record<string, { properties?: { kind?: { enum?: unknown[] }; options?: { enum?: unknown[] } } }>;
     oneOf: Array<{ $ref: string }>;

@@ -13,7 +13,7 @@
  */
 import jsonPatch from 'fast-json-patch';
 import type { Operation } from 'fast-json-patch';
-import { Hk8sError } from '../../../errors.js';
+import { Hk8sError } from '../../errors.js';
 import { isPlainObject, plainCopy, type PlainObject } from './objects.js';
 import type { ConfigDocument } from './types.js';
 

@@ -4,7 +4,7 @@
  * it offline and the factory's POST /schematics returns the same id.
  */
 import { createHash } from 'node:crypto';
-import type { Spec } from '../../../spec/schema.js';
+import type { Spec } from '../../spec/schema.js';
 
 export const QEMU_GUEST_AGENT = 'siderolabs/qemu-guest-agent';
 /** What the reference module adds to the schematic when Longhorn is on. */

@@ -1,5 +1,5 @@
 /** The inputs and output of machine-config generation. */
-import type { Spec } from '../../../spec/schema.js';
+import type { Spec } from '../../spec/schema.js';
 import type { TalosSecrets } from '../secrets-types.js';
 
 export type NodeRole = 'controlplane' | 'worker';

@@ -3,7 +3,7 @@
  * plus its official schema in `vendor/talos/`; the builder and the validator read everything
  * version-specific from this table. Facts: reference/talos.md §5, reference/talos-1.13.md §1, §3, §5.
  */
-import { Hk8sError } from '../../../errors.js';
+import { Hk8sError } from '../../errors.js';
 
 /** Typed (multi-document) config kinds hk8s writes, besides the v1alpha1 document. */
 export const EMITTED_KINDS = [

@@ -1,0 +1,20 @@
+/**
+ * The Talos records (`talos.*`) live in the event log, not in the cloud: the Talos planner makes
+ * their actions and the Talos runner performs them. The generic planner needs only their rules.
+ */
+import type { TalosResourceType } from '../plan/types.js';
+import type { ResourceRules } from './types.js';
+
+const record = (deleteRank: number): ResourceRules => ({
+  immutable: [],
+  createOnly: [],
+  deleteRank,
+  drainBeforeDelete: false,
+});
+
+export const TALOS_RECORD_RULES: { readonly [T in TalosResourceType]: ResourceRules } = {
+  talos_secrets: record(4),
+  talos_config: record(0),
+  talos_bootstrap: record(4),
+  talos_kubeconfig: record(4),
+};
