@@ -26,7 +26,8 @@ function runtimeImports(file: string): string[] {
         ts.isNamedImports(named) &&
         named.elements.length > 0 &&
         named.elements.every((e) => e.isTypeOnly);
-      if (!allTypes && ts.isStringLiteral(statement.moduleSpecifier)) out.push(statement.moduleSpecifier.text);
+      if (!allTypes && ts.isStringLiteral(statement.moduleSpecifier))
+        out.push(statement.moduleSpecifier.text);
     } else if (ts.isExportDeclaration(statement) && !statement.isTypeOnly && statement.moduleSpecifier) {
       if (ts.isStringLiteral(statement.moduleSpecifier)) out.push(statement.moduleSpecifier.text);
     }
@@ -58,7 +59,13 @@ function runtimeGraph(entries: string[]): Set<string> {
   return seen;
 }
 
-const FORBIDDEN = [/^src\/providers\//, /^src\/sandbox\//, /^src\/execute\//, /^src\/engine\//, /^src\/cli\//];
+const FORBIDDEN = [
+  /^src\/providers\//,
+  /^src\/sandbox\//,
+  /^src\/execute\//,
+  /^src\/engine\//,
+  /^src\/cli\//,
+];
 
 describe('the plan layer loads no client', () => {
   const graph = runtimeGraph(['src/plan/plan.ts', 'src/plan/hcloud/desired.ts', 'src/resources/registry.ts']);
