@@ -5,6 +5,7 @@
  */
 import { credentials, makeGenericClientConstructor, type Client } from '@grpc/grpc-js';
 import { execFile } from 'node:child_process';
+import { request as httpsRequest } from 'node:https';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -240,4 +241,52 @@ export async function kubectlFor(
 export async function control(h: KubeHarness, method: string, path: string): Promise<Json> {
   const res = await fetch(`${h.origin}/_sandbox/${path}`, { method });
   return res.json();
+}
+
+export interface RawAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Json;
+  text: string;
+}
+
+/** One HTTPS request to a simulated API server (no kubectl), optionally with a client certificate. */
+export function rawRequest(
+  url: string,
+  options: {
+    ca: string;
+    client?: PemPair;
+    method?: string;
+    body?: unknown;
+    headers?: Record<string, string>;
+  },
+): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    const body = options.body === undefined ? undefined : JSON.stringify(options.body);
+    const req = httpsRequest(
+      url,
+      {
+        method: options.method ?? 'GET',
+        ca: options.ca,
+        ...(options.client ? { cert: options.client.crt, key: options.client.key } : {}),
+        headers: { ...(body ? { 'Content-Type': 'application/json' } : {}), ...options.headers },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let parsed: Json;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            parsed = undefined;
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed, text });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
 }
