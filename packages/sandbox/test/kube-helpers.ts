@@ -160,8 +160,14 @@ export function readyNodes(h: KubeHarness, clusterId: string): number {
   ).length;
 }
 
-/** MachineService.Bootstrap over mTLS with an os:admin certificate, as talosctl bootstrap does. */
-export async function bootstrap(h: KubeHarness, pki: TestPki, ip: string): Promise<void> {
+/** One MachineService call over mTLS with an os:admin certificate, as talosctl makes it. */
+export async function talosCall(
+  h: KubeHarness,
+  pki: TestPki,
+  ip: string,
+  method: string,
+  request: object,
+): Promise<Json> {
   const cert = await talosClientCert(pki, ['os:admin']);
   const Ctor = makeGenericClientConstructor(nodeServices().machine, 'MachineService');
   const client: Client = new Ctor(
@@ -169,16 +175,23 @@ export async function bootstrap(h: KubeHarness, pki: TestPki, ip: string): Promi
     credentials.createSsl(Buffer.from(pki.os.crt), Buffer.from(cert.key), Buffer.from(cert.crt)),
   );
   try {
-    await new Promise<void>((resolve, reject) => {
-      const call = (
-        client as unknown as Record<string, (req: object, cb: (e: Error | null) => void) => void>
-      )['Bootstrap'];
-      if (!call) return reject(new Error('no Bootstrap method'));
-      call.call(client, {}, (error) => (error ? reject(error) : resolve()));
+    return await new Promise<Json>((resolve, reject) => {
+      // A generic gRPC client has its methods only at run time (from the service definition).
+      const methods = client as unknown as Record<
+        string,
+        (req: object, cb: (e: Error | null, reply?: Json) => void) => void
+      >;
+      const call = methods[method];
+      if (!call) return reject(new Error(`no ${method} method`));
+      call.call(client, request, (error, reply) => (error ? reject(error) : resolve(reply)));
     });
   } finally {
     client.close();
   }
+}
+
+export async function bootstrap(h: KubeHarness, pki: TestPki, ip: string): Promise<void> {
+  await talosCall(h, pki, ip, 'Bootstrap', {});
 }
 
 export interface Kubectl {
