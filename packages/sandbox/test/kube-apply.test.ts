@@ -127,6 +127,23 @@ describe('server-side apply', () => {
     expect((await getJson('deploy', 'api')).metadata.labels).toEqual({ app: 'api' });
   });
 
+  it('lets kubectl watch: rollout status and wait', async () => {
+    const scale = await k.run(['scale', 'deploy/api', '--replicas=4']);
+    expect(scale.code, scale.stderr).toBe(0);
+    const rollout = await k.run(['rollout', 'status', 'deploy/api', '--timeout=20s']);
+    expect(rollout.code, rollout.stderr).toBe(0);
+    expect(rollout.stdout).toContain('deployment "api" successfully rolled out');
+    const wait = await k.run([
+      'wait',
+      '--for=jsonpath={.status.readyReplicas}=4',
+      'deploy/api',
+      '--timeout=20s',
+    ]);
+    expect(wait.code, wait.stderr).toBe(0);
+    expect(wait.stdout.trim()).toBe('deployment.apps/api condition met');
+    expect((await k.run(['scale', 'deploy/api', '--replicas=3'])).code).toBe(0);
+  });
+
   it('applies a CRD, serves its resource in discovery, and applies a custom resource', async () => {
     const r = await apply(CRD);
     expect(r.code, r.stderr).toBe(0);

@@ -17,11 +17,12 @@ import {
 } from './discovery.js';
 import { badRequest, KubeError, methodNotAllowed, resourceNotFound } from './errors.js';
 import { EVICTED, evict } from './eviction.js';
+import { jsonPatch, mergePatch } from './patch.js';
 import type { Objects, PatchType } from './objects.js';
 import { apiVersionOf, type ResourceType } from './resources.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { renderTable, type IncludeObject } from './table.js';
-import { asArray, asObject, isObject } from './types.js';
+import { asArray, asObject, isObject, type KubeObject } from './types.js';
 
 export interface User {
   name: string;
@@ -45,6 +46,15 @@ export interface ApiResponse {
   body: unknown;
   contentType?: string;
   headers?: Record<string, string>;
+  /** A watch: the listener streams events computed from successive snapshots. */
+  watch?: WatchStream;
+}
+
+export interface WatchStream {
+  snapshot(): KubeObject[];
+  /** Objects with a resourceVersion above this are new to the watcher (0: all are). */
+  since: number;
+  timeoutMs: number;
 }
 
 export interface ApiBackend {
@@ -233,9 +243,78 @@ function includeObject(query: URLSearchParams): IncludeObject {
   return value === 'Object' || value === 'None' ? value : 'Metadata';
 }
 
+/** autoscaling/v1 Scale of a scalable object. */
+function scaleView(obj: KubeObject): Record<string, unknown> {
+  const spec = asObject(obj['spec']);
+  const status = asObject(obj['status']);
+  const selector = asObject(asObject(spec['selector'])['matchLabels']);
+  return {
+    kind: 'Scale',
+    apiVersion: 'autoscaling/v1',
+    metadata: {
+      name: obj.metadata.name,
+      namespace: obj.metadata.namespace,
+      uid: obj.metadata.uid,
+      resourceVersion: obj.metadata.resourceVersion,
+      creationTimestamp: obj.metadata.creationTimestamp,
+    },
+    spec: { replicas: Number(spec['replicas'] ?? 0) },
+    status: {
+      replicas: Number(status['replicas'] ?? 0),
+      selector: Object.entries(selector)
+        .map(([k, v]) => `${k}=${String(v)}`)
+        .join(','),
+    },
+  };
+}
+
+function scaleRequest(backend: ApiBackend, req: ApiRequest, r: ResourcePath & { name: string }): ApiResponse {
+  const { objects } = backend;
+  const live = objects.get(r.type, r.namespace, r.name);
+  if (req.method === 'GET') return ok(scaleView(live));
+  if (req.method !== 'PUT' && req.method !== 'PATCH') throw methodNotAllowed();
+  const current = scaleView(live);
+  let wanted: unknown;
+  if (req.method === 'PUT') wanted = parseBody(req, false);
+  else {
+    const patchType = PATCH_TYPES[(req.contentType ?? '').split(';')[0]?.trim() ?? ''];
+    if (!patchType || patchType === 'apply')
+      throw new KubeError(
+        415,
+        'UnsupportedMediaType',
+        'the body of the request was in an unknown format',
+        {},
+      );
+    const body = parseBody(req, false);
+    wanted = patchType === 'json' ? jsonPatch(current, body) : mergePatch(current, body);
+  }
+  const replicas = asObject(asObject(wanted)['spec'])['replicas'];
+  if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
+    throw new KubeError(
+      422,
+      'Invalid',
+      `Scale.autoscaling "${r.name}" is invalid: spec.replicas: Invalid value: must be greater than or equal to 0`,
+    );
+  }
+  const result = objects.patch(
+    r.type,
+    r.namespace,
+    r.name,
+    'merge',
+    { spec: { replicas } },
+    {
+      manager: managerOf(req, false),
+      dryRun: dryRunOf(req.query),
+      force: false,
+    },
+  );
+  return ok(scaleView(result.object));
+}
+
 function resourceRequest(backend: ApiBackend, req: ApiRequest, r: ResourcePath): ApiResponse {
   const { objects } = backend;
   const { type, namespace, name } = r;
+  if (r.subresource === 'scale' && name !== undefined) return scaleRequest(backend, req, { ...r, name });
   switch (req.method) {
     case 'GET':
       return getRequest(backend, req, r);
@@ -326,6 +405,19 @@ function getRequest(backend: ApiBackend, req: ApiRequest, r: ResourcePath): ApiR
   const fields = parseFieldSelector(req.query.get('fieldSelector') ?? '', r.type.plural);
   const nsField = fields.find((f) => f.field === 'metadata.namespace' && !f.negate);
   const items = objects.list(r.type, r.namespace ?? nsField?.value, labels, fields);
+  const watch = req.query.get('watch');
+  if (watch === 'true' || watch === '1') {
+    const timeout = Number(req.query.get('timeoutSeconds') ?? '1800');
+    return {
+      status: 200,
+      body: undefined,
+      watch: {
+        snapshot: () => objects.list(r.type, r.namespace ?? nsField?.value, labels, fields),
+        since: Number(req.query.get('resourceVersion') ?? '0') || 0,
+        timeoutMs: (Number.isFinite(timeout) && timeout > 0 ? Math.min(timeout, 1800) : 1800) * 1000,
+      },
+    };
+  }
   const rv = objects.resourceVersion;
   if (table) return ok(renderTable(r.type, items, rv, includeObject(req.query), backend.now()));
   return ok({

@@ -6,8 +6,9 @@
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
+import type { KubeObject } from './types.js';
 import { issueServerCert, loadCa } from '../talos/pki.js';
-import type { ApiRequest, ApiResponse, User } from './api.js';
+import type { ApiRequest, ApiResponse, User, WatchStream } from './api.js';
 
 const MAX_BODY = 8 * 1024 * 1024;
 const CERT_MAX_AGE_MS = 12 * 3_600_000;
@@ -158,7 +159,8 @@ export class ApiListeners {
       res.destroy();
       return;
     }
-    send(res, answer);
+    if (answer.watch) streamWatch(res, answer.watch);
+    else send(res, answer);
   }
 
   async close(): Promise<void> {
@@ -168,6 +170,44 @@ export class ApiListeners {
     this.servers.clear();
     await Promise.all(servers.map(closeServer));
   }
+}
+
+const WATCH_POLL_MS = 50;
+
+/** Streams ADDED/MODIFIED/DELETED events by comparing snapshots, until the timeout or the client leaves. */
+function streamWatch(res: ServerResponse, watch: WatchStream): void {
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
+  res.flushHeaders();
+  const known = new Map<string, KubeObject>();
+  const emit = (type: string, object: KubeObject) => res.write(`${JSON.stringify({ type, object })}\n`);
+  for (const obj of watch.snapshot()) {
+    known.set(obj.metadata.uid, obj);
+    if (Number(obj.metadata.resourceVersion) > watch.since) emit('ADDED', obj);
+  }
+  const poll = setInterval(() => {
+    const seen = new Set<string>();
+    for (const obj of watch.snapshot()) {
+      seen.add(obj.metadata.uid);
+      const before = known.get(obj.metadata.uid);
+      if (!before) emit('ADDED', obj);
+      else if (before.metadata.resourceVersion !== obj.metadata.resourceVersion) emit('MODIFIED', obj);
+      known.set(obj.metadata.uid, obj);
+    }
+    for (const [uid, obj] of known) {
+      if (seen.has(uid)) continue;
+      known.delete(uid);
+      emit('DELETED', obj);
+    }
+  }, WATCH_POLL_MS);
+  const stop = () => {
+    clearInterval(poll);
+    clearTimeout(timer);
+  };
+  const timer = setTimeout(() => {
+    stop();
+    res.end();
+  }, watch.timeoutMs);
+  res.on('close', stop);
 }
 
 function identity(subject: unknown): User {
