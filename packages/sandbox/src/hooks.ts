@@ -3,6 +3,7 @@
  * Hooks run after the change is on disk; an exception in a hook is logged, never answered.
  */
 import { findServerType } from './catalog.js';
+import { selectorMatches } from './labels.js';
 import type { ServerRec, World } from './types.js';
 import { ipv6FirstAddress } from './world.js';
 
@@ -31,18 +32,56 @@ export interface SimServerInfo {
 
 export type PowerEvent = 'on' | 'off' | 'reboot' | 'reset';
 
+/** A load balancer as the simulated Kubernetes API sees it: where it listens and whom it forwards to. */
+export interface SimLoadBalancerInfo {
+  id: number;
+  name: string;
+  /** Public IPv4 (loopback), or null when the public interface is disabled. */
+  publicIpv4: string | null;
+  services: { protocol: 'tcp' | 'http' | 'https'; listenPort: number; destinationPort: number }[];
+  /** Servers among its targets (server targets and label-selector matches). */
+  targetServerIds: number[];
+}
+
 export interface SandboxHooks {
   /** A server was created, or (with `restored`) already existed when the sandbox started. */
   onServerCreated?(server: SimServerInfo, restored: boolean): void | Promise<void>;
   onServerDeleted?(server: SimServerInfo): void | Promise<void>;
   /** The power state changed: the action that caused it has finished. */
   onServerPower?(server: SimServerInfo, event: PowerEvent): void | Promise<void>;
+  /** The set of load balancers (addresses, services or targets) changed; called with all of them. */
+  onLoadBalancers?(loadBalancers: SimLoadBalancerInfo[]): void | Promise<void>;
 }
 
 export type HookEvent =
   | { kind: 'created'; server: SimServerInfo; restored: boolean }
   | { kind: 'deleted'; server: SimServerInfo }
-  | { kind: 'power'; server: SimServerInfo; event: PowerEvent };
+  | { kind: 'power'; server: SimServerInfo; event: PowerEvent }
+  | { kind: 'load-balancers'; loadBalancers: SimLoadBalancerInfo[] };
+
+export function loadBalancerInfo(world: World): SimLoadBalancerInfo[] {
+  const servers = Object.values(world.servers);
+  return Object.values(world.load_balancers).map((lb) => {
+    const ids = new Set<number>();
+    for (const target of lb.targets) {
+      if (target.type === 'server') ids.add(target.server);
+      if (target.type === 'label_selector') {
+        for (const s of servers) if (selectorMatches(s.labels, target.selector)) ids.add(s.id);
+      }
+    }
+    return {
+      id: lb.id,
+      name: lb.name,
+      publicIpv4: lb.public_enabled ? lb.ipv4 : null,
+      services: lb.services.map((s) => ({
+        protocol: s.protocol,
+        listenPort: s.listen_port,
+        destinationPort: s.destination_port,
+      })),
+      targetServerIds: [...ids].sort((a, b) => a - b),
+    };
+  });
+}
 
 export function serverInfo(world: World, server: ServerRec): SimServerInfo {
   const type = findServerType(server.server_type);
@@ -87,9 +126,13 @@ export async function dispatchHooks(hooks: SandboxHooks | undefined, events: Hoo
         case 'power':
           await hooks.onServerPower?.(event.server, event.event);
           break;
+        case 'load-balancers':
+          await hooks.onLoadBalancers?.(event.loadBalancers);
+          break;
       }
     } catch (error) {
-      console.error(`sandbox: hook ${event.kind} for server ${event.server.id} failed:`, error);
+      const subject = event.kind === 'load-balancers' ? 'load balancers' : `server ${event.server.id}`;
+      console.error(`sandbox: hook ${event.kind} for ${subject} failed:`, error);
     }
   }
 }

@@ -17,8 +17,9 @@ export {
 } from './control.js';
 export type { SandboxProcessInfo } from './process-info.js';
 export type { SandboxStats } from './stats.js';
-export type { PowerEvent, SandboxHooks, SimServerInfo } from './hooks.js';
+export type { PowerEvent, SandboxHooks, SimLoadBalancerInfo, SimServerInfo } from './hooks.js';
 export type { RateLimitConfig } from './rate-limit.js';
 export { SandboxError } from './errors.js';
 // For harnesses that drive simulated Talos nodes without the HTTP API (hk8s's integration tests).
 export { TalosSimulator, readTalosState, type TalosStateSummary } from './talos/index.js';
+export { KubeSimulator, type ClusterRecord, type KubeStats, type VersionChange } from './kube/index.js';

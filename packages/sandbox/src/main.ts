@@ -7,15 +7,22 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { infoFile, optionsFromArgs, readInfo, writeInfo } from './process-info.js';
 import { startSandboxServer } from './server.js';
+import { kubeFromEnv } from './kube/index.js';
 import { talosSimulatorFromEnv } from './talos/index.js';
 
 async function main(): Promise<void> {
   const options = optionsFromArgs(process.argv.slice(2), process.env);
   mkdirSync(options.stateDir, { recursive: true, mode: 0o700 });
   const talos = talosSimulatorFromEnv(options.stateDir, options.speed ?? 1, process.env);
-  const sandbox = await startSandboxServer(talos ? { ...options, hooks: talos.hooks } : options);
+  const kube = talos ? kubeFromEnv(options.stateDir, talos, options.speed ?? 1, process.env) : undefined;
+  const hooks = talos ? { ...talos.hooks, ...kube?.hooks } : undefined;
+  const sandbox = await startSandboxServer({
+    ...options,
+    ...(hooks ? { hooks } : {}),
+    ...(kube ? { control: kube.control } : {}),
+  });
   const file = infoFile(options.stateDir);
-  const { token: _token, hooks: _hooks, ...recorded } = options;
+  const { token: _token, hooks: _hooks, control: _control, ...recorded } = options;
   writeInfo(file, {
     pid: process.pid,
     url: sandbox.url,
@@ -31,6 +38,7 @@ async function main(): Promise<void> {
     console.log(`sandbox: ${signal}, shutting down`);
     void sandbox
       .close()
+      .then(() => kube?.close())
       .then(() => talos?.close())
       .finally(() => {
         if (readInfo(options.stateDir)?.pid === process.pid) rmSync(file, { force: true });

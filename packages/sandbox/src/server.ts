@@ -9,7 +9,7 @@ import { advanceActions, nextActionDue } from './actions.js';
 import { ApiError, notFound } from './api-error.js';
 import type { HandlerResponse, SimContext } from './context.js';
 import { FaultInjector } from './faults.js';
-import { dispatchHooks, serverInfo, type HookEvent, type SandboxHooks } from './hooks.js';
+import { dispatchHooks, loadBalancerInfo, serverInfo, type HookEvent, type SandboxHooks } from './hooks.js';
 import { loadOpenApi, type OpenApiIndex } from './openapi.js';
 import { DEFAULT_RATE_LIMIT, takeToken, type RateLimitConfig } from './rate-limit.js';
 import { handlerFor } from './router.js';
@@ -34,7 +34,15 @@ export interface SandboxOptions {
   token?: string;
   /** Extension points for later simulators (Talos nodes). */
   hooks?: SandboxHooks;
+  /** Extra control endpoints under /_sandbox/ (the Kubernetes simulation's); undefined = not mine. */
+  control?: ControlExtension;
 }
+
+export type ControlExtension = (
+  method: string,
+  path: string,
+  body: unknown,
+) => { status: number; body: unknown } | undefined;
 
 export interface RunningSandbox {
   /** Base URL of the simulated API, e.g. http://127.0.0.1:PORT/v1 */
@@ -61,6 +69,8 @@ class Sandbox {
   private readonly faults: FaultInjector;
   private timer: NodeJS.Timeout | undefined;
   private hookChain: Promise<void> = Promise.resolve();
+  /** What the load balancers looked like when the hooks last heard about them. */
+  private publishedLoadBalancers = '';
   readonly startedAt = new Date().toISOString();
   url = '';
 
@@ -102,6 +112,12 @@ class Sandbox {
   }
 
   private emit(events: HookEvent[]): void {
+    const loadBalancers = loadBalancerInfo(this.world);
+    const published = JSON.stringify(loadBalancers);
+    if (published !== this.publishedLoadBalancers) {
+      this.publishedLoadBalancers = published;
+      events = [...events, { kind: 'load-balancers', loadBalancers }];
+    }
     if (events.length === 0 || !this.options.hooks) return;
     const hooks = this.options.hooks;
     this.hookChain = this.hookChain.then(() => dispatchHooks(hooks, events));
@@ -251,8 +267,17 @@ class Sandbox {
           });
         }
         return reply(200, this.config);
-      default:
+      default: {
+        let body: unknown;
+        try {
+          body = parseJson(raw);
+        } catch {
+          body = undefined;
+        }
+        const extra = this.options.control?.(method, path, body);
+        if (extra) return reply(extra.status, extra.body);
         return reply(404, notFound('Route').toBody());
+      }
     }
   }
 

@@ -11,3 +11,4 @@ export { TALOS_DURATIONS } from './env.js';
 export { readTalosState, type TalosStateSummary } from './stats-file.js';
 export type { NodePhase } from './state.js';
 export { talosSimulatorFromEnv } from './from-env.js';
+export type { TalosNodeView, TalosChangeListener } from './observe.js';

@@ -7,8 +7,14 @@ import { join } from 'node:path';
 import type { PowerEvent, SandboxHooks, SimServerInfo } from '../hooks.js';
 import type { NodeEnv } from './env.js';
 import { newRecord, SimNode } from './node.js';
-import { ClusterRegistry, type ClusterRecord } from './registry.js';
-import { NodeStore, type NodePhase } from './state.js';
+import {
+  ObservedNodeStore,
+  ObservedRegistry,
+  type TalosChangeListener,
+  type TalosNodeView,
+} from './observe.js';
+import type { ClusterRecord } from './registry.js';
+import type { NodePhase } from './state.js';
 
 export interface TalosSimulatorOptions {
   /** The sandbox's state directory; node files go to `<stateDir>/talos/`. */
@@ -63,14 +69,15 @@ export class TalosSimulator {
   /** Servers announced as restored: their next power-on resumes instead of booting afresh. */
   private readonly restoring = new Set<number>();
   private closed = false;
+  private readonly watchers = new Set<TalosChangeListener>();
 
   constructor(options: TalosSimulatorOptions) {
     const dir = join(options.stateDir, 'talos');
     this.port = options.port ?? 50000;
     const speed = options.speed ?? 1;
     const log = options.log ?? ((message: string) => console.error(message));
-    const store = new NodeStore(dir);
-    const registry = new ClusterRegistry(dir);
+    const store = new ObservedNodeStore(dir, (id) => this.notify(id));
+    const registry = new ObservedRegistry(dir, () => this.notify(undefined));
     this.env = {
       registry,
       store,
@@ -146,6 +153,42 @@ export class TalosSimulator {
 
   node(serverId: number): SimNode | undefined {
     return this.nodesById.get(serverId);
+  }
+
+  /** Calls `listener` after every persisted change of a node or of etcd membership; returns an unsubscribe. */
+  watch(listener: TalosChangeListener): () => void {
+    this.watchers.add(listener);
+    return () => this.watchers.delete(listener);
+  }
+
+  private notify(serverId: number | undefined): void {
+    for (const listener of this.watchers) {
+      try {
+        listener(serverId);
+      } catch (error) {
+        this.env.log(`talos: change listener failed: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  /** Read-only views of every node (for the Kubernetes simulation). */
+  nodeViews(): TalosNodeView[] {
+    return [...this.nodesById.values()].map((node) => {
+      const cluster = node.config ? this.env.registry.find(node.config.clusterId) : undefined;
+      return {
+        serverId: node.id,
+        name: node.record.name,
+        hostname: node.hostname,
+        ip: node.record.ip,
+        privateIps: [...node.record.privateIps],
+        arch: node.record.arch,
+        phase: node.record.phase,
+        version: node.record.version,
+        config: node.config,
+        etcdMember: node.etcdRunning(),
+        clusterBootstrapped: (cluster?.members.length ?? 0) > 0,
+      };
+    });
   }
 
   stats(): TalosStats {

@@ -1,0 +1,353 @@
+/**
+ * One simulated Kubernetes cluster (one per Talos cluster id): its object store, the kubelets of
+ * its Talos nodes (Node registration and status, mirror pods), the bootstrap manifests, the
+ * controllers, its API endpoints (control planes and load balancers) and its test record.
+ */
+import { join } from 'node:path';
+import type { SimLoadBalancerInfo } from '../hooks.js';
+import type { TalosNodeView } from '../talos/observe.js';
+import { handleApi, type ApiRequest, type ApiResponse } from './api.js';
+import { KUBE_DURATIONS, TYPES, isoSeconds, putIfChanged, type ControllerContext } from './context.js';
+import { ApiListeners } from './listeners.js';
+import { defaultFacts, kubeFacts, type KubeFacts } from './machine.js';
+import { desiredNode, isNodeReady, isUnschedulable } from './nodes.js';
+import { Objects } from './objects.js';
+import { collectGarbage, finishNamespaces, runKubelets, schedulePods, syncBudgets } from './pods.js';
+import { ResourceCatalog } from './resources.js';
+import { ClusterRecorder, type ClusterRecord } from './record.js';
+import { ObjectStore } from './store.js';
+import { applyBootstrapManifests, ensureNamespaces, mirrorPods } from './system.js';
+import { clone, type KubeObject } from './types.js';
+import { syncDaemonSets, syncDeployments, syncReplicaSets } from './workloads.js';
+
+export interface ClusterEnv {
+  stateDir: string;
+  port: number;
+  speed(): number;
+  log(message: string): void;
+}
+
+interface Member {
+  view: TalosNodeView;
+  facts: KubeFacts;
+  kubeletRuns: boolean;
+  apiUp: boolean;
+}
+
+const MAX_PASSES = 8;
+
+export function kubeletRuns(view: TalosNodeView): boolean {
+  return (
+    view.config !== null &&
+    view.clusterBootstrapped &&
+    (view.phase === 'running' || view.phase === 'upgrading')
+  );
+}
+
+export class KubeCluster {
+  readonly store: ObjectStore;
+  readonly objects: Objects;
+  readonly recorder = new ClusterRecorder();
+  private readonly listeners: ApiListeners;
+  private members: Member[] = [];
+  private loadBalancers: SimLoadBalancerInfo[] = [];
+  private readonly scheduledAt = new Map<string, number>();
+  /** serverId → when its Node object was found deleted while the kubelet ran. */
+  private readonly deletedAt = new Map<number, number>();
+  private readonly registered = new Map<number, string>();
+  private readonly lastKubelet = new Map<number, boolean>();
+  private timer: NodeJS.Timeout | undefined;
+  private pending: NodeJS.Immediate | undefined;
+  private reconciling = false;
+  private roundRobin = 0;
+  private closed = false;
+
+  constructor(
+    readonly id: string,
+    public name: string,
+    private readonly env: ClusterEnv,
+  ) {
+    const safe = id.replace(/[^A-Za-z0-9_-]/g, '_');
+    this.store = new ObjectStore(join(env.stateDir, 'kube', `${safe}.json`));
+    this.objects = new Objects(
+      this.store,
+      new ResourceCatalog(),
+      () => Date.now(),
+      () => this.poke(),
+    );
+    this.objects.refreshCrds();
+    this.listeners = new ApiListeners(env.port, (address, request) => this.answer(address, request), env.log);
+  }
+
+  /** New facts from Talos and the cloud; reconciles soon. */
+  update(views: TalosNodeView[], loadBalancers: SimLoadBalancerInfo[]): void {
+    this.members = views.map((view) => {
+      const config = view.config;
+      const facts = config ? kubeFacts(config, view.version) : undefined;
+      const runs = facts !== undefined && kubeletRuns(view);
+      return {
+        view,
+        facts: facts ?? defaultFacts(view.version),
+        kubeletRuns: runs,
+        apiUp: runs && config?.type === 'controlplane' && view.etcdMember && config.k8sCa.key !== '',
+      };
+    });
+    this.loadBalancers = loadBalancers;
+    const ca = this.members.find((m) => m.view.config?.k8sCa.key)?.view.config?.k8sCa;
+    if (ca) this.name = this.members.find((m) => m.view.config)?.view.config?.clusterName ?? this.name;
+    const { wanted, sans } = this.endpoints();
+    void this.listeners.update(wanted, sans, ca);
+    this.poke();
+  }
+
+  get hasMembers(): boolean {
+    return this.members.length > 0;
+  }
+
+  /** Addresses to serve now, and every address the certificate should name. */
+  private endpoints(): { wanted: string[]; sans: string[] } {
+    const cps = this.members.filter((m) => m.view.config?.type === 'controlplane');
+    const wanted = cps.filter((m) => m.apiUp && m.view.ip).map((m) => m.view.ip ?? '');
+    const sans = cps.map((m) => m.view.ip).filter((ip): ip is string => ip !== null);
+    for (const lb of this.loadBalancers) {
+      if (!lb.publicIpv4 || this.lbTargets(lb).length === 0) continue;
+      sans.push(lb.publicIpv4);
+      if (this.lbTargets(lb).some((m) => m.apiUp)) wanted.push(lb.publicIpv4);
+    }
+    return { wanted, sans };
+  }
+
+  /** Control planes of this cluster behind `lb`'s API service (listen and destination port = ours). */
+  private lbTargets(lb: SimLoadBalancerInfo): Member[] {
+    const service = lb.services.find(
+      (s) => s.protocol === 'tcp' && s.listenPort === this.env.port && s.destinationPort === this.env.port,
+    );
+    if (!service) return [];
+    return this.members.filter(
+      (m) => m.view.config?.type === 'controlplane' && lb.targetServerIds.includes(m.view.serverId),
+    );
+  }
+
+  /** The instance answering on `address`: that control plane, or one of the load balancer's live targets. */
+  private backendFor(address: string): Member | undefined {
+    const direct = this.members.find((m) => m.view.ip === address);
+    if (direct) return direct.apiUp ? direct : undefined;
+    const lb = this.loadBalancers.find((l) => l.publicIpv4 === address);
+    const up = lb ? this.lbTargets(lb).filter((m) => m.apiUp) : [];
+    if (up.length === 0) return undefined;
+    this.roundRobin = (this.roundRobin + 1) % up.length;
+    return up[this.roundRobin];
+  }
+
+  private answer(address: string, request: ApiRequest): ApiResponse | undefined {
+    const backend = this.backendFor(address);
+    if (!backend) return undefined;
+    return handleApi(
+      {
+        objects: this.objects,
+        gitVersion: backend.facts.apiServerVersion,
+        serverAddress: `${address}:${this.env.port}`,
+        now: () => Date.now(),
+      },
+      request,
+    );
+  }
+
+  poke(): void {
+    if (this.closed || this.reconciling || this.pending) return;
+    this.pending = setImmediate(() => {
+      this.pending = undefined;
+      this.reconcile();
+    });
+  }
+
+  private context(): ControllerContext {
+    return { objects: this.objects, now: Date.now(), speed: this.env.speed(), scheduledAt: this.scheduledAt };
+  }
+
+  reconcile(): void {
+    if (this.closed) return;
+    this.reconciling = true;
+    try {
+      const apiUp = this.members.some((m) => m.apiUp);
+      // Controllers run in the control planes: nothing moves while no API server runs.
+      if (apiUp) {
+        for (let pass = 0; pass < MAX_PASSES; pass++) if (!this.pass()) break;
+      }
+      this.recorder.observe(
+        this.members.map((m) => ({ ...m, node: this.nodeOf(m) })),
+        this.nodeCounts(),
+        new Date().toISOString(),
+      );
+    } catch (error) {
+      this.env.log(
+        `kube: cluster ${this.name}: reconcile failed: ${(error as Error).stack ?? String(error)}`,
+      );
+    } finally {
+      this.reconciling = false;
+    }
+    clearTimeout(this.timer);
+    if (!this.closed)
+      this.timer = setTimeout(() => this.reconcile(), Math.max(20, KUBE_DURATIONS.resync * this.env.speed()));
+  }
+
+  private pass(): boolean {
+    const ctx = this.context();
+    let changed = ensureNamespaces(ctx);
+    changed = this.syncNodes(ctx) || changed;
+    if (!this.store.bootstrapped) {
+      const first = this.members.find((m) => m.apiUp);
+      if (first) {
+        applyBootstrapManifests(ctx, first.facts);
+        this.store.markBootstrapped();
+        changed = true;
+      }
+    }
+    changed = this.syncMirrorPods(ctx) || changed;
+    changed = syncDeployments(ctx) || changed;
+    changed = syncReplicaSets(ctx) || changed;
+    changed = syncDaemonSets(ctx) || changed;
+    changed = schedulePods(ctx) || changed;
+    changed =
+      runKubelets(ctx, (name) => this.members.some((m) => m.kubeletRuns && m.view.hostname === name)) ||
+      changed;
+    changed = collectGarbage(ctx) || changed;
+    changed = finishNamespaces(ctx) || changed;
+    changed = syncBudgets(ctx) || changed;
+    return changed;
+  }
+
+  private nodeOf(member: Member): KubeObject | undefined {
+    return this.objects.find(TYPES.nodes, undefined, member.view.hostname);
+  }
+
+  /** The kubelets: register, re-register after a deletion (with a delay), post status. */
+  private syncNodes(ctx: ControllerContext): boolean {
+    let changed = false;
+    const now = isoSeconds(ctx.now);
+    const claimed = new Set<string>();
+    for (const m of this.members) {
+      if (!m.view.config) continue;
+      const id = m.view.serverId;
+      const existing = this.nodeOf(m);
+      const restarted = m.kubeletRuns && this.lastKubelet.get(id) !== true;
+      this.lastKubelet.set(id, m.kubeletRuns);
+      if (existing) claimed.add(existing.metadata.name);
+      if (!existing) {
+        if (!m.kubeletRuns) continue;
+        if (this.registered.has(id) && !restarted) {
+          const since = this.deletedAt.get(id) ?? ctx.now;
+          this.deletedAt.set(id, since);
+          if (ctx.now < since + KUBE_DURATIONS.nodeReregister * ctx.speed) continue;
+        }
+        this.deletedAt.delete(id);
+        const node = ctx.objects.createAs(
+          TYPES.nodes,
+          desiredNode(undefined, { view: m.view, facts: m.facts, ready: true, now }),
+          'kubelet',
+        );
+        this.registered.set(id, node.metadata.uid);
+        claimed.add(node.metadata.name);
+        changed = true;
+        continue;
+      }
+      this.registered.set(id, existing.metadata.uid);
+      if (!m.kubeletRuns) {
+        changed =
+          this.markNotReady(ctx, existing, `kubelet is not running: the Talos node is ${m.view.phase}`) ||
+          changed;
+        continue;
+      }
+      const next = desiredNode(existing, { view: m.view, facts: m.facts, ready: true, now });
+      changed = putIfChanged(ctx, TYPES.nodes, existing, next) || changed;
+    }
+    for (const node of ctx.objects.list(TYPES.nodes)) {
+      if (!claimed.has(node.metadata.name))
+        changed = this.markNotReady(ctx, node, 'Kubelet stopped posting node status.') || changed;
+    }
+    return changed;
+  }
+
+  /** What the node lifecycle controller does to a node whose kubelet is gone. */
+  private markNotReady(ctx: ControllerContext, node: KubeObject, message: string): boolean {
+    const next = clone(node);
+    const status = (next['status'] ?? {}) as Record<string, unknown>;
+    const conditions = (Array.isArray(status['conditions']) ? status['conditions'] : []) as Record<
+      string,
+      unknown
+    >[];
+    const ready = conditions.find((c) => c['type'] === 'Ready');
+    if (ready?.['status'] === 'False') return false;
+    const now = isoSeconds(ctx.now);
+    status['conditions'] = [
+      ...conditions.filter((c) => c['type'] !== 'Ready'),
+      {
+        type: 'Ready',
+        status: 'False',
+        lastHeartbeatTime: ready?.['lastHeartbeatTime'] ?? now,
+        lastTransitionTime: now,
+        reason: 'KubeletNotReady',
+        message,
+      },
+    ];
+    next['status'] = status;
+    const spec = (next['spec'] ?? {}) as Record<string, unknown>;
+    const taints = (Array.isArray(spec['taints']) ? spec['taints'] : []) as Record<string, unknown>[];
+    if (!taints.some((t) => t['key'] === 'node.kubernetes.io/not-ready')) {
+      spec['taints'] = [
+        ...taints,
+        { key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule', timeAdded: now },
+        { key: 'node.kubernetes.io/not-ready', effect: 'NoExecute', timeAdded: now },
+      ];
+      next['spec'] = spec;
+    }
+    return putIfChanged(ctx, TYPES.nodes, node, next);
+  }
+
+  private syncMirrorPods(ctx: ControllerContext): boolean {
+    let changed = false;
+    for (const m of this.members) {
+      if (!m.kubeletRuns || m.view.config?.type !== 'controlplane') continue;
+      const node = this.nodeOf(m);
+      if (!node) continue;
+      for (const pod of mirrorPods(node, m.facts.apiServerVersion)) {
+        const live = ctx.objects.find(TYPES.pods, 'kube-system', pod.metadata.name);
+        const hash = pod.metadata.annotations?.['kubernetes.io/config.mirror'];
+        if (
+          live &&
+          live.metadata.annotations?.['kubernetes.io/config.mirror'] === hash &&
+          !live.metadata.deletionTimestamp
+        )
+          continue;
+        if (live?.metadata.deletionTimestamp) continue;
+        if (live) ctx.objects.removeNow(TYPES.pods, live);
+        ctx.objects.createAs(TYPES.pods, pod, 'kubelet');
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+  private nodeCounts(): { notReady: number; unavailable: number; total: number } {
+    const nodes = this.objects.list(TYPES.nodes);
+    const notReady = nodes.filter((n) => !isNodeReady(n)).length;
+    const unavailable = nodes.filter((n) => !isNodeReady(n) || isUnschedulable(n)).length;
+    return { notReady, unavailable, total: nodes.length };
+  }
+
+  record(): ClusterRecord {
+    return this.recorder.snapshot(this.id, this.name, this.listeners.addresses, this.nodeCounts());
+  }
+
+  resetRecord(): void {
+    this.recorder.reset(this.nodeCounts());
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.timer);
+    if (this.pending) clearImmediate(this.pending);
+    await this.listeners.close();
+    this.store.flush();
+  }
+}
