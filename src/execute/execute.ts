@@ -200,6 +200,8 @@ export async function executeGraph(graph: ActionGraph, options: ExecuteOptions):
     },
   });
 
+  // A lost lock or a damaged log says what happened itself; only a plain I/O failure needs this.
+  if (isHk8sError(journalError) && journalError.code !== 'state.write') throw journalError;
   if (journalError !== undefined) {
     throw new Hk8sError(
       'state.write',
