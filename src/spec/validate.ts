@@ -164,7 +164,13 @@ function withoutExplainedMissing(located: readonly Located[]): SpecIssue[] {
 export function validateSpec(value: unknown, source?: SpecSource): Spec {
   if (value === null || value === undefined) {
     throw new SpecValidationError(
-      [{ path: '', message: 'the spec is empty; run hk8s init for a starter hk8s.yaml' }],
+      [
+        {
+          path: '',
+          message: 'the spec is empty; run hk8s init for a starter hk8s.yaml',
+          ...(source?.doc ? { line: 1, column: 1 } : {}),
+        },
+      ],
       source?.path,
     );
   }
