@@ -162,6 +162,8 @@ export async function executeGraph(graph: ActionGraph, options: ExecuteOptions):
   });
 
   const failure = journal.failure;
+  // A lost lock or a damaged log says what happened itself; only a plain I/O failure needs this.
+  if (failure && isHk8sError(failure.cause) && failure.cause.code !== 'state.write') throw failure.cause;
   if (failure) {
     const journalError = failure.cause;
     throw new Hk8sError(

@@ -1,5 +1,6 @@
 /** Finds `hk8s.yaml` (or another config form) with cosmiconfig, parses it and validates it. */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { cosmiconfig, defaultLoaders, type Loader } from 'cosmiconfig';
@@ -46,6 +47,7 @@ export interface LoadedSpec {
 export async function loadSpec(options: LoadSpecOptions): Promise<LoadedSpec> {
   const parsed = new Map<string, YamlSource>();
   const yamlLoader: Loader = (filepath, content) => {
+    assertUtf8(filepath, content);
     const source = parseYamlSource(filepath, content);
     parsed.set(filepath, source);
     // A document with only comments is empty, not absent: report it rather than search on.
@@ -72,7 +74,9 @@ export async function loadSpec(options: LoadSpecOptions): Promise<LoadedSpec> {
       ? await search(explorer, options.cwd)
       : await load(explorer, options.cwd, options.file);
   const filepath = result.filepath;
-  const text = await readFile(filepath, 'utf8');
+  const text = await readFile(filepath, 'utf8').catch((error: unknown) => {
+    throw fileError(filepath, error);
+  });
   const yaml = parsed.get(filepath);
   const withPositions = yaml && path.basename(filepath) !== 'package.json';
   const source: SpecSource = withPositions
@@ -87,7 +91,9 @@ type Found = { config: unknown; filepath: string; isEmpty?: boolean };
 
 async function search(explorer: Explorer, cwd: string): Promise<Found> {
   const directory = path.resolve(cwd);
-  const result = await explorer.search(directory);
+  const result = await explorer.search(directory).catch((error: unknown) => {
+    throw fileError(errorPath(error) ?? directory, error);
+  });
   if (!result) {
     throw new Hk8sError('spec.not-found', `no hk8s spec found in ${directory}`, {
       where: directory,
@@ -105,10 +111,58 @@ async function load(explorer: Explorer, cwd: string, file: string): Promise<Foun
     if (!result) throw notFound(filepath);
     return result;
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') throw notFound(filepath, error);
-    throw error;
+    throw fileError(filepath, error);
   }
+}
+
+/** What reading the spec file can meet besides a missing file, each said plainly. */
+const FILE_PROBLEMS: Record<string, string> = {
+  ELOOP: 'is a loop of symbolic links',
+  EACCES: 'cannot be read (permission denied)',
+  EPERM: 'cannot be read (operation not permitted)',
+  ENAMETOOLONG: 'has a name that is too long',
+  EMFILE: 'cannot be opened: too many open files',
+};
+
+/** File-system failures become spec errors at the file; anything else is passed on. */
+function fileError(filepath: string, error: unknown): unknown {
+  if (error instanceof Hk8sError) return error;
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') return notFound(filepath, error);
+  const problem = code === undefined ? undefined : FILE_PROBLEMS[code];
+  if (problem === undefined) return error;
+  return new Hk8sError('spec.not-found', `spec file ${filepath} ${problem}`, {
+    where: filepath,
+    hint: 'Point -c at a readable hk8s.yaml',
+    cause: error,
+  });
+}
+
+function errorPath(error: unknown): string | undefined {
+  const found = (error as NodeJS.ErrnoException | null)?.path;
+  return typeof found === 'string' ? found : undefined;
+}
+
+/**
+ * The loader gets the text decoded with replacement characters; a spec is UTF-8, so a byte that
+ * is not is an error at its line rather than a silent U+FFFD in a name.
+ */
+function assertUtf8(filepath: string, content: string): void {
+  const replaced = content.indexOf('\uFFFD');
+  if (replaced < 0) return;
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(readFileSync(filepath));
+    return; // a real U+FFFD written in the file
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw fileError(filepath, error);
+  }
+  const before = content.slice(0, replaced);
+  const line = before.split('\n').length;
+  const column = replaced - before.lastIndexOf('\n');
+  throw new Hk8sError('spec.parse', 'the file is not valid UTF-8 text', {
+    where: `${filepath}:${line}:${column}`,
+    hint: 'Save the spec as UTF-8',
+  });
 }
 
 function notFound(filepath: string, cause?: unknown): Hk8sError {

@@ -28,6 +28,9 @@ export function closestName(word: string, candidates: readonly string[]): string
   const limit = word.length <= 3 ? 1 : word.length <= 6 ? 2 : 3;
   let best: { name: string; distance: number } | undefined;
   for (const name of candidates) {
+    // The distance is at least the difference in length: skip what cannot be close (and a 5 MB
+    // key costs nothing).
+    if (Math.abs(name.length - word.length) > limit) continue;
     const distance = editDistance(word.toLowerCase(), name.toLowerCase());
     if (distance <= limit && (best === undefined || distance < best.distance)) best = { name, distance };
   }
@@ -36,7 +39,8 @@ export function closestName(word: string, candidates: readonly string[]): string
 
 export function unknownFieldMessage(key: string, candidates: readonly string[]): string {
   const suggestion = closestName(key, candidates);
+  const shown = key.length <= 60 ? key : `${key.slice(0, 60)}…`;
   return suggestion === undefined
-    ? `unknown field ${key}; allowed fields are ${candidates.join(', ')}`
-    : `unknown field ${key}; did you mean ${suggestion}?`;
+    ? `unknown field ${shown}; allowed fields are ${candidates.join(', ')}`
+    : `unknown field ${shown}; did you mean ${suggestion}?`;
 }

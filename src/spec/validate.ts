@@ -2,9 +2,11 @@
 import { type Document, LineCounter } from 'yaml';
 import type { z } from 'zod';
 import { Hk8sError } from '../errors.js';
-import { locate } from './locate.js';
+import { Locator } from './locate.js';
 import { describeIssue } from './messages.js';
 import { SpecSchema, type Spec } from './schema.js';
+import { closestName } from './suggest.js';
+import { shorten } from './yaml-check.js';
 import { lineCounterFor } from './yaml-source.js';
 
 export interface SpecIssue {
@@ -24,20 +26,38 @@ export interface SpecSource {
   lineCounter?: LineCounter;
 }
 
+/** More lines than this would bury the first problems; `--json` lists every issue. */
+const MAX_LINES = 50;
+const HINT = 'Fix the fields and run again; docs/spec.md lists every field and what it allows';
+
 export class SpecValidationError extends Hk8sError {
   readonly issues: SpecIssue[];
+  private readonly file: string | undefined;
 
   constructor(issues: SpecIssue[], file?: string) {
     const first = issues[0];
     if (!first) throw new Error('SpecValidationError needs at least one issue');
-    const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
-    super('spec.invalid', `${first.path ? `${first.path}: ` : ''}${first.message}${more}`, {
+    super('spec.invalid', `${first.path ? `${first.path}: ` : ''}${first.message}`, {
       where: whereOf(first, file),
-      hint: 'Fix the field and run again; docs/spec.md lists every field and what it allows',
+      hint: HINT,
       detail: issues.map((issue) => describe(issue, file)).join('\n'),
     });
     this.name = 'SpecValidationError';
     this.issues = issues;
+    this.file = file;
+  }
+
+  /** Every issue on its own line, each with its position and field; the last one ends with the hint. */
+  override oneLine(): string {
+    if (this.issues.length === 1) return super.oneLine();
+    const shown = this.issues.slice(0, MAX_LINES).map((issue) => describe(issue, this.file));
+    const hidden = this.issues.length - shown.length;
+    if (hidden > 0) shown.push(`… and ${hidden} more (hk8s validate --json lists them all)`);
+    return `${shown.join('\n')} (${this.issues.length} problems: ${HINT.replace(/^F/, 'f')})`;
+  }
+
+  override toJSON(): ReturnType<Hk8sError['toJSON']> & { issues: SpecIssue[] } {
+    return { ...super.toJSON(), issues: this.issues };
   }
 }
 
@@ -57,33 +77,84 @@ const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 export function formatPath(path: readonly PropertyKey[]): string {
   let text = '';
   for (const segment of path) {
+    const name = shorten(String(segment));
     if (typeof segment === 'number') text += `[${segment}]`;
-    else if (IDENTIFIER.test(String(segment))) text += text ? `.${String(segment)}` : String(segment);
-    else text += `[${JSON.stringify(String(segment))}]`;
+    else if (IDENTIFIER.test(name)) text += text ? `.${name}` : name;
+    else text += `[${JSON.stringify(name)}]`;
   }
   return text;
+}
+
+interface Located {
+  issue: SpecIssue;
+  /** The raw path, to match a missing key with the misspelled key that explains it. */
+  path: readonly PropertyKey[];
+  unknownKey?: string;
+  missingKey?: string;
 }
 
 function toSpecIssues(issues: readonly z.core.$ZodIssue[], source: SpecSource | undefined): SpecIssue[] {
   const doc = source?.doc;
   const counter = doc ? (source?.lineCounter ?? lineCounterFor(source.text)) : undefined;
-  const result = issues.map((issue) => {
-    // An unknown key is reported at the key itself, so its line is the line to edit.
-    const path =
-      issue.code === 'unrecognized_keys' && issue.keys.length > 0
-        ? [...issue.path, issue.keys[0]!]
-        : issue.path;
-    const position = doc && counter ? locate(doc, counter, path) : undefined;
+  const locator = doc && counter ? new Locator(doc, counter) : undefined;
+  const at = (path: readonly PropertyKey[], message: string): SpecIssue => {
+    const position = locator?.locate(path);
     return {
       path: formatPath(path),
-      message: issue.message,
+      message,
       ...(position ? { line: position.line, column: position.column } : {}),
     };
+  };
+  const located: Located[] = issues.flatMap((issue): Located[] => {
+    if (issue.code === 'unrecognized_keys' && issue.keys.length > 0) {
+      // One line per unknown key, at the key itself: that is the line to edit.
+      const messages = issue.message.split('\n');
+      return issue.keys.map((key, index) => ({
+        issue: at(
+          [...issue.path, key],
+          messages.length === issue.keys.length ? messages[index]! : `unknown field ${shorten(key)}`,
+        ),
+        path: issue.path,
+        unknownKey: key,
+      }));
+    }
+    const missing =
+      issue.code === 'invalid_type' && issue.input === undefined
+        ? issue.path[issue.path.length - 1]
+        : undefined;
+    return [
+      {
+        issue: at(issue.path, issue.message),
+        path: issue.path.slice(0, -1),
+        ...(typeof missing === 'string' ? { missingKey: missing } : {}),
+      },
+    ];
   });
-  return result
+  return withoutExplainedMissing(located)
     .map((issue, order) => ({ issue, order }))
     .sort((a, b) => (a.issue.line ?? Infinity) - (b.issue.line ?? Infinity) || a.order - b.order)
     .map(({ issue }) => issue);
+}
+
+/**
+ * `clustr:` makes `cluster` both unknown and missing: the typo is the one mistake, so the
+ * "is required" of the key it was meant to be is dropped.
+ */
+function withoutExplainedMissing(located: readonly Located[]): SpecIssue[] {
+  const unknownByParent = new Map<string, string[]>();
+  for (const entry of located) {
+    if (entry.unknownKey === undefined) continue;
+    const parent = formatPath(entry.path);
+    unknownByParent.set(parent, [...(unknownByParent.get(parent) ?? []), entry.unknownKey]);
+  }
+  return located
+    .filter((entry) => {
+      if (entry.missingKey === undefined) return true;
+      const unknown = unknownByParent.get(formatPath(entry.path)) ?? [];
+      const missing = entry.missingKey;
+      return !unknown.some((key) => closestName(key, [missing]) !== undefined);
+    })
+    .map((entry) => entry.issue);
 }
 
 /**
@@ -93,7 +164,13 @@ function toSpecIssues(issues: readonly z.core.$ZodIssue[], source: SpecSource | 
 export function validateSpec(value: unknown, source?: SpecSource): Spec {
   if (value === null || value === undefined) {
     throw new SpecValidationError(
-      [{ path: '', message: 'the spec is empty; run hk8s init for a starter hk8s.yaml' }],
+      [
+        {
+          path: '',
+          message: 'the spec is empty; run hk8s init for a starter hk8s.yaml',
+          ...(source?.doc ? { line: 1, column: 1 } : {}),
+        },
+      ],
       source?.path,
     );
   }

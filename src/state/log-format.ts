@@ -4,7 +4,9 @@
  */
 import * as crypto from 'node:crypto';
 import { Hk8sError } from '../errors.js';
+import { dataProblem } from './data-shape.js';
 import { CURRENT_FORMAT, isEventType, type NewEvent, type StoredEvent } from './events.js';
+import type { RecordedHead } from './head-file.js';
 
 export interface LogHead {
   /** seq of the last event; 0 for an empty log. */
@@ -74,10 +76,12 @@ function assertAppendable(event: NewEvent, seq: number): void {
 export interface DecodedLog {
   events: StoredEvent[];
   head: LogHead;
-  /** Bytes up to and including the last complete line. */
+  /** Bytes up to and including the last complete line (a last event without its newline counts). */
   goodLength: number;
   /** The data ends with an incomplete line (an interrupted write). */
   tornTail: boolean;
+  /** The last event is complete but its `\n` is missing: a writer adds it before appending. */
+  missingNewline: boolean;
   warnings: string[];
 }
 
@@ -89,9 +93,11 @@ function corrupt(source: string, line: number, message: string): Hk8sError {
 
 /**
  * Parses and verifies a whole log: every line is JSON, `v` known, `seq` consecutive from 1,
- * `prev` the hash of the previous line, `type` known. A torn last line is reported and ignored;
- * any other damage throws `state.corrupt` (or `state.format` for a newer format) naming the line.
- * `source` names the log in messages (the file path).
+ * `prev` the hash of the previous line, `type` known, `data` of its type's shape. Of what follows
+ * the last `\n`, a complete next event is kept (only its newline was lost) and the start of one
+ * is a torn write, reported and ignored; anything else (zero fill, other bytes, a log with no
+ * event at all) is damage. Damage throws `state.corrupt` (or `state.format` for a newer format)
+ * naming the line. `source` names the log in messages (the file path).
  */
 export function decodeLog(bytes: Buffer, source: string): DecodedLog {
   const events: StoredEvent[] = [];
@@ -102,29 +108,129 @@ export function decodeLog(bytes: Buffer, source: string): DecodedLog {
     const end = bytes.indexOf(10, pos);
     if (end === -1) break;
     line += 1;
-    const hash = hashLine(bytes.subarray(pos, end));
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(bytes.toString('utf8', pos, end));
-    } catch (error) {
-      const why = error instanceof Error ? error.message : String(error);
-      throw corrupt(source, line, `line ${line} is not valid JSON (${why})`);
-    }
-    const event = checkEnvelope(parsed, line, prevHash, source);
-    event.hash = hash;
+    const event = decodeLine(bytes.subarray(pos, end), line, prevHash, source);
     events.push(event);
-    prevHash = hash;
+    prevHash = event.hash;
     pos = end + 1;
   }
-  const tornTail = pos < bytes.length;
-  const warnings = tornTail
-    ? [
-        `${source}: the last line (seq ${line + 1}?, byte offset ${pos}) was cut short by an interrupted write ` +
-          'and is ignored; it will be removed on the next write',
-      ]
-    : [];
-  return { events, head: { seq: line, hash: prevHash }, goodLength: pos, tornTail, warnings };
+  const decoded: DecodedLog = {
+    events,
+    head: { seq: line, hash: prevHash },
+    goodLength: pos,
+    tornTail: false,
+    missingNewline: false,
+    warnings: [],
+  };
+  if (pos === bytes.length) return decoded;
+  const tail = bytes.subarray(pos);
+  const last = parseTail(tail);
+  if (last !== undefined) {
+    // A complete object after the last newline is the next event or damage, never a torn write.
+    const event = decodeLine(tail, line + 1, prevHash, source);
+    events.push(event);
+    return {
+      ...decoded,
+      head: { seq: line + 1, hash: event.hash },
+      goodLength: bytes.length,
+      missingNewline: true,
+    };
+  }
+  if (!isTornStart(tail, line + 1)) {
+    throw corrupt(
+      source,
+      line + 1,
+      line === 0
+        ? `the log holds no complete event (${describeBytes(tail)}): it is damaged, not torn by an interrupted write`
+        : `after line ${line} come ${tail.length} bytes that are not the start of an event (${describeBytes(tail)})`,
+    );
+  }
+  return {
+    ...decoded,
+    tornTail: true,
+    warnings: [
+      `${source}: the last line (seq ${line + 1}?, byte offset ${pos}) was cut short by an interrupted write ` +
+        'and is ignored; it will be removed on the next write',
+    ],
+  };
 }
+
+function decodeLine(bytes: Buffer, line: number, prevHash: string | null, source: string): StoredEvent {
+  const hash = hashLine(bytes);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(bytes.toString('utf8'));
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    throw corrupt(source, line, `line ${line} is not valid JSON (${why.slice(0, 120)})`);
+  }
+  const event = checkEnvelope(parsed, line, prevHash, source);
+  event.hash = hash;
+  return event;
+}
+
+function parseTail(tail: Buffer): unknown {
+  if (tail[0] !== 0x7b /* { */ || tail.includes(0)) return undefined;
+  try {
+    return JSON.parse(tail.toString('utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What an interrupted append leaves: the first bytes of the line it was writing, possibly
+ * followed by zeros where the file system extended the file without the data. Every line starts
+ * with the same keys, so the start can be compared byte for byte.
+ */
+function isTornStart(tail: Buffer, seq: number): boolean {
+  let end = tail.length;
+  while (end > 0 && tail[end - 1] === 0) end -= 1;
+  // Zeros alone after a valid prefix are the unwritten rest of a torn line; with no valid
+  // prefix they are a zero-filled file.
+  if (end === 0) return seq > 1;
+  const written = tail.subarray(0, end);
+  if (written.includes(0)) return false;
+  const expected = Buffer.from(`{"v":${CURRENT_FORMAT},"seq":${seq},"time":"`);
+  const shared = Math.min(written.length, expected.length);
+  return written.subarray(0, shared).equals(expected.subarray(0, shared));
+}
+
+function describeBytes(bytes: Buffer): string {
+  const zeros = bytes.every((byte) => byte === 0);
+  if (zeros) return `${bytes.length} zero bytes`;
+  return `${bytes.length} bytes starting ${JSON.stringify(bytes.subarray(0, 24).toString('latin1'))}`;
+}
+
+/**
+ * Compares the decoded log with the head the last writer recorded (`head.json`). A head behind the
+ * log is a crash between the two writes; one ahead means lines were lost, and a different hash at
+ * its seq means that line was changed, which the hash chain cannot see for the last line.
+ */
+export function checkRecordedHead(
+  decoded: DecodedLog,
+  recorded: RecordedHead | undefined,
+  source: string,
+): void {
+  if (!recorded) return;
+  const { seq } = decoded.head;
+  if (recorded.seq > seq) {
+    throw corrupt(
+      source,
+      seq + 1,
+      `the log ends after event ${seq}, but event ${recorded.seq} was written: events were lost from its end`,
+    );
+  }
+  const event = decoded.events[recorded.seq - 1];
+  if (event && event.hash !== recorded.hash) {
+    throw corrupt(
+      source,
+      recorded.seq,
+      `line ${recorded.seq} is not the line hk8s wrote (its hash differs from the one recorded in head.json): it was edited or damaged`,
+    );
+  }
+}
+
+const ENVELOPE_KEYS = new Set(['v', 'seq', 'time', 'type', 'run', 'prev', 'data']);
 
 /** The cheap per-line check (no zod: replay of 100k events must stay fast). */
 function checkEnvelope(value: unknown, line: number, prevHash: string | null, source: string): StoredEvent {
@@ -162,6 +268,10 @@ function checkEnvelope(value: unknown, line: number, prevHash: string | null, so
     );
   }
   if (!isEventType(type)) throw corrupt(source, line, `unknown event type ${JSON.stringify(type)}`);
+  for (const key in event) {
+    if (!ENVELOPE_KEYS.has(key))
+      throw corrupt(source, line, `line ${line} has an unknown field ${JSON.stringify(key.slice(0, 60))}`);
+  }
   if (typeof event.time !== 'string') throw corrupt(source, line, `line ${line} has no time`);
   if (event.run !== null && typeof event.run !== 'string') {
     throw corrupt(source, line, `line ${line}: run must be a string or null`);
@@ -170,7 +280,9 @@ function checkEnvelope(value: unknown, line: number, prevHash: string | null, so
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     throw corrupt(source, line, `line ${line}: data must be an object`);
   }
-  // The boundary where parsed JSON becomes a typed event: the envelope is checked above, each
-  // type's data against its schema by `hk8s state verify`.
+  // The boundary where parsed JSON becomes a typed event: the envelope is checked above and each
+  // type's data by its shape rules (data-shape.ts).
+  const problem = dataProblem(type, data);
+  if (problem) throw corrupt(source, line, `line ${line} (${type}): ${problem}`);
   return event as unknown as StoredEvent;
 }

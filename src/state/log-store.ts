@@ -8,7 +8,8 @@ import { dirname, join } from 'node:path';
 import { Hk8sError, isHk8sError } from '../errors.js';
 import type { NewEvent, StoredEvent } from './events.js';
 import { FileLock, type LockHandle, type LockInfo } from './lock.js';
-import { decodeLog, encodeEvents, type LogHead } from './log-format.js';
+import { readHead, writeHead } from './head-file.js';
+import { checkRecordedHead, decodeLog, encodeEvents, type LogHead } from './log-format.js';
 import { replay, type State } from './reducer.js';
 import { readSnapshot, snapshotMatches, type Snapshot } from './snapshot.js';
 
@@ -69,6 +70,8 @@ interface KnownFile {
   /** Bytes up to the last complete line. */
   goodLength: number;
   head: LogHead;
+  /** The last event lacks its `\n`: the next append writes it first. */
+  missingNewline: boolean;
 }
 
 type FileIdentity = Pick<KnownFile, 'size' | 'mtimeMs' | 'ino'>;
@@ -122,7 +125,7 @@ export class FileEventLog implements EventLog {
     const known = await this.verifiedHead();
     // Encoding throws on a bug in the events: before the file is touched.
     const { text, stored, head } = encodeEvents(known.head, events, this.now);
-    const bytes = Buffer.from(text, 'utf8');
+    const bytes = Buffer.from(known.missingNewline ? `\n${text}` : text, 'utf8');
     const { file, created } = await openForAppend(this.path).catch((error: unknown) => {
       throw writeFailed(this.path, error);
     });
@@ -138,11 +141,12 @@ export class FileEventLog implements EventLog {
         throw writeFailed(this.path, error);
       }
       const { size, mtimeMs, ino } = await file.stat();
-      this.known = { size, mtimeMs, ino, goodLength: size, head };
+      this.known = { size, mtimeMs, ino, goodLength: size, head, missingNewline: false };
     } finally {
       await file.close();
     }
     if (created) await fsyncDir(this.dir);
+    await writeHead(this.dir, head);
     return stored;
   }
 
@@ -151,8 +155,11 @@ export class FileEventLog implements EventLog {
    * interrupted write is cut off now, after verifying everything before it.
    */
   async acquire(info: { command: string; run?: string }): Promise<LogLockHandle> {
-    await ensureDir(this.dir);
-    const handle = await this.lock.acquire(info);
+    const handle = await ensureDir(this.dir)
+      .then(() => this.lock.acquire(info))
+      .catch((error: unknown) => {
+        throw isHk8sError(error) ? error : stateDirFailed(this.dir, error);
+      });
     let warnings: string[];
     try {
       warnings = await this.cutTornTail();
@@ -197,10 +204,24 @@ export class FileEventLog implements EventLog {
 
   /** Reads and verifies the whole file; remembers the head, or the corruption. */
   private async load(): Promise<KnownFile & ReadResult> {
-    const { bytes, identity } = await readWithIdentity(this.path);
+    // The head record first: it is written after the log, so read before it, it is never ahead.
+    const { recorded, bytes, identity } = await Promise.resolve()
+      .then(async () => {
+        const recorded = await readHead(this.dir);
+        return { recorded, ...(await readWithIdentity(this.path)) };
+      })
+      .catch((error: unknown) => {
+        throw readFailed(this.path, error);
+      });
     try {
       const decoded = decodeLog(bytes, this.path);
-      this.known = { ...identity, goodLength: decoded.goodLength, head: decoded.head };
+      checkRecordedHead(decoded, recorded, this.path);
+      this.known = {
+        ...identity,
+        goodLength: decoded.goodLength,
+        head: decoded.head,
+        missingNewline: decoded.missingNewline,
+      };
       this.corruption = undefined;
       return { ...this.known, ...decoded };
     } catch (error) {
@@ -209,23 +230,41 @@ export class FileEventLog implements EventLog {
     }
   }
 
+  /** Repairs what an interrupted append left at the end: a torn line, or a lost last newline. */
   private async cutTornTail(): Promise<string[]> {
     const size = (await identityIfExists(this.path))?.size ?? 0;
     if (size === 0 || (await lastByte(this.path, size)) === 0x0a) return [];
     const known = await this.load();
-    const file = await open(this.path, 'r+');
+    const file = await open(this.path, 'r+').catch((error: unknown) => {
+      throw writeFailed(this.path, error);
+    });
+    let warning: string;
     try {
-      await file.truncate(known.goodLength);
+      if (known.missingNewline) {
+        await writeAll(file, Buffer.from('\n'), size);
+        warning = `${this.path}: added the newline missing after the last event (seq ${known.head.seq})`;
+      } else {
+        await file.truncate(known.goodLength);
+        warning =
+          `${this.path}: removed the last line (${size - known.goodLength} bytes at offset ${known.goodLength}), ` +
+          'cut short by an interrupted write';
+      }
       await file.sync();
-      const { mtimeMs, ino } = await file.stat();
-      this.known = { size: known.goodLength, mtimeMs, ino, goodLength: known.goodLength, head: known.head };
+      const after = await file.stat();
+      this.known = {
+        size: after.size,
+        mtimeMs: after.mtimeMs,
+        ino: after.ino,
+        goodLength: after.size,
+        head: known.head,
+        missingNewline: false,
+      };
+    } catch (error) {
+      throw writeFailed(this.path, error);
     } finally {
       await file.close();
     }
-    return [
-      `${this.path}: removed the last line (${size - known.goodLength} bytes at offset ${known.goodLength}), ` +
-        'cut short by an interrupted write',
-    ];
+    return [warning];
   }
 
   private lockLost(): Hk8sError {
@@ -235,7 +274,7 @@ export class FileEventLog implements EventLog {
       'the lock was removed or taken over while this command held it; nothing was written',
       {
         where: this.lock.path,
-        hint: 'Another hk8s may be writing to this cluster; wait for it, then run the command again',
+        hint: 'Another hk8s took it over, or `hk8s state unlock` removed it: wait for that to finish, then run `hk8s resume` or the command again',
       },
     );
   }
@@ -297,12 +336,49 @@ export async function findClusterDirs(root: string): Promise<Array<{ cluster: st
 
 // ---- file helpers ----
 
+/** What the environment can do to a write, said plainly; anything else is quoted. */
+const IO_REASONS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is exceeded',
+  ENOTDIR: 'a part of the path is a file, not a directory',
+  EISDIR: 'it is a directory',
+  ELOOP: 'a loop of symbolic links',
+  EIO: 'an input/output error',
+};
+
+function reasonOf(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  const known = code === undefined ? undefined : IO_REASONS[code];
+  if (known) return known;
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** A failed write (disk full, permissions) is the environment's doing, not a bug. */
 function writeFailed(path: string, error: unknown): Hk8sError {
-  const reason = error instanceof Error ? error.message : String(error);
-  return new Hk8sError('state.write', `could not write the event log: ${reason}`, {
+  if (isHk8sError(error)) return error;
+  return new Hk8sError('state.write', `could not write the event log: ${reasonOf(error)}`, {
     where: path,
     hint: 'Check the free space and permissions of that directory, then run the command again',
+    cause: error,
+  });
+}
+
+function stateDirFailed(dir: string, error: unknown): Hk8sError {
+  return new Hk8sError('state.write', `cannot write to the state directory: ${reasonOf(error)}`, {
+    where: dir,
+    hint: 'hk8s keeps its state there (lock and event log): make it writable for this user, or run hk8s from a writable directory',
+    cause: error,
+  });
+}
+
+function readFailed(path: string, error: unknown): Hk8sError {
+  if (isHk8sError(error)) return error;
+  return new Hk8sError('state.write', `cannot read the event log: ${reasonOf(error)}`, {
+    where: path,
+    hint: 'Make the state directory readable for this user, then run the command again',
     cause: error,
   });
 }
@@ -355,10 +431,11 @@ async function openForAppend(path: string): Promise<{ file: FileHandle; created:
 }
 
 /** One write call; loops only if the kernel writes less than asked. */
-async function writeAll(file: FileHandle, bytes: Buffer): Promise<void> {
+async function writeAll(file: FileHandle, bytes: Buffer, position?: number): Promise<void> {
   let offset = 0;
   while (offset < bytes.length) {
-    const { bytesWritten } = await file.write(bytes, offset, bytes.length - offset);
+    const at = position === undefined ? null : position + offset;
+    const { bytesWritten } = await file.write(bytes, offset, bytes.length - offset, at);
     offset += bytesWritten;
   }
 }

@@ -12,7 +12,8 @@ export function strictObject<Shape extends z.ZodRawShape>(shape: Shape) {
   return z.strictObject(shape, {
     error: (issue) => {
       if (issue.code === 'unrecognized_keys') {
-        return issue.keys.map((key) => unknownFieldMessage(key, known)).join('; ');
+        // One message per key, split again into one issue per key by validate.ts.
+        return issue.keys.map((key) => unknownFieldMessage(key, known)).join('\n');
       }
       return undefined;
     },

@@ -149,4 +149,21 @@ describe('executeGraph', () => {
     });
     expect(calls).toEqual([]);
   });
+
+  it('a lock lost mid-run is reported as the lost lock, not as a disk problem', async () => {
+    const lost = new Hk8sError(
+      'state.lock-held',
+      'the lock was removed or taken over while this command held it',
+    );
+    const journal: Journal = {
+      append: async (events) => {
+        if (events.some((e) => e.type === 'ActionStarted')) throw lost;
+      },
+    };
+    const error: unknown = await executeGraph(graph, { ...base, journal, runner: runner() }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBe(lost);
+    expect((error as Hk8sError).hint ?? '').not.toMatch(/disk full/);
+  });
 });

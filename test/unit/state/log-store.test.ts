@@ -143,7 +143,8 @@ describe('FileEventLog append and read', () => {
 describe('a torn last line', () => {
   it.each([
     ['a partial JSON object', '{"v":1,"seq":7,"time":"2026-'],
-    ['a complete object without its newline', '{"v":1,"seq":7}'],
+    ['the start of the next line, then zeros', `{"v":1,"seq":7,"ti${'\0'.repeat(40)}`],
+    ['only zeros where the next line was going', '\0'.repeat(64)],
   ])(
     '(%s) is reported, ignored, and cut on the next locked write; nothing else is lost',
     async (_name, tail) => {
