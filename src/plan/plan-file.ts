@@ -80,6 +80,7 @@ export function parsePlanFile(text: string, path: string): Plan {
   }
   const problem = planShapeProblem(plan);
   if (problem) throw planFileError(path, `the plan file is damaged: ${problem}`, REMAKE);
+  // Boundary: the shape check above proved the parsed JSON is a Plan.
   if (planDigest(plan as unknown as Plan) !== digest) {
     throw planFileError(
       path,

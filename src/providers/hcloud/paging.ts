@@ -34,6 +34,7 @@ export async function listAll<K extends ListKind>(
     const data = (await transport.call(
       'GET',
       path,
+      // Boundary: list paths are picked at run time; the page is typed where it is parsed.
       { query: { ...base, page } as never },
       { op: `list_${kind}`, safety: 'idempotent' },
       { signal: filter.signal },

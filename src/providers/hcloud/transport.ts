@@ -37,6 +37,7 @@ export class Transport {
     client: Client<paths>,
     private readonly pipeline: Pipeline,
   ) {
+    // Boundary: one untyped view of the generated client, for paths chosen at run time.
     this.loose = client as unknown as LooseClient;
   }
 

@@ -14,6 +14,7 @@ import { talosVersionSupport, type TalosVersionSupport } from './versions.js';
 
 // ajv-formats is CommonJS; under NodeNext its default export may arrive wrapped.
 type AddFormats = (ajv: Ajv2020) => Ajv2020;
+// Boundary: ajv-formats is CommonJS; its default export arrives either wrapped or bare.
 const addFormats: AddFormats =
   (addFormatsModule as unknown as { default?: AddFormats }).default ??
   (addFormatsModule as unknown as AddFormats);

@@ -40,6 +40,7 @@ export async function createResource<K extends ManagedKind>(
   return transport.callMapped(
     'POST',
     `/${kind}` as PathWith<'POST'>,
+    // Boundary: the path is picked at run time, so no single generated body type applies.
     { body: body as never },
     { op: `create_${singular}`, safety: 'create', where: options.where ?? address },
     (data) => {
@@ -81,6 +82,7 @@ export function crudFor<K extends ManagedKind>(transport: Transport, kind: K): C
       transport.callMapped(
         'PUT',
         itemPath,
+        // Boundary: as above, the body type depends on the run-time path.
         { pathParams: { id }, body: changes as never },
         { op: `replace_${singular}`, safety: 'idempotent', where: options.where },
         unwrap,

@@ -35,6 +35,7 @@ let loaded: TalosServices | undefined;
 
 export function talosServices(): TalosServices {
   if (loaded) return loaded;
+  // Boundary: the loaded package's shape is the protos', which TypeScript cannot see.
   const root = loadPackageDefinition(loadSync(FILES, LOADER_OPTIONS)) as unknown as {
     machine: Record<string, ServiceClientConstructor>;
     cluster: Record<string, ServiceClientConstructor>;

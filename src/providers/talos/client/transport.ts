@@ -167,6 +167,7 @@ export class TalosTransport {
     options: TalosCallOptions | undefined,
   ): Promise<T> {
     const metadata = this.prepare(method, options);
+    // Boundary: proto-loader clients expose their RPCs as dynamic methods named by the proto.
     const fn = (client as unknown as Record<string, UnaryFn>)[rpc];
     if (!fn) throw new Error(`no RPC ${rpc} in the loaded protocol`);
     const reply = await this.withRetry(
@@ -203,6 +204,7 @@ export class TalosTransport {
     streamOptions: StreamOptions = {},
   ): Promise<void> {
     const metadata = this.prepare(method, options);
+    // Boundary: proto-loader clients expose their RPCs as dynamic methods named by the proto.
     const fn = (client as unknown as Record<string, StreamFn>)[rpc];
     if (!fn) throw new Error(`no RPC ${rpc} in the loaded protocol`);
     let attempt = 0;
