@@ -4,7 +4,7 @@
  * drain nodes, the operator's address — and hands them to the engine. The environment is read
  * here and nowhere below.
  */
-import { noKubernetesDrainer } from '../execute/drain.js';
+import { kubernetesDrainer } from '../execute/kube/drainer.js';
 import { REAL_TIMING, scaledTiming } from '../execute/talos/connections.js';
 import { hcloudProvider } from '../engine/hcloud-provider.js';
 import type { Provider } from '../engine/provider.js';
@@ -74,7 +74,13 @@ export async function connectProvider(ws: Workspace, options: ConnectOptions): P
       port: talosPort(options.sandbox, env),
       timing: options.sandbox ? scaledTiming(speed) : REAL_TIMING,
     },
-    drainer: noKubernetesDrainer,
+    // On the sandbox, pods go as fast as its speed says: poll for them as often.
+    drainer: kubernetesDrainer(
+      ws.cluster,
+      options.sandbox
+        ? { podPollMs: Math.max(50, 1000 * pollScale), nodePollMs: Math.max(50, 2000 * pollScale) }
+        : {},
+    ),
     operatorIpv4: () => (options.sandbox ? Promise.resolve('127.0.0.1') : detectOperatorIpv4(env)),
   });
 }

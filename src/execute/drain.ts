@@ -1,6 +1,7 @@
 /**
  * `drain`: before a node's server is deleted or replaced, its workloads are evicted. How is the
- * injected `NodeDrainer`'s business (the Kubernetes API); the composition root chooses one.
+ * injected `NodeDrainer`'s business (the Kubernetes API: src/execute/kube/drainer.ts); the
+ * composition root chooses one.
  */
 import type { DrainAction } from '../plan/types.js';
 import type { KindRunner } from './runners.js';
@@ -21,15 +22,6 @@ export interface NodeDrainer {
   /** Cordons the node at this server address and evicts its pods. */
   drain(node: string, ctx: RunContext): Promise<DrainReport>;
 }
-
-/** Until hk8s has a Kubernetes client there is nothing it can evict, and it says so. */
-export const noKubernetesDrainer: NodeDrainer = {
-  drain: async () => ({
-    drained: false,
-    evicted: 0,
-    why: 'hk8s has no Kubernetes client yet, so no pod was evicted',
-  }),
-};
 
 export function drainRunner(drainer: NodeDrainer): KindRunner<DrainAction> {
   return {

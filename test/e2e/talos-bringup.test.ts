@@ -3,6 +3,7 @@
  * bring-up (including between Bootstrap's start and its recorded success): resume converges and
  * etcd was bootstrapped by exactly one call.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -28,7 +29,10 @@ beforeEach(() => {
   expect(control.run('sandbox', 'reset').code).toBe(0);
 });
 
-type Event = { type: string; data: { address?: string; resource?: { address: string; id: string } } };
+type Event = {
+  type: string;
+  data: { address?: string; resource?: { address: string; id: string }; outputs?: unknown };
+};
 
 function events(ws: Workspace): Event[] {
   const file = join(ws.dir, '.hk8s', 'talos-e2e', 'events.jsonl');
@@ -149,6 +153,22 @@ describe('Talos bring-up on the sandbox', () => {
     };
     expect(status.etcdMembers).toEqual(['talos-e2e-cp-1']);
     expect(status.healthy).toBe(true);
+    // The drains went through the cluster's Kubernetes API, as kubectl can see.
+    for (const n of [2, 3]) {
+      const done = events(ws).find(
+        (e) => e.type === 'ActionSucceeded' && e.data.address === `server.cp.${n}` && e.data.outputs,
+      );
+      expect(done?.data.outputs).toMatchObject({ drained: true });
+    }
+    expect(ws.run('kubeconfig', '-o', 'kubeconfig').code).toBe(0);
+    const nodes = execFileSync(
+      'kubectl',
+      ['--kubeconfig', join(ws.dir, 'kubeconfig'), 'get', 'nodes', '-o', 'name'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(nodes).toContain('node/talos-e2e-cp-1');
     expect(ws.run('plan', '--sandbox', '--detailed-exitcode').code).toBe(0);
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { drainRunner, noKubernetesDrainer, type NodeDrainer } from '../../../src/execute/drain.js';
+import { drainRunner, type NodeDrainer } from '../../../src/execute/drain.js';
+import { kubernetesDrainer, nodeNameOf } from '../../../src/execute/kube/drainer.js';
 import {
   resourceRunners,
   resourceTypeOf,
@@ -62,7 +63,9 @@ function recordingKind<A extends Action>(kind: string, calls: string[]): KindRun
   };
 }
 
-function dispatcher(calls: string[], drainer: NodeDrainer = noKubernetesDrainer) {
+const idleDrainer: NodeDrainer = { drain: async () => ({ drained: true, evicted: 0 }) };
+
+function dispatcher(calls: string[], drainer: NodeDrainer = idleDrainer) {
   const drivers = Object.fromEntries(TYPES.map((t) => [t, recordingDriver(t, calls)])) as ResourceDrivers;
   const runners: KindRunners = {
     ...resourceRunners(drivers),
@@ -156,10 +159,16 @@ describe('runners keyed by action kind', () => {
     expect(runner.describe(drain)).toEqual({ node: 'server.w.2' });
   });
 
-  it('without a Kubernetes client, a drain says honestly that it evicted nothing', async () => {
-    const report = await noKubernetesDrainer.drain('server.w.1', ctx);
+  it('a cluster that never came up has no kubeconfig, and its drain says it evicted nothing', async () => {
+    const noSecrets = { ...ctx, secrets: { get: () => undefined, put: async () => undefined } };
+    const report = await kubernetesDrainer('c').drain('server.w.1', noSecrets);
     expect(report).toMatchObject({ drained: false, evicted: 0 });
-    expect(report.why).toMatch(/no Kubernetes client/);
+    expect(report.why).toMatch(/no kubeconfig/);
+  });
+
+  it('names the Kubernetes node of a server address as Talos names it', () => {
+    expect(nodeNameOf('prod', 'server.workers-fsn.12')).toBe('prod-workers-fsn-12');
+    expect(() => nodeNameOf('prod', 'talos.secrets')).toThrow(/not a server address/);
   });
 
   it('reconciles an interrupted resource action through the driver of its address type', async () => {
@@ -196,7 +205,7 @@ describe('runners keyed by action kind', () => {
     // @ts-expect-error -- a table without the `wait` runner does not type-check.
     const incomplete: KindRunners = {
       ...resourceRunners(drivers),
-      drain: drainRunner(noKubernetesDrainer),
+      drain: drainRunner(idleDrainer),
       'leave-etcd': recordingKind('leave-etcd', calls),
       'apply-config': recordingKind('apply-config', calls),
       bootstrap: recordingKind('bootstrap', calls),
