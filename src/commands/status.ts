@@ -31,6 +31,7 @@ export default class StatusCommand extends ClusterCommand<typeof StatusCommand> 
       `\n${status.etcdMembers.length} etcd member(s); bootstrapped: ${status.bootstrapped ? 'yes' : 'no'}; ` +
         `health: ${status.healthy ? 'healthy' : 'not healthy'}.`,
     );
+    if (status.etcdProblem) this.say(status.etcdProblem);
     return status;
   }
 }

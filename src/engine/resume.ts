@@ -85,6 +85,12 @@ async function reconcileRun(ws: Workspace, provider: Provider, state: State, tar
       get: (name) => secrets.get(name),
       put: async (name, value) => {
         await journal.secretStored(name, value);
+        secrets.set(name, value);
+      },
+      forget: async (name, reason) => {
+        if (!secrets.has(name)) return;
+        await journal.secretForgotten(name, reason);
+        secrets.delete(name);
       },
     },
   };

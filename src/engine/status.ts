@@ -3,7 +3,8 @@
  * reachable control plane for the etcd members. Reads the state for addresses; changes nothing.
  */
 import { talosNodes, TALOS_SECRETS } from '../plan/talos/nodes.js';
-import { createTalosClient } from '../providers/talos/client/index.js';
+import { createTalosClient, type EtcdMember } from '../providers/talos/client/index.js';
+import { etcdMembershipProblem } from '../talos/etcd-membership.js';
 import { issueClientCertificate, secretsFromYaml } from '../providers/talos/pki/index.js';
 import { openState } from '../state/log-store.js';
 import type { State } from '../state/reducer.js';
@@ -26,6 +27,8 @@ export interface ClusterStatus {
   bootstrapped: boolean;
   nodes: NodeStatus[];
   etcdMembers: string[];
+  /** Why the etcd members are not exactly the control planes, when they are not. */
+  etcdProblem?: string;
   healthy: boolean;
 }
 
@@ -41,7 +44,7 @@ export async function clusterStatus(
     : undefined;
   const nodes = talosNodes(spec);
   const results: NodeStatus[] = [];
-  let etcdMembers: string[] = [];
+  let members: EtcdMember[] = [];
   for (const node of nodes) {
     const ip = state.resources[node.server]?.attrs.ipv4;
     const status: NodeStatus = {
@@ -65,24 +68,23 @@ export async function clusterStatus(
     try {
       status.talosVersion = (await client.version({ timeoutMs: options.timeoutMs })).tag;
       status.reachable = true;
-      if (node.role === 'controlplane' && etcdMembers.length === 0) {
-        etcdMembers = (await client.etcdMemberList({}, { timeoutMs: options.timeoutMs })).map(
-          (m) => m.hostname,
-        );
-      }
+      if (node.role === 'controlplane' && members.length === 0)
+        members = await client.etcdMemberList({}, { timeoutMs: options.timeoutMs });
     } catch (error) {
       status.error = error instanceof Error ? error.message : String(error);
     } finally {
       client.close();
     }
   }
-  const controlPlanes = results.filter((n) => n.role === 'controlplane').length;
+  const controlPlanes = results.filter((n) => n.role === 'controlplane').map((n) => n.name);
+  const membership = etcdMembershipProblem(members, controlPlanes);
   return {
     cluster: spec.cluster.name,
     bootstrapped: state.resources['talos.bootstrap'] !== undefined,
     nodes: results,
-    etcdMembers: etcdMembers.sort(),
-    healthy: results.every((n) => n.reachable) && etcdMembers.length === controlPlanes && controlPlanes > 0,
+    etcdMembers: members.map((m) => m.hostname).sort(),
+    ...(membership ? { etcdProblem: membership } : {}),
+    healthy: results.every((n) => n.reachable) && membership === undefined && controlPlanes.length > 0,
   };
 }
 

@@ -112,6 +112,11 @@ export async function executeGraph(graph: ActionGraph, options: ExecuteOptions):
       await journal.secretStored(name, value);
       secrets.set(name, value);
     },
+    forget: async (name, reason) => {
+      if (!secrets.has(name)) return;
+      await journal.secretForgotten(name, reason);
+      secrets.delete(name);
+    },
   };
 
   const runOne = async (action: Action) => {

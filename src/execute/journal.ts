@@ -111,4 +111,8 @@ export class RunJournal {
   secretStored(name: string, value: string): Promise<unknown> {
     return this.append([{ type: 'SecretStored', run: this.run, data: { name, value: { $secret: value } } }]);
   }
+
+  secretForgotten(name: string, reason: string): Promise<unknown> {
+    return this.append([{ type: 'SecretForgotten', run: this.run, data: { name, reason } }]);
+  }
 }

@@ -35,6 +35,8 @@ export interface SecretStore {
   get(name: string): string | undefined;
   /** Durably recorded before it resolves, so a crash right after cannot lose the secret. */
   put(name: string, value: string): Promise<void>;
+  /** Durably dropped (a no-op for a name that is not kept): replay will not have it. */
+  forget(name: string, reason: string): Promise<void>;
 }
 
 /** What resume learns about an action whose outcome was never recorded. */

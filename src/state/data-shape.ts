@@ -116,6 +116,7 @@ const DATA: { [T in EventType]: Check } = {
   ResourceRecorded: object({ resource: resourceRecord }),
   ResourceForgotten: object({ address: nonEmpty, reason: text }),
   SecretStored: object({ name: nonEmpty, value: secretValue }),
+  SecretForgotten: object({ name: nonEmpty, reason: text }),
 };
 
 /** The first thing wrong with `data` for an event of `type`, as `data.field …`, or undefined. */

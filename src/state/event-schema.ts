@@ -81,6 +81,7 @@ export const EventDataSchemas = {
   ResourceRecorded: z.strictObject({ resource: ResourceRecordSchema }),
   ResourceForgotten: z.strictObject({ address: nonEmpty, reason: z.string() }),
   SecretStored: z.strictObject({ name: nonEmpty, value: SecretValueSchema }),
+  SecretForgotten: z.strictObject({ name: nonEmpty, reason: z.string() }),
 } as const satisfies { [T in EventType]: z.ZodType };
 
 const DESCRIPTIONS: { [T in EventType]: string } = {
@@ -95,6 +96,7 @@ const DESCRIPTIONS: { [T in EventType]: string } = {
   ResourceRecorded: 'A resource recorded outside an action (adoption, refresh, import).',
   ResourceForgotten: 'hk8s stops tracking a resource (it is not deleted).',
   SecretStored: 'A named secret (wrapped) that hk8s keeps, e.g. the Talos secrets bundle.',
+  SecretForgotten: 'hk8s drops a secret it kept (e.g. the Talos secrets of a destroyed cluster).',
 };
 
 const envelopeFields = {

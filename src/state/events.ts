@@ -23,6 +23,7 @@ export const EVENT_TYPES = [
   'ResourceRecorded',
   'ResourceForgotten',
   'SecretStored',
+  'SecretForgotten',
 ] as const satisfies readonly (keyof EventDataMap)[];
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -139,6 +140,12 @@ export interface SecretStoredData {
   value: SecretValue;
 }
 
+/** hk8s drops a secret it kept (the cluster it belonged to is gone): replay no longer has it. */
+export interface SecretForgottenData {
+  name: string;
+  reason: string;
+}
+
 export interface EventDataMap {
   LogCreated: LogCreatedData;
   RunStarted: RunStartedData;
@@ -151,6 +158,7 @@ export interface EventDataMap {
   ResourceRecorded: ResourceRecordedData;
   ResourceForgotten: ResourceForgottenData;
   SecretStored: SecretStoredData;
+  SecretForgotten: SecretForgottenData;
 }
 
 // Both directions: EVENT_TYPES lists exactly the keys of EventDataMap.

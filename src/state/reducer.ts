@@ -198,6 +198,9 @@ class Batch {
       case 'SecretStored':
         this.secrets[event.data.name] = event.data.value;
         return;
+      case 'SecretForgotten':
+        delete this.secrets[event.data.name];
+        return;
       default:
         assertNever(event, 'event');
     }

@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { CURRENT_FORMAT, type NewEvent, type ResourceRecord } from './events.js';
 import { hashLine } from './log-format.js';
 import { FileEventLog } from './log-store.js';
+import { destroyForgetSecrets } from './sample-destroy.js';
 
 export const SAMPLES_DIR = join('state', 'samples', `v${CURRENT_FORMAT}`);
 const VERSION = '0.1.0';
@@ -352,6 +353,7 @@ function failureInterruptForget(): NewEvent[] {
 export const SAMPLES: Record<string, () => NewEvent[]> = {
   'apply-resume.jsonl': applyResume,
   'failure-interrupt-forget.jsonl': failureInterruptForget,
+  'destroy-forget-secrets.jsonl': () => destroyForgetSecrets(VERSION),
 };
 
 /** Appends the events one by one (as the executor does) with a clock ticking 7 s per event. */

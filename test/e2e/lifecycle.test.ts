@@ -2,6 +2,7 @@
  * The built CLI against a sandbox process: plan → apply → empty plan → targeted changes → destroy.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sandboxDirFor, workspace, type Workspace } from '../support/cli.js';
 import { inventory, world } from '../support/sandbox-client.js';
@@ -129,5 +130,20 @@ describe('cluster lifecycle on the sandbox', () => {
     const left = inventory(await world(sandboxDir)).filter((o) => o.labels['hk8s.io/cluster'] === 'e2e');
     expect(left).toEqual([]);
     expect(ws.run('plan', '--sandbox', '--destroy', '--detailed-exitcode').code).toBe(0);
+    // What was kept for the cluster goes with it: a new cluster of the same name gets new secrets.
+    const events = readFileSync(join(ws.dir, '.hk8s', 'e2e', 'events.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; data: { name?: string } });
+    const forgotten = events.filter((e) => e.type === 'SecretForgotten').map((e) => e.data.name);
+    expect(forgotten).toEqual(
+      expect.arrayContaining(['talos.secrets', 'kubeconfig', 'ssh.private-key', 'ssh.public-key']),
+    );
+    expect(forgotten.at(-1)).toBe('talos.secrets');
+  });
+
+  it('a cluster created again under the same name gets a new Talos CA', () => {
+    const plan = planJson().graph.actions.map((a) => a.id);
+    expect(plan).toContain('create:talos.secrets');
   });
 });

@@ -10,6 +10,7 @@ import type { TalosClient } from '../../providers/talos/client/index.js';
 import { issueClientCertificate } from '../../providers/talos/pki/index.js';
 import type { CertAndKey, TalosSecrets } from '../../talos/secrets-types.js';
 import { InterruptedError, type RunContext } from '../runner.js';
+import { etcdMembershipProblem } from '../../talos/etcd-membership.js';
 
 export interface TalosTiming {
   pollMs: number;
@@ -235,7 +236,11 @@ export class TalosConnections {
     this.ctx.progress(`waiting for ${controlPlanes.length} etcd member(s) and ${nodes.length} node(s)`);
     await this.until('a healthy cluster', firstIp, this.timing.healthTimeoutMs, async () => {
       const members = await (await this.secure(firstIp)).etcdMemberList({}, this.call);
-      if (members.length < controlPlanes.length) return false;
+      const problem = etcdMembershipProblem(
+        members,
+        controlPlanes.map((n) => n.hostname),
+      );
+      if (problem) throw new Error(problem);
       for (const node of nodes) await (await this.secure(ipOf(node.server))).version(this.call);
       return true;
     });

@@ -3,7 +3,12 @@
  * `talos_secrets` generates the secrets bundle, creating `talos_kubeconfig` fetches the admin
  * kubeconfig, and deleting any of them only forgets the record.
  */
-import { KUBECONFIG_SECRET, TALOS_SECRETS, bootstrapNode } from '../../plan/talos/nodes.js';
+import {
+  KUBECONFIG_SECRET,
+  TALOS_SECRETS,
+  appliedConfigSecret,
+  bootstrapNode,
+} from '../../plan/talos/nodes.js';
 import type { ResourceAction, ResourceType } from '../../plan/types.js';
 import { generateSecrets, secretsFromYaml, secretsToYaml } from '../../providers/talos/pki/index.js';
 import type { ResourceDriver } from '../resources.js';
@@ -17,15 +22,23 @@ const notTalos = async (action: ResourceAction): Promise<never> => {
   throw new Error(`${action.kind} ${action.address} is not a Talos action`);
 };
 
-/** A record that is only ever forgotten here (its creation is another kind's outcome). */
-const forgettable: ResourceDriver = {
-  describe: describeIdentity,
-  create: notTalos,
-  update: notTalos,
-  replace: notTalos,
-  delete: async () => ({ resource: null }),
-  reconcile: async (pending) => planAgain(pending),
-};
+/**
+ * A record that is only ever forgotten here (its creation is another kind's outcome), together
+ * with the secrets that belong to it, so a cluster created again later starts from new ones.
+ */
+function forgettable(secretsOf: (action: ResourceAction) => string[] = () => []): ResourceDriver {
+  return {
+    describe: describeIdentity,
+    create: notTalos,
+    update: notTalos,
+    replace: notTalos,
+    delete: async (action, ctx) => {
+      for (const name of secretsOf(action)) await ctx.secrets.forget(name, `${action.address} was deleted`);
+      return { resource: null };
+    },
+    reconcile: async (pending) => planAgain(pending),
+  };
+}
 
 export async function createSecrets(ctx: RunContext): Promise<ActionOutcome> {
   let yaml = ctx.secrets.get(TALOS_SECRETS);
@@ -55,7 +68,7 @@ async function fetchKubeconfig(talos: TalosAccess, ctx: RunContext): Promise<Act
 export function talosRecordDrivers(talos: TalosAccess): Record<TalosType, ResourceDriver> {
   return {
     talos_secrets: {
-      ...forgettable,
+      ...forgettable(() => [TALOS_SECRETS]),
       create: (_action, ctx) => createSecrets(ctx),
       // Generated secrets are appended before anything uses them: if they are there, it is done.
       reconcile: async (pending, ctx) =>
@@ -63,8 +76,11 @@ export function talosRecordDrivers(talos: TalosAccess): Record<TalosType, Resour
           ? { status: 'done', outcome: await createSecrets(ctx) }
           : planAgain(pending),
     },
-    talos_kubeconfig: { ...forgettable, create: (_action, ctx) => fetchKubeconfig(talos, ctx) },
-    talos_config: forgettable,
-    talos_bootstrap: forgettable,
+    talos_kubeconfig: {
+      ...forgettable(() => [KUBECONFIG_SECRET]),
+      create: (_action, ctx) => fetchKubeconfig(talos, ctx),
+    },
+    talos_config: forgettable((action) => [appliedConfigSecret(action.address)]),
+    talos_bootstrap: forgettable(),
   };
 }

@@ -39,7 +39,12 @@ export function configAddress(server: string): string {
 }
 
 export function configSecretName(server: string): string {
-  return `${configAddress(server)}.applied`;
+  return appliedConfigSecret(configAddress(server));
+}
+
+/** The secret holding the config as applied, for a config record's address. */
+export function appliedConfigSecret(config: string): string {
+  return `${config}.applied`;
 }
 
 /** Every node the spec asks for, control planes first, in address order within a role. */

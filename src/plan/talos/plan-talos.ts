@@ -55,7 +55,7 @@ const base = (kind: Action['kind'], address: string, reason: string, dependsOn: 
 });
 
 export function planTalos(input: TalosPlanInput, infra: readonly Action[], destroy: boolean): TalosPlan {
-  if (destroy) return forgetAll(input);
+  if (destroy) return forgetAll(input, infra);
   // Any change to a server (created, replaced, attached to its network) must land before its config.
   const infraFor = (address: string) =>
     infra.filter(
@@ -233,21 +233,33 @@ function orderReboots(actions: ApplyConfigAction[], spec: Spec): void {
   }
 }
 
-/** On destroy, the Talos records go with the servers: nothing to call, only to forget. */
-function forgetAll(input: TalosPlanInput): TalosPlan {
+/**
+ * On destroy, the Talos records go with the servers: nothing to call, only to forget. The secrets
+ * bundle goes last, once every server is gone: a destroy that stops half-way must still be able to
+ * talk to the nodes it left, and a cluster created again later gets a new CA and new credentials.
+ */
+function forgetAll(input: TalosPlanInput, infra: readonly Action[]): TalosPlan {
   const records: Array<[string, 'talos_config' | 'talos_bootstrap' | 'talos_kubeconfig']> = [
     ...Object.keys(input.applied).map((a): [string, 'talos_config'] => [a, 'talos_config']),
     ...(input.bootstrapped ? [[TALOS_BOOTSTRAP, 'talos_bootstrap'] as [string, 'talos_bootstrap']] : []),
     ...(input.kubeconfig ? [[TALOS_KUBECONFIG, 'talos_kubeconfig'] as [string, 'talos_kubeconfig']] : []),
   ];
-  return {
-    actions: records.map(([address, type]) => ({
-      ...base('delete', address, 'destroying the cluster'),
+  const actions: Action[] = records.map(([address, type]) => ({
+    ...base('delete', address, 'destroying the cluster'),
+    kind: 'delete',
+    type,
+    resourceId: address,
+    before: {},
+  }));
+  if (input.secrets) {
+    const everythingElse = [...infra, ...actions].map((a) => a.id).sort();
+    actions.push({
+      ...base('delete', TALOS_SECRETS, 'destroying the cluster: new secrets for a new one', everythingElse),
       kind: 'delete',
-      type,
-      resourceId: address,
+      type: 'talos_secrets',
+      resourceId: input.secrets.cluster.id,
       before: {},
-    })),
-    edges: [],
-  };
+    });
+  }
+  return { actions, edges: [] };
 }

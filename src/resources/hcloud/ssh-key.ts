@@ -88,6 +88,9 @@ export const sshKey: HcloudResourceModule<'ssh_key'> = {
     },
     async delete(ctx, id) {
       await settle(ctx, ctx.api.sshKeys.delete(Number(id), { where: ctx.address }));
+      // The key pair belonged to this key: a later cluster of the same name gets a new one.
+      await ctx.run.secrets.forget(SSH_SECRET, 'the ssh key was deleted');
+      await ctx.run.secrets.forget(SSH_PUBLIC, 'the ssh key was deleted');
     },
     async find(ctx) {
       const found = await findByAddress(ctx, (f) => ctx.api.sshKeys.list(f));

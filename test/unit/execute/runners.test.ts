@@ -160,7 +160,10 @@ describe('runners keyed by action kind', () => {
   });
 
   it('a cluster that never came up has no kubeconfig, and its drain says it evicted nothing', async () => {
-    const noSecrets = { ...ctx, secrets: { get: () => undefined, put: async () => undefined } };
+    const noSecrets = {
+      ...ctx,
+      secrets: { get: () => undefined, put: async () => undefined, forget: async () => undefined },
+    };
     const report = await kubernetesDrainer('c').drain('server.w.1', noSecrets);
     expect(report).toMatchObject({ drained: false, evicted: 0 });
     expect(report.why).toMatch(/no kubeconfig/);

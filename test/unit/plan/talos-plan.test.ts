@@ -191,4 +191,28 @@ describe('planTalos', () => {
       ]),
     );
   });
+
+  it('destroy forgets the secrets bundle last, after every server and record is gone', () => {
+    const infra: Action[] = ['server.cp.1', 'network.main'].map((address) => ({
+      kind: 'delete',
+      id: `delete:${address}`,
+      address,
+      type: address.startsWith('server') ? 'server' : 'network',
+      resourceId: '1',
+      before: {},
+      dependsOn: [],
+      reason: 'destroying the cluster',
+    }));
+    const { actions } = planTalos(running(), infra, true);
+    const forget = actions.find((a) => a.id === 'delete:talos.secrets');
+    expect(forget).toMatchObject({ type: 'talos_secrets', resourceId: SECRETS.cluster.id });
+    const others = [...infra, ...actions].filter((a) => a !== forget).map((a) => a.id);
+    expect(forget?.dependsOn).toEqual([...others].sort());
+  });
+
+  it('destroy of a cluster that never got secrets has nothing of them to forget', () => {
+    const { secrets: _none, ...withoutSecrets } = running();
+    const { actions } = planTalos(withoutSecrets, [], true);
+    expect(ids(actions)).not.toContain('delete:talos.secrets');
+  });
 });

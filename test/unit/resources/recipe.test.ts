@@ -221,7 +221,7 @@ describe('a resource type added by the recipe', () => {
       idOf: () => undefined,
       recordOf: () => undefined,
       progress: () => undefined,
-      secrets: { get: () => undefined, put: async () => undefined },
+      secrets: { get: () => undefined, put: async () => undefined, forget: async () => undefined },
     };
     const pending = {
       id: 'create:dns_record.api',

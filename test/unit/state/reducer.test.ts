@@ -159,6 +159,20 @@ describe('resources and secrets', () => {
     );
     expect(state.secrets).toEqual({ talos: { $secret: 'new' }, age: { $secret: 'k' } });
   });
+
+  it('drops a forgotten secret, and keeps one stored again after it', () => {
+    const state = replay(
+      chain([
+        created(),
+        { type: 'SecretStored', run: null, data: { name: 'talos', value: { $secret: 'old' } } },
+        { type: 'SecretStored', run: null, data: { name: 'age', value: { $secret: 'k' } } },
+        { type: 'SecretForgotten', run: null, data: { name: 'talos', reason: 'destroyed' } },
+        { type: 'SecretForgotten', run: null, data: { name: 'age', reason: 'destroyed' } },
+        { type: 'SecretStored', run: null, data: { name: 'age', value: { $secret: 'k2' } } },
+      ]),
+    );
+    expect(state.secrets).toEqual({ age: { $secret: 'k2' } });
+  });
 });
 
 describe('actions', () => {
