@@ -28,6 +28,7 @@ export const ErrorCodes = {
   'spec.not-found': ExitCode.INVALID_SPEC,
   'spec.parse': ExitCode.INVALID_SPEC,
   'spec.invalid': ExitCode.INVALID_SPEC,
+  'spec.protected': ExitCode.INVALID_SPEC,
   'state.corrupt': ExitCode.STATE_CORRUPT,
   'state.format': ExitCode.STATE_CORRUPT,
   'state.write': ExitCode.STATE_CORRUPT,

@@ -9,9 +9,11 @@ import { hasChanges, type PlanCommand } from '../plan/plan.js';
 import { openState } from '../state/log-store.js';
 import { pendingRun, unfinishedActions, type RunRecord, type State } from '../state/reducer.js';
 import type { Provider } from './provider.js';
+import { besideClosedRun, intoOpenRun } from './reconcile-writer.js';
 import {
   computePlan,
   lastFailedRun,
+  recordUnrecorded,
   runPlan,
   stateSecrets,
   warnStateLog,
@@ -53,6 +55,7 @@ export async function resumeCluster(
     const command: PlanCommand = target.command === 'destroy' ? 'destroy' : 'apply';
     const computed = await computePlan(ws, opened.state, provider, { ...request, command }, hooks.events);
     const { plan } = computed;
+    await recordUnrecorded(ws, computed.unrecorded);
     if (hasChanges(plan) && !(await hooks.confirm(plan)))
       return { plan, declined: true, resumed: target, reconciled };
     const runCommand = command === 'destroy' ? 'destroy' : 'resume';
@@ -73,6 +76,7 @@ export async function resumeCluster(
 
 async function reconcileRun(ws: Workspace, provider: Provider, state: State, target: RunRecord) {
   const journal = new RunJournal(ws.log, target.id);
+  const writer = target.finished ? besideClosedRun(ws.log) : intoOpenRun(journal);
   const records = new Map(Object.values(state.resources).map((r) => [r.address, r]));
   const secrets = stateSecrets(state);
   const ctx: RunContext = {
@@ -84,12 +88,12 @@ async function reconcileRun(ws: Workspace, provider: Provider, state: State, tar
     secrets: {
       get: (name) => secrets.get(name),
       put: async (name, value) => {
-        await journal.secretStored(name, value);
+        await writer.secretStored(name, value);
         secrets.set(name, value);
       },
       forget: async (name, reason) => {
         if (!secrets.has(name)) return;
-        await journal.secretForgotten(name, reason);
+        await writer.secretForgotten(name, reason);
         secrets.delete(name);
       },
     },
@@ -105,14 +109,14 @@ async function reconcileRun(ws: Workspace, provider: Provider, state: State, tar
         )
       : planAgain(action);
     if (found.status === 'done') {
-      await journal.actionSucceeded(brief, { resource: found.outcome.resource, adopted: true });
+      await writer.done(brief, found.outcome);
       reconciled.push({
         action: action.id,
         address: action.address,
         outcome: found.outcome.resource ? 'adopted' : 'done',
       });
     } else {
-      await journal.actionFailed(brief, { code: 'run.interrupted', message: found.reason, retryable: true });
+      await writer.retry(brief, found.reason);
       reconciled.push({ action: action.id, address: action.address, outcome: 'retry' });
     }
   }

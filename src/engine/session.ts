@@ -9,6 +9,7 @@ import { executeGraph, type RunResult } from '../execute/execute.js';
 import type { ResourceRecord } from '../execute/runner.js';
 import type { ObservedResource } from '../plan/types.js';
 import { assertPlanFresh } from '../plan/plan-file.js';
+import { protectedRemovals } from '../plan/protection.js';
 import { hasChanges, makePlan, type Plan, type PlanCommand } from '../plan/plan.js';
 import { openState } from '../state/log-store.js';
 import { lastRun, pendingRun, type RunRecord, type State } from '../state/reducer.js';
@@ -42,6 +43,8 @@ export function newRunId(now = new Date()): string {
 
 export interface Computed {
   plan: Plan;
+  /** Observed objects the state has no record of (or another id for): recorded before a run. */
+  unrecorded: ObservedResource[];
   /** What is known of every resource (state records overlaid with observation), by address. */
   records: Map<string, ResourceRecord>;
 }
@@ -78,7 +81,47 @@ export async function computePlan(
     replace: request.replace,
     ...(provider.talos ? { talos: talosPlanInput(ws.spec, state, resources) } : {}),
   });
-  return { plan, records: knownRecords(state, observation.resources) };
+  refuseProtectedRemovals(ws, plan);
+  const unrecorded = observation.resources.filter((o) => state.resources[o.address]?.id !== o.id);
+  return { plan, unrecorded, records: knownRecords(state, observation.resources) };
+}
+
+/** Protected objects stay while the spec protects them; the way out is the spec, said in one line. */
+function refuseProtectedRemovals(ws: Workspace, plan: Plan): void {
+  if (!ws.spec.cluster.deleteProtection) return;
+  const addresses = protectedRemovals(plan.graph.actions);
+  if (addresses.length === 0) return;
+  const shown =
+    addresses.length > 3
+      ? `${addresses.slice(0, 3).join(', ')} and ${addresses.length - 3} more`
+      : addresses.join(', ');
+  throw new Hk8sError(
+    'spec.protected',
+    `the plan would delete ${shown}, which ${addresses.length === 1 ? 'is' : 'are'} delete-protected`,
+    {
+      where: `${ws.loaded.path}: cluster.deleteProtection`,
+      hint: 'Set `cluster.deleteProtection: false` in the spec and run the command again; hk8s then lifts the protection as part of the change.',
+    },
+  );
+}
+
+/**
+ * What exists but the state does not know — a create whose answer said "failed" after the object
+ * was made, an object adopted by observation — is written down under the lock, so `status`, the
+ * kubeconfig and later runs see it even when the plan has nothing to do.
+ */
+export async function recordUnrecorded(
+  ws: Workspace,
+  unrecorded: readonly ObservedResource[],
+): Promise<void> {
+  if (unrecorded.length === 0) return;
+  await ws.log.append(
+    unrecorded.map((o) => ({
+      type: 'ResourceRecorded' as const,
+      run: null,
+      data: { resource: { address: o.address, type: o.type, id: o.id, attrs: o.props } },
+    })),
+  );
 }
 
 /** State records, overlaid with what observation saw now (fresher, and there even if the state was lost). */
@@ -174,6 +217,7 @@ export async function applyCluster(
     const computed = await computePlan(ws, opened.state, provider, request, hooks.events);
     const { plan } = computed;
     if (request.saved) assertPlanFresh(request.saved.plan, plan, request.saved.path);
+    await recordUnrecorded(ws, computed.unrecorded);
     if (!hasChanges(plan)) return { plan };
     if (!(await hooks.confirm(plan))) return { plan, declined: true };
     return {

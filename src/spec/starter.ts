@@ -28,7 +28,8 @@ apiVersion: hk8s.io/v1alpha1
 cluster:
   # Prefix and label of everything hk8s creates. It cannot be changed later.
   name: ${scalar(options.name)}
-  # Delete protection on servers, network and load balancers. Set false and apply before destroy.
+  # Delete protection on servers, network and load balancers: while true, hk8s refuses to delete
+  # them (scale-down, replace, destroy). Set false to allow it.
   deleteProtection: true
 
 hcloud:

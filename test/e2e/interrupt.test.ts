@@ -56,5 +56,8 @@ describe('Ctrl-C during apply', () => {
     const resumed = ws.run('resume', '--sandbox', '--auto-approve');
     expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
     expect(ws.run('plan', '--sandbox', '--detailed-exitcode').code).toBe(0);
+    // Resume records what it found beside the interrupted run, never inside it: the log verifies.
+    const verify = ws.run('state', 'verify');
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
   });
 });

@@ -124,6 +124,20 @@ describe('cluster lifecycle on the sandbox', () => {
     ws.writeSpec(SPEC);
   });
 
+  it('delete protection refuses a destroy until the spec lifts it, and deletes nothing', async () => {
+    ws.writeSpec(SPEC.replace('deleteProtection: false', 'deleteProtection: true'));
+    const protect = ws.run('apply', '--sandbox', '--auto-approve');
+    expect(protect.code, protect.stdout + protect.stderr).toBe(0);
+    const before = inventory(await world(sandboxDir)).length;
+    const refused = ws.run('destroy', '--sandbox', '--auto-approve');
+    expect(refused.code, refused.stdout + refused.stderr).toBe(4);
+    expect(refused.stderr).toMatch(/delete-protected/);
+    expect(refused.stderr).toMatch(/cluster\.deleteProtection: false/);
+    expect(inventory(await world(sandboxDir))).toHaveLength(before);
+    // The spec says false again: destroy lifts the protection itself, as the user asked.
+    ws.writeSpec(SPEC);
+  });
+
   it('destroy leaves no object with the cluster label', async () => {
     const destroy = ws.run('destroy', '--sandbox', '--auto-approve');
     expect(destroy.code, destroy.stdout + destroy.stderr).toBe(0);

@@ -19,6 +19,8 @@ export class FakeCloud {
   private nextId = 100;
   /** Throw on the next create of this address (once). */
   failOnce = new Set<string>();
+  /** Make this address, then throw as if the answer said it failed (once). */
+  failAfterCreate = new Set<string>();
 
   observe(): ObservedResource[] {
     return [...this.objects.entries()].map(([address, o]) => ({
@@ -44,6 +46,8 @@ export class FakeCloud {
         switch (action.kind) {
           case 'create': {
             const o = this.add(action.address, action.type, action.props);
+            if (this.failAfterCreate.delete(action.address))
+              throw new Error(`injected failure after creating ${action.address}`);
             return { resource: { address: action.address, type: action.type, id: o.id, attrs: {} } };
           }
           case 'update':

@@ -64,6 +64,17 @@ describe('plan and apply', () => {
     expect(second.plan.graph.actions.map((a) => a.id)).toEqual(['create:server.w.2']);
   });
 
+  it('a create reported failed after the object was made is recorded by the next apply', async () => {
+    cloud.failAfterCreate.add('server.w.2');
+    expect((await apply()).result?.outcome).toBe('failed');
+    expect((await openState(ws.log)).state.resources['server.w.2']).toBeUndefined();
+    const second = await apply();
+    expect(second.plan.graph.actions).toEqual([]);
+    const { state, events } = await openState(ws.log);
+    expect(state.resources['server.w.2']).toMatchObject({ id: cloud.objects.get('server.w.2')?.id });
+    expect(verifyEvents(events).problems).toEqual([]);
+  });
+
   it('a declined confirmation changes nothing', async () => {
     const declined = await applyCluster(
       ws,
