@@ -1,9 +1,13 @@
 /**
- * Ctrl-C during a run: the first one stops new actions from starting and lets running ones end
- * (the log records what happened), the second one quits at once. Either way `hk8s resume`
- * finishes the job, because every side effect was announced in the log before it was made.
+ * Ctrl-C, SIGTERM or SIGHUP (a closed SSH session) during a run: the first one stops new actions
+ * from starting and interrupts running ones where they wait (the log records each as interrupted),
+ * a second one quits at once. Either way `hk8s resume` finishes the job, because every side effect
+ * was announced in the log before it was made. Once a signal came, every later one quits with the
+ * same exit code, whenever it arrives.
  */
 import { ExitCode } from '../errors.js';
+
+const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 export async function withInterrupts<T>(
   notice: (text: string) => void,
@@ -15,8 +19,8 @@ export async function withInterrupts<T>(
     count++;
     if (count === 1) {
       notice(
-        `\n${name}: stopping — no new actions will start; running ones are finishing. ` +
-          'Press Ctrl-C again to quit now; `hk8s resume` completes the run later.',
+        `\n${name}: stopping — no new actions will start; running ones stop where they wait and are ` +
+          'recorded as interrupted. Press Ctrl-C again to quit now; `hk8s resume` completes the run later.',
       );
       controller.abort();
     } else {
@@ -24,12 +28,11 @@ export async function withInterrupts<T>(
       process.exit(ExitCode.INTERRUPTED);
     }
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const name of SIGNALS) process.on(name, onSignal);
   try {
     return await work(controller.signal);
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    // After a signal the handlers stay: a second one while the summary is written still exits 130.
+    if (count === 0) for (const name of SIGNALS) process.off(name, onSignal);
   }
 }

@@ -111,6 +111,9 @@ function listrView(actions: readonly Action[]): ProgressView {
     {
       concurrent: true,
       exitOnError: false,
+      // hk8s handles Ctrl-C itself (src/cli/interrupt.ts): listr2's own handler would exit 127
+      // before the run is journaled as interrupted.
+      registerSignalListeners: false,
       renderer: 'default',
       rendererOptions: { collapseErrors: false, collapseSkips: false },
     },
