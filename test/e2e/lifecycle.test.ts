@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sandboxDirFor, workspace, type Workspace } from '../support/cli.js';
-import { inventory, world } from '../support/sandbox-client.js';
+import { hcloud, inventory, world } from '../support/sandbox-client.js';
 
 const SPEC = readFileSync('test/fixtures/cluster-5-5.yaml', 'utf8');
 const sandboxDir = sandboxDirFor('lifecycle');
@@ -112,6 +112,24 @@ describe('cluster lifecycle on the sandbox', () => {
     expect(ws.run('apply', '--sandbox', '--auto-approve').code).toBe(0);
     expect(ws.run('plan', '--sandbox', '--detailed-exitcode').code).toBe(0);
     ws.writeSpec(SPEC);
+  });
+
+  it('a server powered off outside hk8s is planned back on, and apply starts it', async () => {
+    const converge = ws.run('apply', '--sandbox', '--auto-approve');
+    expect(converge.code, converge.stdout + converge.stderr).toBe(0);
+    const [id] = Object.entries((await world(sandboxDir)).servers).find(
+      ([, s]) => s.labels?.['hk8s.io/address'] === 'server.w-fsn.1',
+    ) ?? [''];
+    await hcloud(sandboxDir, 'POST', `/servers/${id}/actions/poweroff`);
+    while ((await world(sandboxDir)).servers[id]?.status !== 'off')
+      await new Promise((r) => setTimeout(r, 20));
+    const plan = planJson().graph.actions;
+    expect(plan.map((a) => a.id)).toEqual(['update:server.w-fsn.1']);
+    expect(plan[0]?.patch).toEqual([{ op: 'replace', path: '/power', value: 'on' }]);
+    const apply = ws.run('apply', '--sandbox', '--auto-approve');
+    expect(apply.code, apply.stdout + apply.stderr).toBe(0);
+    expect((await world(sandboxDir)).servers[id]?.status).toBe('running');
+    expect(ws.run('plan', '--sandbox', '--detailed-exitcode').code).toBe(0);
   });
 
   it('refuses a saved plan once the cloud has moved on', () => {

@@ -17,6 +17,27 @@ async function get<T>(sandboxDir: string, path: string, method = 'GET'): Promise
   return (await response.json()) as T;
 }
 
+/** A request to the sandbox's Hetzner API itself, as another client of the project would send it. */
+export async function hcloud<T>(
+  sandboxDir: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<T> {
+  const info = JSON.parse(readFileSync(join(sandboxDir, 'sandbox.json'), 'utf8')) as { url: string };
+  const response = await fetch(`${info.url}${path}`, {
+    method,
+    headers: {
+      authorization: 'Bearer e2e-test',
+      connection: 'close',
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
 type Labelled = { id: number; name: string; labels?: Record<string, string> };
 
 export interface WorldDump {

@@ -72,7 +72,7 @@ describe('createResource', () => {
       { status: 201, body: { network: { id: 3 } } },
     );
     stub.on('GET', '/networks', page('networks', [], 1, 1));
-    const { client } = clientFor(stub, { requestTimeoutMs: 50 });
+    const { client } = clientFor(stub, { requestTimeoutMs: 1_000 });
     const body = { name: 'demo', ip_range: '10.0.0.0/16', labels: { 'hk8s.io/address': 'network.main' } };
     const result = await client.networks.create(body, 'network.main');
     expect(result.resource.id).toBe(3);

@@ -175,6 +175,10 @@ export const serverDriver: Driver = {
       await attach(ctx, id, after);
     }
     if (changed(before, after, 'protection')) await protect(ctx, id, obj(after.protection));
+    if (changed(before, after, 'power') && after.power === 'on') {
+      ctx.run.progress('powering on');
+      await settle(ctx, ctx.api.servers.poweron(id, { where: ctx.address }));
+    }
     if (changed(before, after, 'name') || changed(before, after, 'labels')) {
       await ctx.api.servers.update(
         id,

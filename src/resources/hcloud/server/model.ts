@@ -72,6 +72,8 @@ function poolServers(ctx: DesiredContext, pool: InfraPool, role: NodeRole): Desi
       public_ipv6: pool.publicIpv6 ?? spec.talos.publicIpv6,
       labels: desiredLabels(ctx, address, { ...pool.labels, [LABEL_ROLE]: role, [LABEL_POOL]: pool.name }),
       protection: { delete: spec.cluster.deleteProtection, rebuild: spec.cluster.deleteProtection },
+      // Every node runs: a server left off (a failed type change, a power-off by hand) is planned on.
+      power: 'on',
     };
     if (group) props.placement_group = ref(group);
     const rdns = serverRdns(ctx, pool, role, address, name);
@@ -99,6 +101,14 @@ export function desiredServers(ctx: DesiredContext): DesiredResource[] {
   ];
 }
 
+/**
+ * On or off, as far as a plan cares: a server on its way up counts as on, one on its way down as
+ * off. Statuses in between (migrating, rebuilding, unknown) count as on: nothing hk8s can start.
+ */
+export function powerOf(status: Server['status']): 'on' | 'off' {
+  return status === 'off' || status === 'stopping' ? 'off' : 'on';
+}
+
 export function serverProps(s: Server, book: AddressBook): JsonObject {
   const privateNet = s.private_net[0];
   const networkAddress = book.addressOf('network', privateNet?.network);
@@ -120,6 +130,7 @@ export function serverProps(s: Server, book: AddressBook): JsonObject {
     labels: stableLabels(s.labels),
     protection: { delete: s.protection.delete, rebuild: s.protection.rebuild },
     status: s.status,
+    power: powerOf(s.status),
   };
   const group = book.addressOf('placement_group', s.placement_group?.id);
   if (group) props.placement_group = refOrNull(group);
