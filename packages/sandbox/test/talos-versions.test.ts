@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TALOS_IMAGE_VERSIONS } from '../src/catalog.js';
+import { parseMachineConfig } from '../src/talos/config.js';
 import { startSandboxServer, type RunningSandbox } from '../src/server.js';
 import { nodeServices } from '../src/talos/proto.js';
 import { TalosSimulator } from '../src/talos/simulator.js';
@@ -301,5 +302,25 @@ describe('configured nodes per version', () => {
     await waitPhase(node.id, 'running');
     const after = await call(node.ip, 'machine', 'Version', {}, creds);
     expect(after.ok && after.messages[0].messages[0].version.tag).toBe('v1.13.10');
+  });
+});
+
+describe('config validation per version', () => {
+  const withEncryption = (options: string[]) =>
+    `${machineConfig(pki, { type: 'controlplane', clusterId: 'e', clusterName: 'e', endpoint: 'https://10.0.1.100:6443' })}---\n` +
+    `apiVersion: v1alpha1\nkind: VolumeConfig\nname: STATE\nencryption:\n  provider: luks2\n` +
+    `  keys:\n    - slot: 0\n      nodeID: {}\n  options: ${JSON.stringify(options)}\n`;
+
+  it.each([['v1.12.11'], ['v1.13.9']])(
+    '%s takes LUKS2 performance options as a list of allowed values, as Talos parses them',
+    (version) => {
+      expect(() =>
+        parseMachineConfig(withEncryption(['no_read_workqueue', 'no_write_workqueue']), version),
+      ).not.toThrow();
+    },
+  );
+
+  it('1.12 still refuses an option it does not know', () => {
+    expect(() => parseMachineConfig(withEncryption(['bogus']), 'v1.12.11')).toThrow(/encryption\.options/);
   });
 });
