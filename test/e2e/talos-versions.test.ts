@@ -13,6 +13,8 @@ import { sandboxDirFor, workspace, type CliResult, type Workspace } from '../sup
 const SPEC = readFileSync('test/fixtures/cluster-1-1-talos-1.12.yaml', 'utf8');
 const SPEED = 0.05;
 const sandboxDir = sandboxDirFor('versions');
+/** Each CLI run starts Node and oclif; on a loaded machine an apply takes minutes. */
+const SLOW = 300_000;
 let ws: Workspace;
 
 const output = (r: CliResult) => `${r.stdout}\n${r.stderr}`;
@@ -41,21 +43,25 @@ function nodeVersions(): string[] {
 }
 
 describe('a Talos 1.12 cluster', () => {
-  it('comes up from an empty project, and kubectl lists its nodes with the kubeconfig hk8s writes', () => {
-    const apply = ws.run('apply', '--sandbox', '--auto-approve');
-    expect(apply.code, output(apply)).toBe(0);
-    expect(nodeVersions()).toEqual(['v1.12.11', 'v1.12.11']);
-    expect(ws.run('kubeconfig', '-o', 'kubeconfig').code).toBe(0);
-    const nodes = execFileSync(
-      'kubectl',
-      ['--kubeconfig', join(ws.dir, 'kubeconfig'), 'get', 'nodes', '-o', 'name'],
-      {
-        encoding: 'utf8',
-      },
-    );
-    expect(nodes.trim().split('\n').sort()).toEqual(['node/talos-112-cp-1', 'node/talos-112-w-1']);
-    expect(ws.run('plan', '--sandbox', '--detailed-exitcode').code).toBe(0);
-  });
+  it(
+    'comes up from an empty project, and kubectl lists its nodes with the kubeconfig hk8s writes',
+    () => {
+      const apply = ws.run('apply', '--sandbox', '--auto-approve');
+      expect(apply.code, output(apply)).toBe(0);
+      expect(nodeVersions()).toEqual(['v1.12.11', 'v1.12.11']);
+      expect(ws.run('kubeconfig', '-o', 'kubeconfig').code).toBe(0);
+      const nodes = execFileSync(
+        'kubectl',
+        ['--kubeconfig', join(ws.dir, 'kubeconfig'), 'get', 'nodes', '-o', 'name'],
+        {
+          encoding: 'utf8',
+        },
+      );
+      expect(nodes.trim().split('\n').sort()).toEqual(['node/talos-112-cp-1', 'node/talos-112-w-1']);
+      expect(ws.run('plan', '--sandbox', '--detailed-exitcode').code).toBe(0);
+    },
+    SLOW,
+  );
 
   it.each([
     [
@@ -64,53 +70,68 @@ describe('a Talos 1.12 cluster', () => {
       /Talos v1\.14\.0 is not supported; allowed: v1\.12\.11, v1\.13\.9, v1\.13\.10/,
     ],
     ['v1.99.0', 'talos.version', /allowed: v1\.12\.11, v1\.13\.9, v1\.13\.10/],
-  ])('validate and plan refuse Talos %s naming %s', (talos, field, message) => {
-    ws.writeSpec(withVersions(talos, 'v1.33.5'));
-    for (const args of [['validate'], ['plan', '--sandbox']]) {
-      const refused = ws.run(...args);
-      expect(refused.code, output(refused)).toBe(4);
-      expect(refused.stderr).toContain(field);
-      expect(refused.stderr).toMatch(message);
-    }
-  });
+  ])(
+    'validate and plan refuse Talos %s naming %s',
+    (talos, field, message) => {
+      ws.writeSpec(withVersions(talos, 'v1.33.5'));
+      for (const args of [['validate'], ['plan', '--sandbox']]) {
+        const refused = ws.run(...args);
+        expect(refused.code, output(refused)).toBe(4);
+        expect(refused.stderr).toContain(field);
+        expect(refused.stderr).toMatch(message);
+      }
+    },
+    SLOW,
+  );
 
-  it('refuses Kubernetes outside the Talos range and two minors above what the nodes run', () => {
-    ws.writeSpec(withVersions('v1.12.11', 'v1.36.3'));
-    const range = ws.run('validate');
-    expect(range.code).toBe(4);
-    expect(range.stderr).toMatch(
-      /kubernetes\.version: Kubernetes v1\.36\.3 is not supported by Talos v1\.12\.11; allowed: v1\.30\.0 to v1\.35\.x/,
-    );
-
-    ws.writeSpec(withVersions('v1.12.11', 'v1.35.4'));
-    for (const args of [['validate'], ['validate', '--force'], ['plan', '--sandbox']]) {
-      const skipped = ws.run(...args);
-      expect(skipped.code, output(skipped)).toBe(4);
-      expect(skipped.stderr).toMatch(
-        /kubernetes\.version: Kubernetes v1\.35\.4 is 2 minors above v1\.33\.5, which the cluster runs/,
+  it(
+    'refuses Kubernetes outside the Talos range and two minors above what the nodes run',
+    () => {
+      ws.writeSpec(withVersions('v1.12.11', 'v1.36.3'));
+      const range = ws.run('validate');
+      expect(range.code).toBe(4);
+      expect(range.stderr).toMatch(
+        /kubernetes\.version: Kubernetes v1\.36\.3 is not supported by Talos v1\.12\.11; allowed: v1\.30\.0 to v1\.35\.x/,
       );
-      expect(skipped.stderr).toMatch(/allowed: v1\.33\.x or v1\.34\.x/);
-    }
-    ws.writeSpec(withVersions('v1.12.11', 'v1.34.1'));
-    expect(ws.run('validate').code).toBe(0);
-  });
 
-  it('after the configs name v1.13.10, going back to v1.12.11 is refused without --force', () => {
-    ws.writeSpec(withVersions('v1.13.10', 'v1.33.5'));
-    const apply = ws.run('apply', '--sandbox', '--auto-approve');
-    expect(apply.code, output(apply)).toBe(0);
+      ws.writeSpec(withVersions('v1.12.11', 'v1.35.4'));
+      for (const args of [['validate'], ['validate', '--force'], ['plan', '--sandbox']]) {
+        const skipped = ws.run(...args);
+        expect(skipped.code, output(skipped)).toBe(4);
+        expect(skipped.stderr).toMatch(
+          /kubernetes\.version: Kubernetes v1\.35\.4 is 2 minors above v1\.33\.5, which the cluster runs/,
+        );
+        expect(skipped.stderr).toMatch(/allowed: v1\.33\.x or v1\.34\.x/);
+      }
+      ws.writeSpec(withVersions('v1.12.11', 'v1.34.1'));
+      expect(ws.run('validate').code).toBe(0);
+    },
+    SLOW,
+  );
 
-    ws.writeSpec(SPEC);
-    for (const args of [['validate'], ['plan', '--sandbox']]) {
-      const refused = ws.run(...args);
-      expect(refused.code, output(refused)).toBe(4);
-      expect(refused.stderr).toMatch(
-        /talos\.version: Talos v1\.12\.11 is older than v1\.13\.10, which the cluster runs/,
-      );
-      expect(refused.stderr).toMatch(/--force/);
-    }
-    expect(ws.run('validate', '--force').code).toBe(0);
-    const forced = ws.run('plan', '--sandbox', '--force');
-    expect(forced.code, output(forced)).toBe(0);
-  });
+  it(
+    'a cluster created on v1.13.10 refuses going back to v1.12.11 without --force',
+    () => {
+      // Its own project: the first configs name v1.13.10, so no reboot of a running node is needed.
+      const newer = workspace({ sandboxDir, speed: SPEED });
+      const spec = withVersions('v1.13.10', 'v1.33.5').replace('name: talos-112', 'name: talos-113');
+      newer.writeSpec(spec);
+      const apply = newer.run('apply', '--sandbox', '--auto-approve');
+      expect(apply.code, output(apply)).toBe(0);
+
+      newer.writeSpec(spec.replace('version: v1.13.10', 'version: v1.12.11'));
+      for (const args of [['validate'], ['plan', '--sandbox']]) {
+        const refused = newer.run(...args);
+        expect(refused.code, output(refused)).toBe(4);
+        expect(refused.stderr).toMatch(
+          /talos\.version: Talos v1\.12\.11 is older than v1\.13\.10, which the cluster runs/,
+        );
+        expect(refused.stderr).toMatch(/--force/);
+      }
+      expect(newer.run('validate', '--force').code).toBe(0);
+      const forced = newer.run('plan', '--sandbox', '--force');
+      expect(forced.code, output(forced)).toBe(0);
+    },
+    SLOW,
+  );
 });
