@@ -11,6 +11,7 @@ import { issueClientCertificate } from '../../providers/talos/pki/index.js';
 import type { CertAndKey, TalosSecrets } from '../../talos/secrets-types.js';
 import { InterruptedError, type RunContext } from '../runner.js';
 import { etcdMembershipProblem } from '../../talos/etcd-membership.js';
+import { probeMaintenance } from './maintenance.js';
 
 export interface TalosTiming {
   pollMs: number;
@@ -158,24 +159,23 @@ export class TalosConnections {
     this.ctx.progress(`waiting for ${ip} to answer in maintenance mode`);
     let foreignSince: number | undefined;
     await this.until('the node in maintenance mode', ip, this.timing.maintenanceTimeoutMs, async () => {
-      try {
-        await maintenance.version(this.call);
-      } catch {
-        // A node that already took a config (a resumed run) answers only over mTLS.
-        // A node still booting can fail both ways once; only a steady refusal means a foreign node.
-        await secure.version(this.call).catch((error: unknown) => {
-          if (!isForeignCertificate(error)) foreignSince = undefined;
-          else foreignSince ??= Date.now();
-          if (foreignSince !== undefined && Date.now() - foreignSince >= FOREIGN_AFTER_MS) {
-            throw foreignNode(this.endpoint(ip));
-          }
-          throw error;
-        });
-        foreignSince = undefined;
-        await secure.applyConfiguration({ data: yaml, mode: 'AUTO' }, this.call);
+      const probe = await probeMaintenance(maintenance, this.call);
+      if (probe.kind === 'maintenance') {
+        await maintenance.applyConfiguration({ data: yaml }, this.call);
         return true;
       }
-      await maintenance.applyConfiguration({ data: yaml }, this.call);
+      // A node that already took a config (a resumed run) answers only over mTLS.
+      // A node still booting can fail both ways once; only a steady refusal means a foreign node.
+      await secure.version(this.call).catch((error: unknown) => {
+        if (!isForeignCertificate(error)) foreignSince = undefined;
+        else foreignSince ??= Date.now();
+        if (foreignSince !== undefined && Date.now() - foreignSince >= FOREIGN_AFTER_MS) {
+          throw foreignNode(this.endpoint(ip));
+        }
+        throw error;
+      });
+      foreignSince = undefined;
+      await secure.applyConfiguration({ data: yaml, mode: 'AUTO' }, this.call);
       return true;
     });
     this.ctx.progress('config applied; waiting for the node to install and boot');

@@ -18,9 +18,30 @@ const VENDOR = TALOS_SCHEMAS_URL;
 /** Schemas we ship, by minor. Other minors use the nearest one. */
 const SCHEMA_MINORS = [12, 13] as const;
 
+interface SchemaProperty {
+  enum?: string[];
+  type?: string;
+  items?: unknown;
+}
+
 interface SchemaFile {
   $id: string;
-  $defs: Record<string, { properties?: { kind?: { enum?: string[] } } }>;
+  $defs: Record<string, { properties?: Record<string, SchemaProperty | undefined> }>;
+}
+
+/**
+ * The 1.12 schema puts the allowed values of `EncryptionSpec.options` on the list itself, so no
+ * list passes, while Talos 1.12 parses a list of those values (1.13's schema says so). The node
+ * checks what Talos checks: a list whose items are the allowed values.
+ */
+function repairSchema(file: SchemaFile): SchemaFile {
+  const options = file.$defs['block.EncryptionSpec']?.properties?.['options'];
+  if (options?.enum && options.type === undefined) {
+    options.items = { type: 'string', enum: options.enum };
+    options.type = 'array';
+    delete options.enum;
+  }
+  return file;
 }
 
 class VersionSchema {
@@ -74,7 +95,7 @@ export function schemaFor(minor: number): VersionSchema {
   let schema = schemas.get(chosen);
   if (!schema) {
     const path = fileURLToPath(new URL(`talos-config.schema.v1.${chosen}.json`, VENDOR));
-    schema = new VersionSchema(JSON.parse(readFileSync(path, 'utf8')) as SchemaFile);
+    schema = new VersionSchema(repairSchema(JSON.parse(readFileSync(path, 'utf8')) as SchemaFile));
     schemas.set(chosen, schema);
   }
   return schema;
