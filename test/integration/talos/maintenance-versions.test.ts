@@ -39,7 +39,7 @@ function context(progress: string[]): RunContext {
     idOf: () => undefined,
     recordOf: () => undefined,
     progress: (message) => progress.push(message),
-    secrets: { get: () => undefined, put: async () => undefined },
+    secrets: { get: () => undefined, put: async () => undefined, forget: async () => undefined },
   };
 }
 
