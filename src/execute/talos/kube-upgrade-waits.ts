@@ -44,8 +44,9 @@ interface WaitFor {
   progress(message: string): void;
 }
 
-function minutes(ms: number): string {
-  return ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`;
+function duration(ms: number): string {
+  if (ms >= 60_000) return `${Math.round(ms / 60_000)} min`;
+  return ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
 }
 
 async function until(timing: KubeUpgradeTiming, wait: WaitFor, probe: Probe): Promise<void> {
@@ -67,7 +68,7 @@ async function until(timing: KubeUpgradeTiming, wait: WaitFor, probe: Probe): Pr
     said = missing;
     const left = deadline - clock.now();
     if (left <= 0) {
-      throw new Hk8sError('provider.unavailable', `${wait.what} within ${minutes(wait.timeoutMs)}`, {
+      throw new Hk8sError('provider.unavailable', `${wait.what} within ${duration(wait.timeoutMs)}`, {
         where: wait.where,
         detail: `last seen: ${missing}`,
         hint: `Last seen: ${missing}. Check it with \`kubectl -n kube-system get pods -o wide\` and \`hk8s status\`; \`hk8s resume\` runs the step again.`,
