@@ -117,7 +117,9 @@ describe('Kubernetes upgrade waits against the sandbox', () => {
     ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Hk8sError);
     const failure = error as Hk8sError;
-    expect(failure.message).toBe(`kube-apiserver on iu-cp-2 did not run ${NEW} and become Ready within 300 ms`);
+    expect(failure.message).toBe(
+      `kube-apiserver on iu-cp-2 did not run ${NEW} and become Ready within 300 ms`,
+    );
     expect(failure.where).toBe('kubernetes.cp.2.kube-apiserver@v1.36.3');
     expect(failure.hint).toContain(`kube-apiserver-iu-cp-2 runs ${OLD}, Ready`);
   });
