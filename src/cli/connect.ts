@@ -4,7 +4,9 @@
  * drain nodes, the operator's address — and hands them to the engine. The environment is read
  * here and nowhere below.
  */
+import { lazyKubeClients } from '../execute/kube/clients.js';
 import { kubernetesDrainer } from '../execute/kube/drainer.js';
+import { REAL_KUBE_UPGRADE_TIMING, scaledKubeUpgradeTiming } from '../execute/talos/kube-upgrade-waits.js';
 import { REAL_TIMING, scaledTiming } from '../execute/talos/connections.js';
 import { hcloudProvider } from '../engine/hcloud-provider.js';
 import type { Provider } from '../engine/provider.js';
@@ -81,6 +83,20 @@ export async function connectProvider(ws: Workspace, options: ConnectOptions): P
         ? { podPollMs: Math.max(50, 1000 * pollScale), nodePollMs: Math.max(50, 2000 * pollScale) }
         : {},
     ),
+    kube: {
+      // A plan must not hang on a cluster that is down: a few seconds, then the recorded configs.
+      observe: lazyKubeClients({
+        requestTimeoutMs: options.sandbox ? 3000 : 5000,
+        retryAttempts: 2,
+        retryBackoff: { initialMs: Math.max(20, 250 * pollScale), maxMs: 1000, factor: 2 },
+      }),
+      run: lazyKubeClients(
+        options.sandbox
+          ? { retryBackoff: { initialMs: Math.max(20, 250 * pollScale), maxMs: 4000, factor: 2 } }
+          : {},
+      ),
+      upgradeTiming: options.sandbox ? scaledKubeUpgradeTiming(speed) : REAL_KUBE_UPGRADE_TIMING,
+    },
     operatorIpv4: () => (options.sandbox ? Promise.resolve('127.0.0.1') : detectOperatorIpv4(env)),
   });
 }

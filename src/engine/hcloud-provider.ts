@@ -8,9 +8,12 @@ import { drainRunner, type NodeDrainer } from '../execute/drain.js';
 import { hcloudDrivers } from '../execute/hcloud/runner.js';
 import { resourceRunners } from '../execute/resources.js';
 import { KindDispatcher, type KindRunners } from '../execute/runners.js';
+import type { KubeClientSource } from '../execute/kube/clients.js';
 import type { TalosTiming } from '../execute/talos/connections.js';
+import type { KubeUpgradeTiming } from '../execute/talos/kube-upgrade-waits.js';
 import { talosRunners } from '../execute/talos/runner.js';
 import { observeHcloud } from '../observe/hcloud.js';
+import { observeKubernetes } from '../observe/kube.js';
 import type { InfraSpec } from '../resources/hcloud/infra-spec.js';
 import type { HcloudApi } from '../providers/hcloud/index.js';
 import { resolveNetworkLayout } from '../spec/network.js';
@@ -23,6 +26,13 @@ export interface ProviderParts {
   hcloud: HcloudApi;
   talos: { port: number; timing: TalosTiming };
   drainer: NodeDrainer;
+  kube: {
+    /** Clients for plan-time observation: short timeouts, so an unreachable API costs little. */
+    observe: KubeClientSource;
+    /** Clients for the Kubernetes upgrade's steps. */
+    run: KubeClientSource;
+    upgradeTiming: KubeUpgradeTiming;
+  };
   /** The operator's public IPv4; asked at most once, and only when the firewall needs it. */
   operatorIpv4(): Promise<string>;
   close?(): Promise<void>;
@@ -30,12 +40,10 @@ export interface ProviderParts {
 
 /** One runner per action kind; the resource kinds go through one driver per resource type. */
 export function clusterRunners(spec: Spec, parts: ProviderParts): KindRunners {
-  const talos = talosRunners({
-    spec,
-    layout: resolveNetworkLayout(spec),
-    port: parts.talos.port,
-    timing: parts.talos.timing,
-  });
+  const talos = talosRunners(
+    { spec, layout: resolveNetworkLayout(spec), port: parts.talos.port, timing: parts.talos.timing },
+    { clients: parts.kube.run, timing: parts.kube.upgradeTiming },
+  );
   return {
     ...resourceRunners({ ...hcloudDrivers(parts.hcloud), ...talos.drivers }),
     ...talos.kinds,
@@ -49,6 +57,14 @@ export function hcloudProvider(spec: Spec, cluster: string, parts: ProviderParts
   return {
     runner: new KindDispatcher(clusterRunners(spec, parts)),
     talos: true,
+    async observeKubernetes(kubeconfig, nodes) {
+      try {
+        return await observeKubernetes(await parts.kube.observe(kubeconfig), nodes);
+      } catch (error) {
+        // A kubeconfig the client cannot use is as good as an unreachable API for planning.
+        return { reachable: false, reason: error instanceof Error ? error.message : String(error) };
+      }
+    },
     async observe(observeOptions = {}) {
       const observation = await observeHcloud(parts.hcloud, cluster, observeOptions);
       const unaddressed = observation.unaddressed.map((o) => ({ ...o, id: String(o.id) }));

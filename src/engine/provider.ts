@@ -4,6 +4,8 @@
  */
 import type { UnaddressedObject } from '../execute/events.js';
 import type { ActionRunner } from '../execute/runner.js';
+import type { KubeObservation } from '../observe/kube.js';
+import type { TalosNode } from '../plan/talos/nodes.js';
 import type { ObservedResource } from '../plan/types.js';
 
 export interface Observation {
@@ -25,6 +27,8 @@ export interface Provider {
   runner: ActionRunner;
   /** Whether the runner brings Talos up on the servers (the Hetzner provider does; infra-only fakes do not). */
   talos: boolean;
+  /** What these nodes run for Kubernetes, read through the cluster's API with its admin kubeconfig. */
+  observeKubernetes?(kubeconfig: string, nodes: readonly TalosNode[]): Promise<KubeObservation>;
   /** Releases connections and timers. */
   close?(): Promise<void>;
 }

@@ -14,6 +14,7 @@ import { hasChanges, makePlan, type Plan, type PlanCommand } from '../plan/plan.
 import { openState } from '../state/log-store.js';
 import { lastRun, pendingRun, type RunRecord, type State } from '../state/reducer.js';
 import { desiredResources } from './infra.js';
+import { observeClusterKubernetes } from './kube-observation.js';
 import { talosPlanInput } from './talos-inputs.js';
 import { assertVersionChanges, runningVersions } from './version-check.js';
 import type { Provider } from './provider.js';
@@ -77,6 +78,7 @@ export async function computePlan(
   // Volumes hold data: only `destroy --include-volumes` sees (and so deletes) them.
   const keepVolumes = request.command === 'destroy' && request.includeVolumes === true;
   const resources = observation.resources.filter((r) => r.type !== 'volume' || keepVolumes);
+  const kube = await observeClusterKubernetes(ws.spec, state, provider, request.command, events);
   const plan = makePlan({
     cluster: ws.cluster,
     command: request.command,
@@ -86,7 +88,7 @@ export async function computePlan(
     observed: resources,
     targets: request.targets,
     replace: request.replace,
-    ...(provider.talos ? { talos: talosPlanInput(ws.spec, state, resources) } : {}),
+    ...(provider.talos ? { talos: talosPlanInput(ws.spec, state, resources, kube) } : {}),
   });
   refuseProtectedRemovals(ws, plan);
   const unrecorded = observation.resources.filter((o) => state.resources[o.address]?.id !== o.id);

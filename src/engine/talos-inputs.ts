@@ -1,5 +1,7 @@
 /** The Talos planner's inputs, gathered from the state (what hk8s did) and the observation. */
 import { clusterFacts } from '../execute/talos/facts.js';
+import { runningKubernetes, type KubeObservation } from '../observe/kube.js';
+import { appliedKubernetes } from '../plan/talos/kubernetes-upgrade.js';
 import type { AppliedConfig, TalosPlanInput } from '../plan/talos/plan-talos.js';
 import {
   configSecretName,
@@ -30,10 +32,12 @@ function appliedConfigs(state: State): Record<string, AppliedConfig> {
   return applied;
 }
 
+/** `kube`: what the Kubernetes API reported; absent or unreachable, the recorded configs speak. */
 export function talosPlanInput(
   spec: Spec,
   state: State,
   observed: readonly ObservedResource[],
+  kube?: KubeObservation,
 ): TalosPlanInput {
   const secretsYaml = state.secrets[TALOS_SECRETS]?.$secret;
   const byAddress = new Map(
@@ -45,12 +49,15 @@ export function talosPlanInput(
       ...observed.filter((o) => o.type === 'server').map((o) => o.address),
     ]),
   ];
+  const applied = appliedConfigs(state);
+  const fromConfigs = appliedKubernetes(applied, talosNodes(spec));
   return {
     spec,
     layout: resolveNetworkLayout(spec),
     ...(secretsYaml ? { secrets: secretsFromYaml(secretsYaml) } : {}),
     facts: clusterFacts(servers, (address) => byAddress.get(address)),
-    applied: appliedConfigs(state),
+    applied,
+    kubernetes: kube ? runningKubernetes(kube, fromConfigs) : fromConfigs,
     bootstrapped: state.resources[TALOS_BOOTSTRAP] !== undefined,
     kubeconfig: state.resources[TALOS_KUBECONFIG] !== undefined,
   };

@@ -33,7 +33,9 @@ export type EngineWarning =
   /** The latest run did not finish; `apply` refuses until `resume` completes it. */
   | { kind: 'run-pending'; run: string; command: string }
   /** An object with the cluster's label but no hk8s address: left alone. */
-  | { kind: 'unaddressed-object'; object: UnaddressedObject };
+  | { kind: 'unaddressed-object'; object: UnaddressedObject }
+  /** The cluster's Kubernetes API could not be read at plan time: versions come from the recorded configs. */
+  | { kind: 'kubernetes-unobserved'; reason: string };
 
 export interface UnaddressedObject {
   kind: string;

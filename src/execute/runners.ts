@@ -48,6 +48,8 @@ function bind(runners: KindRunners, action: Action): BoundAction {
       return bound(runners.bootstrap, action);
     case 'wait':
       return bound(runners.wait, action);
+    case 'upgrade-kubernetes':
+      return bound(runners['upgrade-kubernetes'], action);
     default:
       return assertNever(action, 'action');
   }

@@ -225,6 +225,7 @@ function linkDependencies(
       case 'apply-config':
       case 'bootstrap':
       case 'wait':
+      case 'upgrade-kubernetes':
         break;
     }
     // A resource that is replaced or deleted must first lose whatever still uses it.

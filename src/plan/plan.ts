@@ -58,6 +58,8 @@ export function inputsHash(inputs: PlanInputs): string {
     observed: [...inputs.observed].sort((a, b) => a.address.localeCompare(b.address)),
     targets: [...(inputs.targets ?? [])].sort(),
     replace: [...(inputs.replace ?? [])].sort(),
+    // What the nodes run for Kubernetes is observed too: a plan made before they moved is stale.
+    ...(inputs.talos?.kubernetes ? { kubernetes: inputs.talos.kubernetes } : {}),
   });
 }
 

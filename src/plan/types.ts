@@ -4,6 +4,7 @@
  * and hashed, so nothing here may hold functions or class instances.
  */
 import type { Operation } from 'fast-json-patch';
+import type { ComponentVersions, KubeComponent } from '../talos/config/kubernetes.js';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
@@ -60,6 +61,7 @@ export const ACTION_KINDS = [
   'apply-config',
   'bootstrap',
   'wait',
+  'upgrade-kubernetes',
 ] as const;
 
 export type ActionKind = (typeof ACTION_KINDS)[number];
@@ -142,6 +144,11 @@ export interface ApplyConfigAction extends ActionBase {
   /** `initial`: the first config, pushed to the node in maintenance mode. */
   mode: 'initial' | 'no-reboot' | 'reboot';
   changes: ConfigFieldChange[];
+  /**
+   * Components rendered at another version than `kubernetes.version`: the node is in a Kubernetes
+   * upgrade, which moves those itself (`upgrade-kubernetes`), so this push keeps what the node runs.
+   */
+  kubernetes?: ComponentVersions;
 }
 
 export interface BootstrapAction extends ActionBase {
@@ -154,6 +161,45 @@ export interface WaitAction extends ActionBase {
   condition: string;
 }
 
+interface UpgradeKubernetesBase extends ActionBase {
+  kind: 'upgrade-kubernetes';
+  /** The version the component runs before the step (`v1.35.4`). */
+  from: string;
+  /** The version it runs after (`v1.36.3`). */
+  to: string;
+}
+
+/**
+ * One component of one node moves to `to` (talos.md §6.2): the node's config is pushed with NO_REBOOT
+ * carrying `staged` (this component and those already done at `to`, the rest where they were), then
+ * the step waits until the component runs `to` and is Ready (the node's pod, or its kubelet).
+ */
+export interface UpgradeComponentAction extends UpgradeKubernetesBase {
+  component: KubeComponent;
+  /** Address of the node's server. */
+  node: string;
+  /** Every component version the node's config names after this step. */
+  staged: ComponentVersions;
+}
+
+/** An object of the bootstrap manifests whose container image an upgrade moves. */
+export interface ManifestImage {
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  container: string;
+  image: string;
+}
+
+/** After every node: the bootstrap manifests (kube-proxy, CoreDNS) by server-side apply. */
+export interface SyncManifestsAction extends UpgradeKubernetesBase {
+  component: 'bootstrap-manifests';
+  manifests: ManifestImage[];
+}
+
+export type UpgradeKubernetesAction = UpgradeComponentAction | SyncManifestsAction;
+
 export type Action =
   | CreateAction
   | UpdateAction
@@ -163,7 +209,8 @@ export type Action =
   | LeaveEtcdAction
   | ApplyConfigAction
   | BootstrapAction
-  | WaitAction;
+  | WaitAction
+  | UpgradeKubernetesAction;
 
 export interface ActionGraph {
   /** Topologically sorted; ties broken by id, so the same inputs give the same order. */

@@ -64,6 +64,7 @@ export class FakeCloud {
           case 'apply-config':
           case 'bootstrap':
           case 'wait':
+          case 'upgrade-kubernetes':
             return {};
           default:
             return assertNever(action, 'action');

@@ -171,6 +171,9 @@ describe('control-plane endpoints', () => {
       ['ep-worker-1', 'talos', 'v1.13.9', 'v1.13.10'],
       ['ep-cp-1', 'kubelet', 'v1.32.4', 'v1.33.1'],
       ['ep-cp-1', 'apiserver', 'v1.32.4', 'v1.33.1'],
+      // The test config names no controller-manager or scheduler image: they follow the kubelet.
+      ['ep-cp-1', 'controller-manager', 'v1.32.4', 'v1.33.1'],
+      ['ep-cp-1', 'scheduler', 'v1.32.4', 'v1.33.1'],
       ['ep-worker-1', 'kubelet', 'v1.32.4', 'v1.33.1'],
     ]);
     const mirror = await rawRequest(

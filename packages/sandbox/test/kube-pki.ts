@@ -102,6 +102,12 @@ export interface ConfigOptions {
   kubernetesVersion?: string;
   nodeLabels?: Record<string, string>;
   nodeTaints?: Record<string, string>;
+  /** Control-plane component images other than `registry.k8s.io/kube-apiserver:<version>`. */
+  images?: Partial<Record<'apiServer' | 'controllerManager' | 'scheduler' | 'proxy', string>>;
+}
+
+function componentImages(images: NonNullable<ConfigOptions['images']>): Record<string, { image: string }> {
+  return Object.fromEntries(Object.entries(images).map(([key, image]) => [key, { image }]));
 }
 
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
@@ -137,6 +143,7 @@ export function machineConfig(pki: TestPki, options: ConfigOptions): string {
       token: 'ghijkl.0123456789abcdef',
       ca: { crt: b64(pki.k8s.crt), key: cp ? b64(pki.k8s.key) : '' },
       ...(cp ? { apiServer: { image: `registry.k8s.io/kube-apiserver:${k8s}` } } : {}),
+      ...(cp ? componentImages(options.images ?? {}) : {}),
     },
   };
   const hostname = { apiVersion: 'v1alpha1', kind: 'HostnameConfig', auto: 'stable' };

@@ -5,7 +5,7 @@
 import type { Operation } from 'fast-json-patch';
 import { assertNever } from '../../errors.js';
 import type { Plan } from '../../plan/plan.js';
-import type { Action, ActionCounts, ActionKind, Json } from '../../plan/types.js';
+import type { Action, ActionCounts, ActionKind, Json, UpgradeKubernetesAction } from '../../plan/types.js';
 import { style } from './style.js';
 
 const SYMBOLS: Record<ActionKind, string> = {
@@ -18,6 +18,7 @@ const SYMBOLS: Record<ActionKind, string> = {
   'apply-config': '≈',
   bootstrap: '★',
   wait: '…',
+  'upgrade-kubernetes': '↑',
 };
 
 function paint(kind: ActionKind): (text: string) => string {
@@ -26,6 +27,7 @@ function paint(kind: ActionKind): (text: string) => string {
       return style.green;
     case 'update':
     case 'apply-config':
+    case 'upgrade-kubernetes':
       return style.yellow;
     case 'replace':
     case 'drain':
@@ -108,6 +110,8 @@ export function actionDetails(action: Action): string[] {
           (c) => `      ${style.yellow('~')} ${c.path}: ${formatValue(c.before)} → ${formatValue(c.after)}`,
         ),
       ];
+    case 'upgrade-kubernetes':
+      return upgradeLines(action);
     case 'drain':
     case 'bootstrap':
     case 'wait':
@@ -115,6 +119,20 @@ export function actionDetails(action: Action): string[] {
     default:
       return assertNever(action, 'action');
   }
+}
+
+/** `node component from → to`, then what the step changes. */
+function upgradeLines(action: UpgradeKubernetesAction): string[] {
+  const step = `${action.from} → ${action.to}`;
+  if (action.component === 'bootstrap-manifests') {
+    return [
+      `      bootstrap manifests ${step}`,
+      ...action.manifests.map(
+        (m) => `      ${style.yellow('~')} ${m.kind} ${m.namespace}/${m.name} ${m.container}: ${m.image}`,
+      ),
+    ];
+  }
+  return [`      ${action.node} ${action.component} ${step}`];
 }
 
 export function actionHeadline(action: Action): string {
@@ -134,6 +152,8 @@ export function summaryLine(counts: ActionCounts): string {
   say(counts['apply-config'], 'reconfigure');
   say(counts.bootstrap, 'bootstrap');
   say(counts.wait, 'wait for');
+  const steps = counts['upgrade-kubernetes'];
+  if (steps > 0) parts.push(`${steps} Kubernetes upgrade step${steps === 1 ? '' : 's'}`);
   return parts.length === 0 ? 'No changes. The cluster matches the spec.' : `Plan: ${parts.join(', ')}.`;
 }
 

@@ -19,6 +19,11 @@ export function renderWarning(warning: EngineWarning): string {
       const { kind, name, id } = warning.object;
       return `Note: ${kind} ${name} (${id}) has this cluster's label but no hk8s address; hk8s leaves it alone.`;
     }
+    case 'kubernetes-unobserved':
+      return (
+        `Warning: the cluster's Kubernetes API could not be read (${warning.reason}); ` +
+        'what each node runs for Kubernetes is taken from the configs hk8s applied.'
+      );
     default:
       return assertNever(warning, 'warning');
   }

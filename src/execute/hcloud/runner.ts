@@ -51,6 +51,7 @@ async function reconcileHcloud(
     case 'apply-config':
     case 'bootstrap':
     case 'wait':
+    case 'upgrade-kubernetes':
       return planAgain(pending);
   }
 }

@@ -18,7 +18,14 @@ async function applyConfig(
     talos.nodes.map((n) => n.server),
     (a) => ctx.recordOf(a),
   );
-  const rendered = renderNodeConfig(talos.spec, talos.options.layout, talos.secrets(ctx), node, facts);
+  const rendered = renderNodeConfig(
+    talos.spec,
+    talos.options.layout,
+    talos.secrets(ctx),
+    node,
+    facts,
+    action.kubernetes,
+  );
   const ipv4 = facts.servers[node.server]?.ipv4;
   const fact = facts.servers[node.server];
   if (!rendered || !fact || !ipv4) {

@@ -10,6 +10,7 @@ import { TalosAccess, type TalosRunnerOptions } from './access.js';
 import { applyConfigRunner } from './apply-config.js';
 import { bootstrapRunner } from './bootstrap.js';
 import { healthRunner } from './health.js';
+import { kubeUpgradeRunner, type KubeUpgradeOptions } from './kube-upgrade.js';
 import { leaveEtcdRunner } from './leave-etcd.js';
 import { talosRecordDrivers, type TalosType } from './records.js';
 
@@ -17,10 +18,10 @@ export type { TalosRunnerOptions } from './access.js';
 
 export interface TalosRunners {
   drivers: Record<TalosType, ResourceDriver>;
-  kinds: Pick<KindRunners, 'apply-config' | 'bootstrap' | 'wait' | 'leave-etcd'>;
+  kinds: Pick<KindRunners, 'apply-config' | 'bootstrap' | 'wait' | 'leave-etcd' | 'upgrade-kubernetes'>;
 }
 
-export function talosRunners(options: TalosRunnerOptions): TalosRunners {
+export function talosRunners(options: TalosRunnerOptions, kube: KubeUpgradeOptions): TalosRunners {
   const talos = new TalosAccess(options);
   return {
     drivers: talosRecordDrivers(talos),
@@ -29,6 +30,7 @@ export function talosRunners(options: TalosRunnerOptions): TalosRunners {
       bootstrap: bootstrapRunner(talos),
       wait: healthRunner(talos),
       'leave-etcd': leaveEtcdRunner(talos),
+      'upgrade-kubernetes': kubeUpgradeRunner(talos, kube),
     },
   };
 }

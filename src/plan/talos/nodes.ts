@@ -4,7 +4,7 @@
  * is known of the servers. Pure: everything comes in as arguments.
  */
 import { buildMachineConfig, machineConfigYaml } from '../../talos/config/index.js';
-import type { MachineConfig } from '../../talos/config/index.js';
+import type { ComponentVersions, MachineConfig } from '../../talos/config/index.js';
 import type { TalosSecrets } from '../../talos/secrets-types.js';
 import type { NetworkLayout } from '../../spec/network.js';
 import type { Spec } from '../../spec/schema.js';
@@ -107,13 +107,17 @@ export interface RenderedConfig {
   hash: string;
 }
 
-/** The node's config, or undefined while a value it needs (an IP, the endpoint) is not known yet. */
+/**
+ * The node's config, or undefined while a value it needs (an IP, the endpoint) is not known yet.
+ * `kubernetes`: components staged at another version than `kubernetes.version` (an upgrade's steps).
+ */
 export function renderNodeConfig(
   spec: Spec,
   layout: NetworkLayout,
   secrets: TalosSecrets,
   node: TalosNode,
   facts: ClusterFacts,
+  kubernetes?: ComponentVersions,
 ): RenderedConfig | undefined {
   const fact = facts.servers[node.server];
   const endpoint = clusterEndpoint(spec, layout, facts);
@@ -131,6 +135,7 @@ export function renderNodeConfig(
       privateIpv4: fact.privateIp,
     },
     cluster: { endpoint, certSANs: certSans(spec, layout, facts) },
+    ...(kubernetes ? { kubernetes } : {}),
   });
   const yaml = machineConfigYaml(config);
   return { config, yaml, hash: sha256(yaml) };

@@ -11,6 +11,13 @@ import { actionId } from '../diff.js';
 import { serverName } from '../../resources/hcloud/names.js';
 import type { Action, ApplyConfigAction, ConfigFieldChange, LeaveEtcdAction } from '../types.js';
 import {
+  appliedKubernetes,
+  keptVersions,
+  kubernetesUpgradeActions,
+  kubernetesUpgradeFor,
+  type ClusterKubernetes,
+} from './kubernetes-upgrade.js';
+import {
   bootstrapNode,
   renderNodeConfig,
   TALOS_BOOTSTRAP,
@@ -19,6 +26,7 @@ import {
   TALOS_SECRETS,
   talosNodes,
   type ClusterFacts,
+  type TalosNode,
 } from './nodes.js';
 
 export const REBOOT_GROUP = 'talos-reboot';
@@ -39,6 +47,8 @@ export interface TalosPlanInput {
   applied: Record<string, AppliedConfig>;
   bootstrapped: boolean;
   kubeconfig: boolean;
+  /** What the nodes run for Kubernetes; absent: what their recorded configs say. */
+  kubernetes?: ClusterKubernetes;
 }
 
 export interface TalosPlan {
@@ -81,10 +91,22 @@ export function planTalos(input: TalosPlanInput, infra: readonly Action[], destr
     )
     .map((a) => a.id);
 
+  const isNew = (node: TalosNode) => {
+    const fact = input.facts.servers[node.server];
+    const applied = input.applied[node.config];
+    const recreated = infraFor(node.server).some((a) => a.kind !== 'update');
+    return recreated || !fact || !applied || applied.serverId !== fact.id;
+  };
+  const existing = talosNodes(input.spec).filter((n) => !isNew(n));
+  const kubernetes = kubernetesUpgradeFor(
+    input.spec,
+    existing,
+    input.kubernetes ?? appliedKubernetes(input.applied, existing),
+  );
+
   const configActions: ApplyConfigAction[] = [];
   for (const node of talosNodes(input.spec)) {
     const serverActions = infraFor(node.server);
-    const serverAction = serverActions.find((a) => a.kind !== 'update');
     const fact = input.facts.servers[node.server];
     const applied = input.applied[node.config];
     const deps = [
@@ -92,14 +114,15 @@ export function planTalos(input: TalosPlanInput, infra: readonly Action[], destr
       ...serverActions.map((a) => a.id),
       ...(secretsAction ? [secretsAction.id] : []),
     ];
-    const initial = serverAction || !fact || !applied || applied.serverId !== fact.id;
-    if (initial) {
+    if (isNew(node) || !applied) {
       const reason = applied && fact && applied.serverId !== fact.id ? 'the server was replaced' : 'new node';
       configActions.push(applyConfig(node.server, node.config, 'initial', [], reason, deps));
       continue;
     }
+    // A node in a Kubernetes upgrade keeps its versions here; the upgrade's steps move them.
+    const kept = kubernetes && keptVersions(kubernetes, node.server);
     const rendered =
-      input.secrets && renderNodeConfig(input.spec, input.layout, input.secrets, node, input.facts);
+      input.secrets && renderNodeConfig(input.spec, input.layout, input.secrets, node, input.facts, kept);
     if (!rendered) {
       const unknown: ConfigFieldChange = { path: '(values known only after apply)' };
       configActions.push(
@@ -120,16 +143,15 @@ export function planTalos(input: TalosPlanInput, infra: readonly Action[], destr
       : [];
     const mode = applied.config ? applyModeFor(changes) : 'reboot';
     const shown = changes.length > 0 ? changes : [{ path: '(previous config not recorded)' }];
-    configActions.push(
-      applyConfig(
-        node.server,
-        node.config,
-        mode,
-        shown as ConfigFieldChange[],
-        'machine config changed',
-        deps,
-      ),
+    const action = applyConfig(
+      node.server,
+      node.config,
+      mode,
+      shown as ConfigFieldChange[],
+      'machine config changed',
+      deps,
     );
+    configActions.push(kept ? { ...action, kubernetes: kept } : action);
   }
   orderReboots(configActions, input.spec);
   actions.push(...configActions);
@@ -165,6 +187,16 @@ export function planTalos(input: TalosPlanInput, infra: readonly Action[], destr
       type: 'talos_kubeconfig',
       props: {},
     });
+  }
+  if (kubernetes) {
+    // After every other change to the nodes: config pushes, reboots, OS upgrades, the health gate.
+    const before = actions.filter((a) => a.id !== secretsAction?.id && a.address !== TALOS_KUBECONFIG);
+    actions.push(
+      ...kubernetesUpgradeActions(
+        kubernetes,
+        before.map((a) => a.id),
+      ),
+    );
   }
   for (const address of Object.keys(input.applied).sort()) {
     if (talosNodes(input.spec).some((n) => n.config === address)) continue;

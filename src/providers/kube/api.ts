@@ -70,10 +70,15 @@ export interface PodVolume {
   emptyDir?: object;
 }
 
+export interface PodContainer {
+  name: string;
+  image?: string;
+}
+
 export interface PodObject {
   metadata: ObjectMeta & { namespace: string };
-  spec?: { nodeName?: string; volumes?: PodVolume[] };
-  status?: { phase?: string; conditions?: Condition[] };
+  spec?: { nodeName?: string; volumes?: PodVolume[]; containers?: PodContainer[] };
+  status?: { phase?: string; conditions?: Condition[]; hostIP?: string };
 }
 
 export interface LabelSelectorRequirement {

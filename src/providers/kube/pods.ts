@@ -27,7 +27,12 @@ export function podInfo(pod: PodObject): PodInfo {
     ready: pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true,
     terminating: pod.metadata.deletionTimestamp !== undefined,
     labels: pod.metadata.labels ?? {},
+    images: Object.fromEntries(
+      (pod.spec?.containers ?? []).flatMap((c) => (c.image ? [[c.name, c.image]] : [])),
+    ),
+    annotations: pod.metadata.annotations ?? {},
   };
+  if (pod.status?.hostIP) info.hostIP = pod.status.hostIP;
   if (pod.metadata.uid !== undefined) info.uid = pod.metadata.uid;
   if (pod.spec?.nodeName) info.nodeName = pod.spec.nodeName;
   if (pod.status?.phase) info.phase = pod.status.phase;

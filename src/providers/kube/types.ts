@@ -44,6 +44,11 @@ export interface PodInfo {
   labels: Record<string, string>;
   /** The owner reference with `controller: true` (ReplicaSet, DaemonSet, StatefulSet, Node for mirror pods, …). */
   controller?: { kind: string; name: string };
+  /** The containers' images, by container name. */
+  images: Record<string, string>;
+  /** The address of the node the pod runs on, once it runs. */
+  hostIP?: string;
+  annotations: Record<string, string>;
 }
 
 /** Why a pod on a draining node is left alone. */

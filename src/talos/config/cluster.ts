@@ -4,9 +4,9 @@
  * without its key, and discovery. Everything else is control-plane only.
  */
 import type { BuildContext } from './context.js';
+import { componentImage } from './kubernetes.js';
 import { base64, prune, sortKeys, sortedUnique, type PlainObject } from './objects.js';
 
-const K8S_REGISTRY = 'registry.k8s.io';
 const ETCD_METRICS = 'http://0.0.0.0:2381';
 
 /** What `talosctl gen config` writes when no admission control is given (talos-1.13.md §1.1). */
@@ -29,10 +29,6 @@ function defaultAdmissionControl(): PlainObject[] {
       },
     },
   ];
-}
-
-function image(repository: string | undefined, component: string, version: string): string {
-  return `${repository ?? `${K8S_REGISTRY}/${component}`}:${version}`;
 }
 
 function oidcArgs(context: BuildContext): Record<string, string> {
@@ -69,9 +65,10 @@ function discovery(context: BuildContext): PlainObject {
 }
 
 function controlPlaneOnly(context: BuildContext): PlainObject {
-  const { spec, secrets, layout, cluster } = context;
+  const { spec, secrets, layout, cluster, versions } = context;
   const kubernetes = spec.kubernetes;
-  const { images, version } = kubernetes;
+  const images = kubernetes.images;
+  const image = (component: keyof typeof versions) => componentImage(spec, component, versions[component]);
   const admission = kubernetes.apiServer.admissionControl;
   return {
     secretboxEncryptionSecret: secrets.secrets.secretboxEncryptionSecret,
@@ -81,7 +78,7 @@ function controlPlaneOnly(context: BuildContext): PlainObject {
     },
     serviceAccount: { key: base64(secrets.certs.k8sServiceAccount.key) },
     apiServer: {
-      image: image(images.apiServer, 'kube-apiserver', version),
+      image: image('kube-apiserver'),
       certSANs: sortedUnique(cluster.certSANs),
       extraArgs: sortKeys({
         'enable-aggregator-routing': 'true',
@@ -92,14 +89,12 @@ function controlPlaneOnly(context: BuildContext): PlainObject {
       auditPolicy: { apiVersion: 'audit.k8s.io/v1', kind: 'Policy', rules: [{ level: 'Metadata' }] },
     },
     controllerManager: {
-      image: image(images.controllerManager, 'kube-controller-manager', version),
+      image: image('kube-controller-manager'),
       extraArgs: { 'bind-address': '0.0.0.0', 'cloud-provider': 'external' },
     },
-    proxy: context.kubeProxyReplacement
-      ? { disabled: true }
-      : { image: image(images.proxy, 'kube-proxy', version) },
+    proxy: context.kubeProxyReplacement ? { disabled: true } : { image: image('kube-proxy') },
     scheduler: {
-      image: image(images.scheduler, 'kube-scheduler', version),
+      image: image('kube-scheduler'),
       extraArgs: { 'bind-address': '0.0.0.0' },
     },
     etcd: prune({

@@ -4,6 +4,7 @@ import type { Spec } from '../../spec/schema.js';
 import { TAINT_PATTERN } from '../../spec/sections/common.js';
 import type { TalosSecrets } from '../secrets-types.js';
 import type { BuildMachineConfigInput, MachineConfigCluster, MachineConfigNode } from './types.js';
+import { replacesKubeProxy, resolveComponentVersions, type KubeComponent } from './kubernetes.js';
 import { checkKubernetesVersion, talosVersionSupport, type TalosVersionSupport } from './versions.js';
 
 export interface NodePoolFacts {
@@ -36,6 +37,8 @@ export interface BuildContext {
   privateLinkName: string;
   /** The host of `cluster.endpoint`: the Kube API's private address. */
   kubeApiPrivateHost: string;
+  /** The version each Kubernetes component's image is written at. */
+  versions: Record<KubeComponent, string>;
 }
 
 export interface Taint {
@@ -111,9 +114,10 @@ export function buildContext(input: BuildMachineConfigInput): BuildContext {
     pool: poolFacts(spec, node),
     schedulableControlPlanes: controlPlanesSchedulable(spec),
     ciliumCni: cilium.enabled,
-    kubeProxyReplacement: cilium.enabled && cilium.kubeProxyReplacement,
+    kubeProxyReplacement: replacesKubeProxy(spec),
     ...(hasPublicInterface ? { publicLink: { name: 'eth0', dhcp: node.publicIpv4 !== undefined } } : {}),
     privateLinkName: hasPublicInterface ? 'eth1' : 'eth0',
     kubeApiPrivateHost: hostOf(input.cluster.endpoint),
+    versions: resolveComponentVersions(spec, input.kubernetes),
   };
 }

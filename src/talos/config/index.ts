@@ -33,6 +33,19 @@ export {
   type SchematicCustomization,
 } from './schematic.js';
 export { controlPlanesSchedulable } from './context.js';
+export {
+  CONTROL_PLANE_PODS,
+  KUBE_COMPONENTS,
+  componentImage,
+  componentsOf,
+  configComponentVersions,
+  replacesKubeProxy,
+  imageVersion,
+  resolveComponentVersions,
+  type ComponentVersions,
+  type ControlPlanePod,
+  type KubeComponent,
+} from './kubernetes.js';
 export type {
   BuildMachineConfigInput,
   ConfigDocument,

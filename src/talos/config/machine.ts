@@ -5,10 +5,10 @@
 import type { BuildContext } from './context.js';
 import { parseTaint } from './context.js';
 import { base64, deepMerge, prune, sortKeys, sortedUnique, type PlainObject } from './objects.js';
+import { componentImage } from './kubernetes.js';
 import { installerImageFor } from './schematic.js';
 
 const INSTALL_DISK = '/dev/sda';
-const KUBELET_IMAGE = 'ghcr.io/siderolabs/kubelet';
 const LONGHORN_PATH = '/var/lib/longhorn';
 const CRI_CUSTOMIZATION_PATH = '/etc/cri/conf.d/20-customization.part';
 const CRI_KEEP_UNPACKED_LAYERS =
@@ -67,7 +67,7 @@ function kubelet(context: BuildContext): PlainObject {
     registerWithTaints: registerWithTaints(context),
   });
   return prune({
-    image: `${kubernetes.images.kubelet ?? KUBELET_IMAGE}:${kubernetes.version}`,
+    image: componentImage(spec, 'kubelet', context.versions.kubelet),
     defaultRuntimeSeccompProfileEnabled: true,
     disableManifestsDirectory: true,
     extraArgs: sortKeys({

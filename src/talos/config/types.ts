@@ -1,6 +1,7 @@
 /** The inputs and output of machine-config generation. */
 import type { Spec } from '../../spec/schema.js';
 import type { TalosSecrets } from '../secrets-types.js';
+import type { ComponentVersions } from './kubernetes.js';
 
 export type NodeRole = 'controlplane' | 'worker';
 
@@ -29,6 +30,11 @@ export interface BuildMachineConfigInput {
   secrets: TalosSecrets;
   node: MachineConfigNode;
   cluster: MachineConfigCluster;
+  /**
+   * Components at a version other than `kubernetes.version`: a node's staged config while a
+   * Kubernetes upgrade moves one component at a time. Absent: every component at `kubernetes.version`.
+   */
+  kubernetes?: ComponentVersions;
 }
 
 /** One YAML document of a machine config: the v1alpha1 document or a typed `apiVersion`/`kind` one. */

@@ -74,6 +74,7 @@ function dispatcher(calls: string[], drainer: NodeDrainer = idleDrainer) {
     'apply-config': recordingKind('apply-config', calls),
     bootstrap: recordingKind('bootstrap', calls),
     wait: recordingKind('wait', calls),
+    'upgrade-kubernetes': recordingKind('upgrade-kubernetes', calls),
   };
   return new KindDispatcher(runners);
 }
@@ -212,6 +213,7 @@ describe('runners keyed by action kind', () => {
       'leave-etcd': recordingKind('leave-etcd', calls),
       'apply-config': recordingKind('apply-config', calls),
       bootstrap: recordingKind('bootstrap', calls),
+      'upgrade-kubernetes': recordingKind('upgrade-kubernetes', calls),
     };
     expect(Object.keys(incomplete).sort()).toEqual(ACTION_KINDS.filter((k) => k !== 'wait').sort());
   });

@@ -78,6 +78,8 @@ describe('classifyPod', () => {
       terminating: false,
       labels: { app: 'coredns-1' },
       controller: { kind: 'ReplicaSet', name: 'coredns-x' },
+      images: {},
+      annotations: {},
     });
   });
 });

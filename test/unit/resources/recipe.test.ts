@@ -54,6 +54,7 @@ function resourceDispatcher(
     'apply-config': refusing(),
     bootstrap: refusing(),
     wait: refusing(),
+    'upgrade-kubernetes': refusing(),
   });
 }
 

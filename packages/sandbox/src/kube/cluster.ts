@@ -16,7 +16,16 @@ import { collectGarbage, finishNamespaces, runKubelets, schedulePods, syncBudget
 import { ResourceCatalog } from './resources.js';
 import { ClusterRecorder, type ClusterRecord } from './record.js';
 import { ObjectStore } from './store.js';
-import { applyBootstrapManifests, ensureNamespaces, mirrorPods } from './system.js';
+import {
+  CONFIG_VERSION_ANNOTATION,
+  MIRROR_ANNOTATION,
+  STATIC_PODS,
+  applyBootstrapManifests,
+  ensureNamespaces,
+  mirrorHash,
+  mirrorPod,
+  mirrorPodName,
+} from './system.js';
 import { clone, type KubeObject } from './types.js';
 import { syncDaemonSets, syncDeployments, syncReplicaSets } from './workloads.js';
 
@@ -304,24 +313,22 @@ export class KubeCluster {
     return putIfChanged(ctx, TYPES.nodes, node, next);
   }
 
+  /** Each static pod follows its image in the node's config: a new definition restarts it. */
   private syncMirrorPods(ctx: ControllerContext): boolean {
     let changed = false;
     for (const m of this.members) {
       if (!m.kubeletRuns || m.view.config?.type !== 'controlplane') continue;
       const node = this.nodeOf(m);
       if (!node) continue;
-      for (const pod of mirrorPods(node, m.facts.apiServerVersion)) {
-        const live = ctx.objects.find(TYPES.pods, 'kube-system', pod.metadata.name);
-        const hash = pod.metadata.annotations?.['kubernetes.io/config.mirror'];
-        if (
-          live &&
-          live.metadata.annotations?.['kubernetes.io/config.mirror'] === hash &&
-          !live.metadata.deletionTimestamp
-        )
-          continue;
+      for (const component of STATIC_PODS) {
+        const live = ctx.objects.find(TYPES.pods, 'kube-system', mirrorPodName(component, node));
         if (live?.metadata.deletionTimestamp) continue;
+        if (live && live.metadata.annotations?.[MIRROR_ANNOTATION] === mirrorHash(component, m.facts))
+          continue;
+        const previous = Number(live?.metadata.annotations?.[CONFIG_VERSION_ANNOTATION] ?? 0);
         if (live) ctx.objects.removeNow(TYPES.pods, live);
-        ctx.objects.createAs(TYPES.pods, pod, 'kubelet');
+        const next = Number.isFinite(previous) ? previous + 1 : 1;
+        ctx.objects.createAs(TYPES.pods, mirrorPod(node, component, m.facts, next), 'kubelet');
         changed = true;
       }
     }

@@ -13,12 +13,30 @@ export interface Taint {
   effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
 }
 
+/** The components a control plane's config names an image for. */
+export const CONFIG_COMPONENTS = [
+  'kube-apiserver',
+  'kube-controller-manager',
+  'kube-scheduler',
+  'kube-proxy',
+] as const;
+export type ConfigComponent = (typeof CONFIG_COMPONENTS)[number];
+
+const CONFIG_KEYS: Record<ConfigComponent, string> = {
+  'kube-apiserver': 'apiServer',
+  'kube-controller-manager': 'controllerManager',
+  'kube-scheduler': 'scheduler',
+  'kube-proxy': 'proxy',
+};
+
 export interface KubeFacts {
   controlPlane: boolean;
   nodeLabels: Record<string, string>;
   nodeTaints: Taint[];
   kubeletVersion: string;
   apiServerVersion: string;
+  /** `cluster.<component>.image`, else the upstream image at the kubelet's version. */
+  images: Record<ConfigComponent, string>;
   allowSchedulingOnControlPlanes: boolean;
   proxyDisabled: boolean;
   coreDnsDisabled: boolean;
@@ -75,17 +93,28 @@ export function kubeFacts(config: MachineConfig, talosVersion: string): KubeFact
   const cluster = asObject(main['cluster']);
   const fallback = defaultKubernetesVersion(talosVersion);
   const kubelet = imageTag(asString(asObject(machine['kubelet'])['image'])) ?? fallback;
+  const images = componentImages(cluster, kubelet);
   return {
     controlPlane: config.type === 'controlplane',
     nodeLabels: stringMap(machine['nodeLabels']),
     nodeTaints: taints(machine['nodeTaints']),
     kubeletVersion: kubelet,
-    apiServerVersion: imageTag(asString(asObject(cluster['apiServer'])['image'])) ?? kubelet,
+    apiServerVersion: imageTag(images['kube-apiserver']) ?? kubelet,
+    images,
     allowSchedulingOnControlPlanes: cluster['allowSchedulingOnControlPlanes'] === true,
     proxyDisabled: asObject(cluster['proxy'])['disabled'] === true,
     coreDnsDisabled: asObject(cluster['coreDNS'])['disabled'] === true,
     externalCloudProvider: asObject(cluster['externalCloudProvider'])['enabled'] === true,
   };
+}
+
+function componentImages(cluster: Record<string, unknown>, version: string): Record<ConfigComponent, string> {
+  const images = {} as Record<ConfigComponent, string>;
+  for (const component of CONFIG_COMPONENTS) {
+    const written = asString(asObject(cluster[CONFIG_KEYS[component]])['image']);
+    images[component] = written ?? `registry.k8s.io/${component}:${version}`;
+  }
+  return images;
 }
 
 /** Facts of a node without a config (it runs no kubelet, so they are never shown). */
@@ -97,6 +126,7 @@ export function defaultFacts(talosVersion: string): KubeFacts {
     nodeTaints: [],
     kubeletVersion: version,
     apiServerVersion: version,
+    images: componentImages({}, version),
     allowSchedulingOnControlPlanes: false,
     proxyDisabled: false,
     coreDnsDisabled: false,

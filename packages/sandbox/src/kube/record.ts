@@ -1,12 +1,13 @@
 /**
  * What a cluster records for tests: the most nodes unavailable at once (NotReady or cordoned, and
- * NotReady alone) and every version change a node showed (Talos, kubelet, API server), in order.
+ * NotReady alone) and every version change a node showed (Talos, kubelet, and on control planes the
+ * API server, controller manager and scheduler as their configs name them), in order.
  */
 import type { TalosNodeView } from '../talos/observe.js';
-import type { KubeFacts } from './machine.js';
+import { imageTag, type KubeFacts } from './machine.js';
 import type { KubeObject } from './types.js';
 
-export type Component = 'talos' | 'kubelet' | 'apiserver';
+export type Component = 'talos' | 'kubelet' | 'apiserver' | 'controller-manager' | 'scheduler';
 
 export interface VersionChange {
   node: string;
@@ -50,6 +51,12 @@ export class ClusterRecorder {
       if (m.kubeletRuns) this.see(m, 'talos', m.view.version, at);
       if (m.kubeletRuns) this.see(m, 'kubelet', m.facts.kubeletVersion, at);
       if (m.apiUp) this.see(m, 'apiserver', m.facts.apiServerVersion, at);
+      if (m.kubeletRuns && m.facts.controlPlane) {
+        const version = (component: 'kube-controller-manager' | 'kube-scheduler') =>
+          imageTag(m.facts.images[component]) ?? m.facts.kubeletVersion;
+        this.see(m, 'controller-manager', version('kube-controller-manager'), at);
+        this.see(m, 'scheduler', version('kube-scheduler'), at);
+      }
     }
   }
 

@@ -1,9 +1,10 @@
 /**
  * What Talos puts into every cluster: the system namespaces, the bootstrap manifests applied once
- * (CoreDNS Deployment with its Service and ConfigMap, the kube-proxy DaemonSet, the `kubernetes`
- * Service), and the mirror pods of the static control-plane pods on each control plane.
+ * (CoreDNS Deployment with its Service and ConfigMap, the kube-proxy DaemonSet at the config's
+ * `cluster.proxy.image`, the `kubernetes` Service), and the mirror pods of the static control-plane
+ * pods on each control plane, each at its own `cluster.<component>.image`.
  */
-import type { KubeFacts } from './machine.js';
+import type { ConfigComponent, KubeFacts } from './machine.js';
 import { TYPES, type ControllerContext } from './context.js';
 import { toMeta, type KubeObject } from './types.js';
 
@@ -92,7 +93,7 @@ function coreDns(): KubeObject[] {
   ];
 }
 
-function kubeProxy(version: string): KubeObject {
+function kubeProxy(image: string): KubeObject {
   const labels = { 'k8s-app': 'kube-proxy' };
   return {
     apiVersion: 'apps/v1',
@@ -110,7 +111,7 @@ function kubeProxy(version: string): KubeObject {
           containers: [
             {
               name: 'kube-proxy',
-              image: `registry.k8s.io/kube-proxy:${version}`,
+              image,
               command: ['/usr/local/bin/kube-proxy', '--cluster-cidr=10.244.0.0/16', '--proxy-mode=iptables'],
               securityContext: { privileged: true },
             },
@@ -142,7 +143,7 @@ export function applyBootstrapManifests(ctx: ControllerContext, facts: KubeFacts
       },
     },
     ...(facts.coreDnsDisabled ? [] : coreDns()),
-    ...(facts.proxyDisabled ? [] : [kubeProxy(facts.apiServerVersion)]),
+    ...(facts.proxyDisabled ? [] : [kubeProxy(facts.images['kube-proxy'])]),
   ];
   for (const m of manifests) {
     const type = KIND_TYPES[m.kind];
@@ -151,46 +152,67 @@ export function applyBootstrapManifests(ctx: ControllerContext, facts: KubeFacts
   }
 }
 
-const COMPONENTS = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const;
+export const STATIC_PODS = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const;
+export type StaticPod = (typeof STATIC_PODS)[number] & ConfigComponent;
 
-/** The mirror pods the kubelet of a control plane keeps for its static pods. */
-export function mirrorPods(node: KubeObject, version: string): KubeObject[] {
-  return COMPONENTS.map((component) => {
-    const image = `registry.k8s.io/${component}:${version}`;
-    return {
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: {
-        ...meta(`${component}-${node.metadata.name}`, 'kube-system', {
-          'k8s-app': component,
-          component,
-          tier: 'control-plane',
-        }),
-        annotations: {
-          'kubernetes.io/config.hash': hashOf(`${component}${image}`),
-          'kubernetes.io/config.mirror': hashOf(`${component}${image}`),
-          'kubernetes.io/config.source': 'file',
+/** Talos stamps each static pod with the version of the config resource it was rendered from. */
+export const CONFIG_VERSION_ANNOTATION = 'talos.dev/config-version';
+export const MIRROR_ANNOTATION = 'kubernetes.io/config.mirror';
+
+export const mirrorPodName = (component: StaticPod, node: KubeObject) => `${component}-${node.metadata.name}`;
+
+/** The hash the kubelet gives a static pod: it changes exactly when the pod's definition does. */
+export function mirrorHash(component: StaticPod, facts: KubeFacts): string {
+  return hashOf(`${component}${facts.images[component]}`);
+}
+
+/**
+ * The mirror pod the kubelet of a control plane posts for one static pod, as it starts: Pending,
+ * so it is briefly not Ready (the kubelets make it Running/Ready after the pod start time).
+ * `configVersion` is Talos's counter, bumped on every new definition.
+ */
+export function mirrorPod(
+  node: KubeObject,
+  component: StaticPod,
+  facts: KubeFacts,
+  configVersion: number,
+): KubeObject {
+  const image = facts.images[component];
+  const hash = mirrorHash(component, facts);
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      ...meta(mirrorPodName(component, node), 'kube-system', {
+        'k8s-app': component,
+        component,
+        tier: 'control-plane',
+      }),
+      annotations: {
+        'kubernetes.io/config.hash': hash,
+        [MIRROR_ANNOTATION]: hash,
+        'kubernetes.io/config.source': 'file',
+        [CONFIG_VERSION_ANNOTATION]: String(configVersion),
+      },
+      ownerReferences: [
+        {
+          apiVersion: 'v1',
+          kind: 'Node',
+          name: node.metadata.name,
+          uid: node.metadata.uid,
+          controller: true,
         },
-        ownerReferences: [
-          {
-            apiVersion: 'v1',
-            kind: 'Node',
-            name: node.metadata.name,
-            uid: node.metadata.uid,
-            controller: true,
-          },
-        ],
-      },
-      spec: {
-        nodeName: node.metadata.name,
-        hostNetwork: true,
-        priorityClassName: 'system-cluster-critical',
-        tolerations: [{ operator: 'Exists', effect: 'NoExecute' }],
-        containers: [{ name: component, image, command: [`/usr/local/bin/${component}`] }],
-      },
-      status: { phase: 'Running' },
-    };
-  });
+      ],
+    },
+    spec: {
+      nodeName: node.metadata.name,
+      hostNetwork: true,
+      priorityClassName: 'system-cluster-critical',
+      tolerations: [{ operator: 'Exists', effect: 'NoExecute' }],
+      containers: [{ name: component, image, command: [`/usr/local/bin/${component}`] }],
+    },
+    status: { phase: 'Pending' },
+  };
 }
 
 function hashOf(text: string): string {

@@ -237,6 +237,20 @@ function daemonEligible(ds: KubeObject, node: KubeObject): boolean {
   );
 }
 
+/**
+ * RollingUpdate with maxUnavailable 1: while every pod is Ready and none terminates, one pod of an
+ * older template goes; the loop above then starts its replacement on that node.
+ */
+function rollDaemonSet(ctx: ControllerContext, owned: KubeObject[], hash: string): boolean {
+  if (owned.some((p) => p.metadata.deletionTimestamp)) return false;
+  const active = owned.filter(isActive);
+  if (!active.every(isPodReady)) return false;
+  const outdated = active.find((p) => p.metadata.labels?.['controller-revision-hash'] !== hash);
+  if (!outdated) return false;
+  ctx.objects.delete(TYPES.pods, outdated.metadata.namespace, outdated.metadata.name, { dryRun: false });
+  return true;
+}
+
 export function syncDaemonSets(ctx: ControllerContext): boolean {
   let changed = false;
   const pods = ctx.objects.list(TYPES.pods);
@@ -263,6 +277,7 @@ export function syncDaemonSets(ctx: ControllerContext): boolean {
       ctx.objects.delete(TYPES.pods, pod.metadata.namespace, pod.metadata.name, { dryRun: false });
       changed = true;
     }
+    changed = rollDaemonSet(ctx, owned, hash) || changed;
     const scheduled = owned.filter((p) => isActive(p) && names.has(String(spec(p)['nodeName'])));
     const ready = scheduled.filter(isPodReady).length;
     const next = clone(ds);

@@ -59,9 +59,11 @@ export function podFromV1(pod: V1Pod): PodObject {
       volumes: pod.spec?.volumes?.map((v) =>
         defined({ name: v.name, emptyDir: v.emptyDir ? {} : undefined }),
       ),
+      containers: pod.spec?.containers.map((c) => defined({ name: c.name, image: c.image })),
     }),
     status: defined({
       phase: pod.status?.phase,
+      hostIP: pod.status?.hostIP,
       conditions: pod.status?.conditions?.map((c) =>
         defined({ type: c.type, status: c.status, reason: c.reason, message: c.message }),
       ),
