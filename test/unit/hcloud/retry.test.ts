@@ -200,7 +200,9 @@ describe('retries', () => {
     const { client } = clientFor(stub);
     const controller = new AbortController();
     const pending = client.servers.list({ signal: controller.signal });
-    setTimeout(() => controller.abort(new Error('user pressed ctrl-c')), 20);
+    // Abort once the request is on the wire, however long a loaded machine takes to send it.
+    while (stub.requests.length === 0) await new Promise((r) => setTimeout(r, 5));
+    controller.abort(new Error('user pressed ctrl-c'));
     const error = await rejectionOf(pending);
     expect((error as Error).message).toBe('user pressed ctrl-c');
     expect(stub.requests).toHaveLength(1);
