@@ -35,6 +35,13 @@ export const replaceFlag = Flags.string({
   multiple: true,
 });
 
+/** One definition for every command that plans: what it allows is listed where it is refused. */
+export const forceFlag = Flags.boolean({
+  summary: 'allow changes hk8s refuses by default',
+  description:
+    'Today: ending at an even number of control planes (etcd with 2 or 4 members survives no more failures than 1 or 3).',
+});
+
 export abstract class ClusterCommand<T extends typeof Command> extends BaseCommand<T> {
   private openedProvider?: Provider;
   private view?: ProgressView;

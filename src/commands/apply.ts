@@ -1,5 +1,11 @@
 import { Args, Flags } from '@oclif/core';
-import { ClusterCommand, parallelismFlag, replaceFlag, targetFlag } from '../cli/cluster-command.js';
+import {
+  ClusterCommand,
+  forceFlag,
+  parallelismFlag,
+  replaceFlag,
+  targetFlag,
+} from '../cli/cluster-command.js';
 import { applyCluster } from '../engine/session.js';
 import { loadPlanFile } from '../plan/plan-file.js';
 import type { ApplyJson } from '../cli/json-contract.js';
@@ -22,7 +28,10 @@ export default class ApplyCommand extends ClusterCommand<typeof ApplyCommand> {
       description: 'On the local sandbox cloud',
       command: '<%= config.bin %> apply --sandbox --auto-approve',
     },
-    { description: 'Replace one server', command: '<%= config.bin %> apply --replace server.workers.2' },
+    {
+      description: 'Replace one node: drain, leave etcd, new server, first config, joined',
+      command: '<%= config.bin %> apply --replace server.workers.2',
+    },
   ];
 
   static override args = {
@@ -34,6 +43,7 @@ export default class ApplyCommand extends ClusterCommand<typeof ApplyCommand> {
     parallelism: parallelismFlag,
     target: targetFlag,
     replace: replaceFlag,
+    force: forceFlag,
   };
 
   public async run(): Promise<ApplyJson> {
@@ -48,6 +58,7 @@ export default class ApplyCommand extends ClusterCommand<typeof ApplyCommand> {
           command: saved?.plan.command ?? 'apply',
           targets: saved?.plan.targets ?? this.flags.target,
           replace: saved?.plan.replace ?? this.flags.replace,
+          force: saved ? saved.plan.force === true : this.flags.force,
           parallelism: this.flags.parallelism,
           signal,
           saved,

@@ -1,5 +1,5 @@
 import { ExitCode } from '../errors.js';
-import { ClusterCommand, replaceFlag, targetFlag } from '../cli/cluster-command.js';
+import { ClusterCommand, forceFlag, replaceFlag, targetFlag } from '../cli/cluster-command.js';
 import { renderPlanText } from '../cli/render/plan-text.js';
 import { Flags } from '@oclif/core';
 import { savePlanFile } from '../plan/plan-file.js';
@@ -38,6 +38,7 @@ export default class PlanCommand extends ClusterCommand<typeof PlanCommand> {
     target: targetFlag,
     replace: replaceFlag,
     destroy: Flags.boolean({ summary: 'Plan the destruction of everything hk8s owns in this cluster.' }),
+    force: forceFlag,
   };
 
   public async run(): Promise<PlanJson> {
@@ -50,6 +51,7 @@ export default class PlanCommand extends ClusterCommand<typeof PlanCommand> {
         command: this.flags.destroy ? 'destroy' : 'apply',
         targets: this.flags.target,
         replace: this.flags.replace,
+        force: this.flags.force,
       },
       this.engineEvents,
     );

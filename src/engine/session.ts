@@ -23,6 +23,8 @@ export interface PlanRequest {
   targets?: string[];
   replace?: string[];
   includeVolumes?: boolean;
+  /** `--force`: plan what hk8s refuses by default. */
+  force?: boolean;
 }
 
 export interface PlanResult {
@@ -76,6 +78,7 @@ export async function computePlan(
     observed: resources,
     targets: request.targets,
     replace: request.replace,
+    ...(request.force === true ? { force: true } : {}),
     ...(provider.talos ? { talos: talosPlanInput(ws.spec, state, resources) } : {}),
   });
   return { plan, records: knownRecords(state, observation.resources) };

@@ -10,7 +10,7 @@ import { TalosAccess, type TalosRunnerOptions } from './access.js';
 import { applyConfigRunner } from './apply-config.js';
 import { bootstrapRunner } from './bootstrap.js';
 import { healthRunner } from './health.js';
-import { leaveEtcdRunner } from './leave-etcd.js';
+import { etcdJoin, leaveEtcdRunner, type EtcdJoin } from './leave-etcd.js';
 import { talosRecordDrivers, type TalosType } from './records.js';
 
 export type { TalosRunnerOptions } from './access.js';
@@ -18,6 +18,8 @@ export type { TalosRunnerOptions } from './access.js';
 export interface TalosRunners {
   drivers: Record<TalosType, ResourceDriver>;
   kinds: Pick<KindRunners, 'apply-config' | 'bootstrap' | 'wait' | 'leave-etcd'>;
+  /** For the `node-joined` wait of a replaced control plane. */
+  etcd: EtcdJoin;
 }
 
 export function talosRunners(options: TalosRunnerOptions): TalosRunners {
@@ -30,5 +32,6 @@ export function talosRunners(options: TalosRunnerOptions): TalosRunners {
       wait: healthRunner(talos),
       'leave-etcd': leaveEtcdRunner(talos),
     },
+    etcd: etcdJoin(talos),
   };
 }
