@@ -107,6 +107,8 @@ export interface ReplaceAction extends ActionBase {
   patch: Operation[];
   /** JSON pointers of the changed fields that cannot change in place (empty when forced by --replace). */
   forcedBy: string[];
+  /** Everything the new resource is created with; `after` holds only the fields that are compared. */
+  props: JsonObject;
 }
 
 export interface DeleteAction extends ActionBase {
