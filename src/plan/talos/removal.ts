@@ -5,7 +5,8 @@
  *
  *   removed:  drain → (control plane) leave etcd → delete the server → delete the Node → forget the config
  *   replaced: drain → (control plane) leave etcd → replace the server → delete the old Node → first
- *             config → joined (in etcd, Ready); the next replaced node starts once this one has joined
+ *             config → joined (in etcd, Ready); the next replaced node starts once this one has joined;
+ *             after a control plane, the other nodes' configs take its new addresses
  *
  * The Node object goes after the server (as Cluster API orders it): a kubelet that still runs
  * registers a deleted Node again, which would leave a NotReady ghost behind. Load-balancer targets
@@ -238,6 +239,26 @@ function planReplacements(input: NodeChangeInput, out: NodeChanges, chain: Repla
   });
 }
 
+/**
+ * A control plane with a new machine has new addresses, which every config names (certSANs): once
+ * the last replacement joined, the other nodes get their config again, rendered then, without a reboot.
+ */
+function refreshConfigs(input: NodeChangeInput, out: NodeChanges, chain: Replacement[]): void {
+  const last = out.actions.filter((a) => a.kind === 'wait' && a.id.startsWith('wait:kube.node.')).at(-1);
+  if (!last || !chain.some((r) => r.role === 'controlplane')) return;
+  const replaced = new Set(chain.map((r) => r.server));
+  for (const node of talosNodes(input.spec)) {
+    if (replaced.has(node.server) || input.configs.some((a) => a.node === node.server)) continue;
+    out.actions.push({
+      ...base('apply-config', node.config, 'a replaced control plane has new addresses', [last.id]),
+      kind: 'apply-config',
+      node: node.server,
+      mode: 'no-reboot',
+      changes: [{ path: "certSANs (the replaced control planes' new addresses, known after apply)" }],
+    });
+  }
+}
+
 export function planNodeChanges(input: NodeChangeInput): NodeChanges {
   const chain = replacements(input);
   checkControlPlaneQuorum({
@@ -250,6 +271,7 @@ export function planNodeChanges(input: NodeChangeInput): NodeChanges {
   const out: NodeChanges = { actions: [], links: [], unlinks: [], groups: {} };
   const newCapacity = input.infra.some((a) => a.kind === 'create' && a.address.startsWith('server.'));
   planReplacements(input, out, chain);
+  refreshConfigs(input, out, chain);
   planRemovals(input, out, newCapacity);
   if (out.actions.some((a) => a.group === ETCD_GROUP)) out.groups[ETCD_GROUP] = { limit: 1 };
   return out;

@@ -336,6 +336,18 @@ describe('replacing nodes', () => {
     expect(after(plan, 'wait:kube.node.cp.2', 'replace:server.cp.3')).toBe(false);
   });
 
+  it("after a control plane's replacement, the other nodes take its new addresses without a reboot", () => {
+    const s = spec(CP3, [{ name: 'w', count: 1 }]);
+    const plan = planChange(s, s, { replace: ['server.cp.2'] });
+    for (const config of ['talos.config.cp.1', 'talos.config.cp.3', 'talos.config.w.1']) {
+      const refresh = action(plan, `apply-config:${config}`);
+      expect(refresh).toMatchObject({ mode: 'no-reboot' });
+      expect(after(plan, refresh.id, 'wait:kube.node.cp.2')).toBe(true);
+    }
+    const worker = planChange(s, s, { replace: ['server.w.1'] });
+    expect(worker.summary['apply-config']).toBe(1);
+  });
+
   it('an immutable field change replaces each server of the pool in turn', () => {
     const from = spec(CP3, [{ name: 'w', count: 2 }]);
     const to = validateSpec({
