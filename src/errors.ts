@@ -39,6 +39,8 @@ export const ErrorCodes = {
   'plan.file': ExitCode.USAGE,
   'plan.cycle': ExitCode.INTERNAL,
   'plan.target': ExitCode.USAGE,
+  /** The spec asks for a change hk8s refuses by default (an even etcd membership): `--force`. */
+  'plan.refused': ExitCode.INVALID_SPEC,
   'run.resume-pending': ExitCode.RESUME_PENDING,
   'run.actions-failed': ExitCode.ACTIONS_FAILED,
   'run.not-confirmed': ExitCode.NOT_CONFIRMED,

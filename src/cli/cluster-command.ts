@@ -35,10 +35,11 @@ export const replaceFlag = Flags.string({
   multiple: true,
 });
 
-/** One definition for validate, plan, apply and resume: the rules it relaxes run at plan time. */
+/** One definition for validate, plan, apply and resume: what it allows is listed where it is refused. */
 export const forceFlag = Flags.boolean({
-  summary:
-    'Allow changes hk8s refuses by default: a Talos downgrade, a control-plane removal that leaves an even etcd member count.',
+  summary: 'Allow changes hk8s refuses by default.',
+  description:
+    'Today: a Talos downgrade, and ending at an even number of control planes (etcd with 2 or 4 members survives no more failures than 1 or 3). It never allows a skipped Kubernetes minor or an unsupported version.',
   default: false,
 });
 

@@ -7,6 +7,7 @@
 import { lazyKubeClients } from '../execute/kube/clients.js';
 import { kubernetesDrainer } from '../execute/kube/drainer.js';
 import { REAL_KUBE_UPGRADE_TIMING, scaledKubeUpgradeTiming } from '../execute/talos/kube-upgrade-waits.js';
+import { DEFAULT_TIMING } from '../providers/kube/client.js';
 import { REAL_TIMING, scaledTiming } from '../execute/talos/connections.js';
 import { hcloudProvider } from '../engine/hcloud-provider.js';
 import type { Provider } from '../engine/provider.js';
@@ -70,19 +71,27 @@ export async function connectProvider(ws: Workspace, options: ConnectOptions): P
     retry: options.sandbox ? { backoffBaseMs: 50 * pollScale, backoffCapMs: 2000 * pollScale } : undefined,
     requestTimeoutMs: options.sandbox ? Math.max(2000, 30_000 * pollScale) : undefined,
   });
+  // On the sandbox, pods and nodes go as fast as its speed says: poll for them as often, and give
+  // up on a blocked drain (or a node that never gets Ready) as much sooner.
+  const kubeNodes = kubernetesDrainer(
+    ws.cluster,
+    options.sandbox
+      ? {
+          podPollMs: Math.max(50, 1000 * pollScale),
+          nodePollMs: Math.max(50, 2000 * pollScale),
+          drainTimeoutMs: Math.max(5000, DEFAULT_TIMING.drainTimeoutMs * pollScale),
+          readyTimeoutMs: Math.max(20_000, DEFAULT_TIMING.readyTimeoutMs * pollScale),
+        }
+      : {},
+  );
   return hcloudProvider(ws.spec, ws.cluster, {
     hcloud,
     talos: {
       port: talosPort(options.sandbox, env),
       timing: options.sandbox ? scaledTiming(speed) : REAL_TIMING,
     },
-    // On the sandbox, pods go as fast as its speed says: poll for them as often.
-    drainer: kubernetesDrainer(
-      ws.cluster,
-      options.sandbox
-        ? { podPollMs: Math.max(50, 1000 * pollScale), nodePollMs: Math.max(50, 2000 * pollScale) }
-        : {},
-    ),
+    drainer: kubeNodes,
+    nodes: kubeNodes,
     kube: {
       // A plan must not hang on a cluster that is down: a few seconds, then the recorded configs.
       observe: lazyKubeClients({

@@ -28,7 +28,10 @@ export default class ApplyCommand extends ClusterCommand<typeof ApplyCommand> {
       description: 'On the local sandbox cloud',
       command: '<%= config.bin %> apply --sandbox --auto-approve',
     },
-    { description: 'Replace one server', command: '<%= config.bin %> apply --replace server.workers.2' },
+    {
+      description: 'Replace one node: drain, leave etcd, new server, first config, joined',
+      command: '<%= config.bin %> apply --replace server.workers.2',
+    },
   ];
 
   static override args = {
@@ -55,8 +58,8 @@ export default class ApplyCommand extends ClusterCommand<typeof ApplyCommand> {
           command: saved?.plan.command ?? 'apply',
           targets: saved?.plan.targets ?? this.flags.target,
           replace: saved?.plan.replace ?? this.flags.replace,
+          force: saved ? saved.plan.force === true : this.flags.force,
           parallelism: this.flags.parallelism,
-          force: this.flags.force,
           signal,
           saved,
         },

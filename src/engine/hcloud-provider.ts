@@ -6,6 +6,9 @@
  */
 import { drainRunner, type NodeDrainer } from '../execute/drain.js';
 import { hcloudDrivers } from '../execute/hcloud/runner.js';
+import { nodeObjectDriver, type NodeObjects } from '../execute/node-objects.js';
+import { joinedRunner, waitRunner } from '../execute/wait.js';
+import { NODE_JOINED } from '../plan/talos/removal.js';
 import { resourceRunners } from '../execute/resources.js';
 import { KindDispatcher, type KindRunners } from '../execute/runners.js';
 import type { KubeClientSource } from '../execute/kube/clients.js';
@@ -33,6 +36,8 @@ export interface ProviderParts {
     run: KubeClientSource;
     upgradeTiming: KubeUpgradeTiming;
   };
+  /** The Node objects of servers that go, and the readiness of new ones. */
+  nodes: NodeObjects;
   /** The operator's public IPv4; asked at most once, and only when the firewall needs it. */
   operatorIpv4(): Promise<string>;
   close?(): Promise<void>;
@@ -45,8 +50,16 @@ export function clusterRunners(spec: Spec, parts: ProviderParts): KindRunners {
     { clients: parts.kube.run, timing: parts.kube.upgradeTiming },
   );
   return {
-    ...resourceRunners({ ...hcloudDrivers(parts.hcloud), ...talos.drivers }),
+    ...resourceRunners({
+      ...hcloudDrivers(parts.hcloud),
+      ...talos.drivers,
+      kube_node: nodeObjectDriver(parts.nodes),
+    }),
     ...talos.kinds,
+    wait: waitRunner({
+      'talos-health': talos.kinds.wait,
+      [NODE_JOINED]: joinedRunner(talos.etcd, parts.nodes),
+    }),
     drain: drainRunner(parts.drainer),
   };
 }

@@ -26,7 +26,7 @@ export interface PlanRequest {
   targets?: string[];
   replace?: string[];
   includeVolumes?: boolean;
-  /** `--force`: allow what the rules refuse by default (a Talos downgrade, …). */
+  /** `--force`: allow what hk8s refuses by default (a Talos downgrade, an even control-plane count). */
   force?: boolean;
 }
 
@@ -88,6 +88,7 @@ export async function computePlan(
     observed: resources,
     targets: request.targets,
     replace: request.replace,
+    ...(request.force === true ? { force: true } : {}),
     ...(provider.talos ? { talos: talosPlanInput(ws.spec, state, resources, kube) } : {}),
   });
   refuseProtectedRemovals(ws, plan);

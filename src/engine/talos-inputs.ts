@@ -23,9 +23,11 @@ function appliedConfigs(state: State): Record<string, AppliedConfig> {
     if (record.type !== 'talos_config') continue;
     const server = String(record.attrs.server ?? '');
     const kept = state.secrets[configSecretName(server)]?.$secret;
+    const role = record.attrs.role;
     applied[record.address] = {
       serverId: String(record.attrs.serverId ?? record.id),
       hash: String(record.attrs.hash ?? ''),
+      ...(role === 'controlplane' || role === 'worker' ? { role } : {}),
       ...(kept ? { config: JSON.parse(kept) as MachineConfig } : {}),
     };
   }

@@ -3,7 +3,7 @@
  * what that means depends on the type: a Hetzner object, or a Talos record kept in the event log.
  * Their runners dispatch by `action.type` through a table with a driver for every type.
  */
-import { TALOS_BOOTSTRAP, TALOS_KUBECONFIG, TALOS_SECRETS } from '../plan/talos/nodes.js';
+import { KUBE_NODE_PREFIX, TALOS_BOOTSTRAP, TALOS_KUBECONFIG, TALOS_SECRETS } from '../plan/talos/nodes.js';
 import type {
   CreateAction,
   DeleteAction,
@@ -31,7 +31,7 @@ export type ResourceDrivers = Record<ResourceType, ResourceDriver>;
 
 /**
  * The resource type of an address as the event log remembers it (a pending action has no
- * type): Hetzner addresses start with their type, Talos records have fixed prefixes.
+ * type): Hetzner addresses start with their type, Talos records and Node objects have fixed prefixes.
  */
 export function resourceTypeOf(address: string, types: ResourceDrivers): ResourceType | undefined {
   if (address === TALOS_SECRETS) return 'talos_secrets';
@@ -39,6 +39,8 @@ export function resourceTypeOf(address: string, types: ResourceDrivers): Resourc
   if (address === TALOS_KUBECONFIG) return 'talos_kubeconfig';
   if (address.startsWith('talos.config.')) return 'talos_config';
   if (address.startsWith('talos.')) return undefined;
+  if (address.startsWith(`${KUBE_NODE_PREFIX}.`)) return 'kube_node';
+  if (address.startsWith('kube.')) return undefined;
   const prefix = address.slice(0, address.indexOf('.'));
   return Object.keys(types).find((type): type is ResourceType => type === prefix);
 }

@@ -153,6 +153,8 @@ function compareResource(
     id: actionId('replace', want.address),
     reason,
     forcedBy: immutableChanges,
+    // Create-only fields (the image, the SSH keys) are never compared, but the new server needs them.
+    props: want.props,
   };
   return info.drainBeforeDelete ? [drain(want.address, 'replaced'), replace] : [replace];
 }

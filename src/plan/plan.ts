@@ -31,6 +31,8 @@ export interface PlanInputs {
   observed: ObservedResource[];
   targets?: string[];
   replace?: string[];
+  /** `--force`: plan what hk8s refuses by default (an even number of control planes). */
+  force?: boolean;
   /** The Talos half: absent when only the infrastructure is planned (tests, Talos off). */
   talos?: TalosPlanInput;
 }
@@ -44,6 +46,8 @@ export interface Plan {
   stateHead: { seq: number; hash: string | null };
   targets: string[];
   replace: string[];
+  /** Present (true) when the plan was made with `--force`. */
+  force?: true;
   graph: ActionGraph;
   summary: ActionCounts;
 }
@@ -60,6 +64,8 @@ export function inputsHash(inputs: PlanInputs): string {
     replace: [...(inputs.replace ?? [])].sort(),
     // What the nodes run for Kubernetes is observed too: a plan made before they moved is stale.
     ...(inputs.talos?.kubernetes ? { kubernetes: inputs.talos.kubernetes } : {}),
+    // Only when set, so that the hash of every plan made without it stays what it was.
+    ...(inputs.force === true ? { force: true } : {}),
   });
 }
 
@@ -72,10 +78,13 @@ export function makePlan(inputs: PlanInputs, registry: HcloudRegistry = HCLOUD_R
     registry,
   });
   const serial = (action: Action) => 'type' in action && rulesFor(action.type, registry).serial === true;
-  const actions = inputs.talos ? withTalos(infra, planTalos(inputs.talos, infra, destroy)) : infra;
+  const force = inputs.force === true;
+  const talos = inputs.talos && planTalos({ ...inputs.talos, force }, infra, destroy);
+  const actions = talos ? withTalos(infra, talos) : infra;
   const groups = {
     ...serialGroups(actions, serial),
     ...(actions.some((a) => a.group === REBOOT_GROUP) ? { [REBOOT_GROUP]: { limit: 1 } } : {}),
+    ...talos?.groups,
   };
   let graph = sortGraph(
     actions.map((a) => withSerialGroup(a, serial)),
@@ -91,6 +100,7 @@ export function makePlan(inputs: PlanInputs, registry: HcloudRegistry = HCLOUD_R
     stateHead: inputs.stateHead,
     targets: [...(inputs.targets ?? [])].sort(),
     replace: [...(inputs.replace ?? [])].sort(),
+    ...(force ? { force: true as const } : {}),
     graph,
     summary: countActions(graph),
   };

@@ -21,8 +21,11 @@ export type HcloudResourceType =
 /** Talos records, kept in the event log rather than in the cloud. */
 export type TalosResourceType = 'talos_secrets' | 'talos_config' | 'talos_bootstrap' | 'talos_kubeconfig';
 
+/** Kubernetes objects hk8s removes: the Node object of a server that is deleted or replaced. */
+export type KubeResourceType = 'kube_node';
+
 /** Every kind of object hk8s manages. Closed: adding one means handling it in every switch. */
-export type ResourceType = HcloudResourceType | TalosResourceType;
+export type ResourceType = HcloudResourceType | TalosResourceType | KubeResourceType;
 
 /** What the spec asks for, one resource at one address (`server.workers-fsn.3`). */
 export interface DesiredResource {
@@ -106,6 +109,8 @@ export interface ReplaceAction extends ActionBase {
   patch: Operation[];
   /** JSON pointers of the changed fields that cannot change in place (empty when forced by --replace). */
   forcedBy: string[];
+  /** Everything the new resource is created with; `after` holds only the fields that are compared. */
+  props: JsonObject;
 }
 
 export interface DeleteAction extends ActionBase {
@@ -128,6 +133,8 @@ export interface LeaveEtcdAction extends ActionBase {
   node: string;
   /** The etcd member that leaves: the node's hostname. */
   member: string;
+  /** The server whose node joined etcd as this member; another server at the address is not it. */
+  serverId?: string;
 }
 
 /** One changed field of a machine config, secrets already redacted. */

@@ -5,7 +5,7 @@
  * import it. The order is the order of observation: a module's normalize may look up only the
  * types before it (servers find their network and placement group).
  */
-import type { HcloudResourceType, ResourceType, TalosResourceType } from '../plan/types.js';
+import type { HcloudResourceType, KubeResourceType, ResourceType, TalosResourceType } from '../plan/types.js';
 import { firewall } from './hcloud/firewall.js';
 import { loadBalancer } from './hcloud/load-balancer/index.js';
 import { network } from './hcloud/network.js';
@@ -14,7 +14,7 @@ import { server } from './hcloud/server/index.js';
 import { sshKey } from './hcloud/ssh-key.js';
 import { subnet } from './hcloud/subnet.js';
 import { volume } from './hcloud/volume.js';
-import { TALOS_RECORD_RULES } from './talos.js';
+import { KUBE_RULES, TALOS_RECORD_RULES } from './talos.js';
 import type { HcloudResourceModule, ResourceRules } from './types.js';
 
 export type HcloudRegistry = { readonly [T in HcloudResourceType]: HcloudResourceModule<T> };
@@ -47,7 +47,13 @@ function isTalosResourceType(type: string): type is TalosResourceType {
   return Object.hasOwn(TALOS_RECORD_RULES, type);
 }
 
-/** What the planner asks of a type, Hetzner's (from its module) or Talos's. */
+function isKubeResourceType(type: string): type is KubeResourceType {
+  return Object.hasOwn(KUBE_RULES, type);
+}
+
+/** What the planner asks of a type: Hetzner's (from its module), Talos's or Kubernetes's. */
 export function rulesFor(type: ResourceType, registry: HcloudRegistry = HCLOUD_RESOURCES): ResourceRules {
-  return isTalosResourceType(type) ? TALOS_RECORD_RULES[type] : registry[type].rules;
+  if (isTalosResourceType(type)) return TALOS_RECORD_RULES[type];
+  if (isKubeResourceType(type)) return KUBE_RULES[type];
+  return registry[type].rules;
 }

@@ -84,10 +84,11 @@ function checkPools(spec: Spec, report: Report): void {
     }
   }
   const controlPlanes = spec.controlPlane.pools.reduce((sum, pool) => sum + pool.count, 0);
-  if (controlPlanes % 2 === 0 || controlPlanes > MAX_CONTROL_PLANES) {
+  // An even count is a plan-time refusal that `--force` lifts (src/plan/talos/quorum.ts), not a spec error.
+  if (controlPlanes < 1 || controlPlanes > MAX_CONTROL_PLANES) {
     report(
       ['controlPlane', 'pools'],
-      `total control-plane count must be odd (1, 3, 5, 7 or 9); it is ${controlPlanes}`,
+      `total control-plane count must be between 1 and ${MAX_CONTROL_PLANES} (odd: 1, 3, 5, 7 or 9, unless planned with --force); it is ${controlPlanes}`,
     );
   }
   const workers = spec.workers.pools.reduce((sum, pool) => sum + pool.count, 0);

@@ -140,11 +140,20 @@ describe('Talos bring-up on the sandbox', () => {
       expect(ids.indexOf(`drain:server.cp.${n}`)).toBeLessThan(
         ids.indexOf(`leave-etcd:talos.config.cp.${n}`),
       );
-      expect(ids.indexOf(`leave-etcd:talos.config.cp.${n}`)).toBeLessThan(
-        ids.indexOf(`delete:talos.config.cp.${n}`),
-      );
-      expect(ids.indexOf(`delete:talos.config.cp.${n}`)).toBeLessThan(ids.indexOf(`delete:server.cp.${n}`));
+      // The member leaves, then the server goes, then its Node object, then the record.
+      const order = [
+        `leave-etcd:talos.config.cp.${n}`,
+        `delete:server.cp.${n}`,
+        `delete:kube.node.cp.${n}`,
+        `delete:talos.config.cp.${n}`,
+      ].map((id) => ids.indexOf(id));
+      expect(order.every((at) => at >= 0)).toBe(true);
+      expect([...order].sort((a, b) => a - b)).toEqual(order);
     }
+    // One member at a time, newest first.
+    expect(ids.indexOf('leave-etcd:talos.config.cp.3')).toBeLessThan(
+      ids.indexOf('leave-etcd:talos.config.cp.2'),
+    );
     const apply = ws.run('apply', '--sandbox', '--auto-approve');
     expect(apply.code, apply.stdout + apply.stderr).toBe(0);
     const status = JSON.parse(ws.run('status', '--sandbox', '--json').stdout) as {
@@ -168,9 +177,13 @@ describe('Talos bring-up on the sandbox', () => {
         encoding: 'utf8',
       },
     );
-    expect(nodes).toContain('node/talos-e2e-cp-1');
+    expect(nodes.trim().split('\n').sort()).toEqual([
+      'node/talos-e2e-cp-1',
+      'node/talos-e2e-w-1',
+      'node/talos-e2e-w-2',
+    ]);
     expect(ws.run('plan', '--sandbox', '--detailed-exitcode').code).toBe(0);
-  });
+  }, 150_000);
 
   const points: Array<[string, (e: Event[]) => boolean]> = [
     [

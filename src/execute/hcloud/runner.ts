@@ -19,7 +19,7 @@ export function describeHcloud(action: ResourceAction): unknown {
     case 'update':
       return { type: action.type, id: action.resourceId, patch: action.patch };
     case 'replace':
-      return { type: action.type, id: action.resourceId, props: action.after };
+      return { type: action.type, id: action.resourceId, props: action.props };
     case 'delete':
       return { type: action.type, id: action.resourceId };
   }
@@ -69,7 +69,7 @@ function hcloudDriver(driver: Driver, api: HcloudApi): ResourceDriver {
     replace: async (action, run) => {
       await driver.delete(ctx(action, run), action.resourceId, action.before);
       run.progress('old one deleted; creating the replacement');
-      return { resource: await driver.create(ctx(action, run), action.after) };
+      return { resource: await driver.create(ctx(action, run), action.props) };
     },
     delete: async (action, run) => {
       await driver.delete(ctx(action, run), action.resourceId, action.before);

@@ -1,15 +1,17 @@
 /**
- * Drains a node through the cluster's Kubernetes API with the admin kubeconfig hk8s keeps: cordon,
- * evict every pod a drain should move (disruption budgets respected), wait until they are gone.
- * The Kubernetes client is created on the first drain of a run, so runs that drain nothing never
- * load it.
+ * A node's Kubernetes side, through the cluster's API with the admin kubeconfig hk8s keeps: drain
+ * (cordon, evict every pod a drain should move with disruption budgets respected, wait until they
+ * are gone), delete the Node object, wait until a new node is Ready. The Kubernetes client is created
+ * on first use in a run, so runs that touch no node never load it.
  */
 import { KUBECONFIG_SECRET } from '../../plan/talos/nodes.js';
 import { serverName } from '../../resources/hcloud/names.js';
 import type { DrainEvent, KubeClient, KubeTimingOptions, PodRef } from '../../providers/kube/index.js';
+import { DEFAULT_TIMING } from '../../providers/kube/client.js';
 import { KubeError } from '../../providers/kube/errors.js';
 import type { DrainReport, NodeDrainer } from '../drain.js';
-import type { RunContext } from '../runner.js';
+import type { NodeObjectReport, NodeObjects, NodeReadyReport } from '../node-objects.js';
+import { InterruptedError, type RunContext } from '../runner.js';
 
 /** `server.<pool>.<i>` → the node's name, which Talos sets to the server's hostname. */
 export function nodeNameOf(cluster: string, serverAddress: string): string {
@@ -38,29 +40,58 @@ function describeProgress(event: DrainEvent): string | undefined {
   }
 }
 
-export function kubernetesDrainer(cluster: string, timing: KubeTimingOptions = {}): NodeDrainer {
+const NO_KUBECONFIG = 'the cluster has no kubeconfig yet (it never came up)';
+
+/** Polls until the node is registered; a node cannot be Ready before any node has a network (CNI). */
+async function waitRegistered(kube: KubeClient, name: string, ctx: RunContext, timing: KubeTimingOptions) {
+  const pollMs = timing.nodePollMs ?? DEFAULT_TIMING.nodePollMs;
+  const deadline = Date.now() + (timing.readyTimeoutMs ?? DEFAULT_TIMING.readyTimeoutMs);
+  while (!(await kube.getNode(name, { signal: ctx.signal }))) {
+    if (ctx.signal.aborted) throw new InterruptedError();
+    if (Date.now() > deadline) {
+      throw new KubeError('kube.nodes-not-ready', `node ${name} did not register in time`, {
+        where: `node ${name}`,
+        hint: 'Check that its kubelet runs (`hk8s status`), then run `hk8s resume`.',
+      });
+    }
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}
+
+/** The client of a kubeconfig; tests pass one over an in-memory API. */
+export type KubeConnector = (kubeconfig: string, timing: KubeTimingOptions) => Promise<KubeClient>;
+
+const clientNode: KubeConnector = async (kubeconfig, timing) => {
+  const { createKubeClient } = await import('../../providers/kube/index.js');
+  return createKubeClient(kubeconfig, timing);
+};
+
+export function kubernetesDrainer(
+  cluster: string,
+  timing: KubeTimingOptions = {},
+  connector: KubeConnector = clientNode,
+): NodeDrainer & NodeObjects {
   let client: Promise<KubeClient> | undefined;
   let clientFor: string | undefined;
-  const connect = async (kubeconfig: string): Promise<KubeClient> => {
+  const connect = (kubeconfig: string): Promise<KubeClient> => {
     if (!client || clientFor !== kubeconfig) {
-      const { createKubeClient } = await import('../../providers/kube/index.js');
-      client = createKubeClient(kubeconfig, timing);
+      client = connector(kubeconfig, timing);
       clientFor = kubeconfig;
     }
     return client;
   };
+  const kubeOf = (ctx: RunContext) => {
+    const kubeconfig = ctx.secrets.get(KUBECONFIG_SECRET);
+    return kubeconfig ? connect(kubeconfig) : undefined;
+  };
   return {
     async drain(node: string, ctx: RunContext): Promise<DrainReport> {
-      const kubeconfig = ctx.secrets.get(KUBECONFIG_SECRET);
-      if (!kubeconfig) {
-        return {
-          drained: false,
-          evicted: 0,
-          why: 'the cluster has no kubeconfig yet (it never came up), so no workload runs on the node',
-        };
+      const connecting = kubeOf(ctx);
+      if (!connecting) {
+        return { drained: false, evicted: 0, why: `${NO_KUBECONFIG}, so no workload runs on the node` };
       }
       const name = nodeNameOf(cluster, node);
-      const kube = await connect(kubeconfig);
+      const kube = await connecting;
       try {
         const result = await kube.drain(name, {
           signal: ctx.signal,
@@ -77,6 +108,37 @@ export function kubernetesDrainer(cluster: string, timing: KubeTimingOptions = {
         }
         throw error;
       }
+    },
+
+    async deleteNode(server, ctx, options = {}): Promise<NodeObjectReport> {
+      const connecting = kubeOf(ctx);
+      if (!connecting) return { deleted: false, why: `${NO_KUBECONFIG}: no Node object to delete` };
+      const name = nodeNameOf(cluster, server);
+      const kube = await connecting;
+      const node = await kube.getNode(name, { signal: ctx.signal });
+      if (!node) return { deleted: false, why: `node ${name} is not registered: nothing to delete` };
+      const keep = options.keepIfAddress;
+      if (keep && node.addresses.some((a) => a.address === keep)) {
+        return { deleted: false, why: `node ${name} already belongs to the new server (${keep})` };
+      }
+      const { existed } = await kube.deleteNode(name, { signal: ctx.signal });
+      return existed ? { deleted: true } : { deleted: false, why: `node ${name} was already gone` };
+    },
+
+    async waitReady(server, ctx): Promise<NodeReadyReport> {
+      const connecting = kubeOf(ctx);
+      if (!connecting) return { ready: false, why: `${NO_KUBECONFIG}: readiness not checked` };
+      const name = nodeNameOf(cluster, server);
+      const kube = await connecting;
+      ctx.progress(`waiting for node ${name} to register`);
+      await waitRegistered(kube, name, ctx, timing);
+      const others = (await kube.listNodes({}, { signal: ctx.signal })).filter((n) => n.name !== name);
+      if (!others.some((n) => n.ready)) {
+        return { ready: false, why: `node ${name} registered; no node is Ready yet (no network plugin?)` };
+      }
+      ctx.progress(`waiting for node ${name} to be Ready`);
+      await kube.waitNodesReady([name], { signal: ctx.signal });
+      return { ready: true };
     },
   };
 }

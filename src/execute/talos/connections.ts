@@ -250,8 +250,9 @@ export class TalosConnections {
     return (await this.secure(ip)).kubeconfig(this.call);
   }
 
-  async leaveEtcd(ip: string): Promise<void> {
-    await (await this.secure(ip)).etcdLeaveCluster(this.call);
+  /** An os:admin client of the node at this IPv4, for calls these sessions do not wrap (etcd membership). */
+  adminClient(ip: string): Promise<TalosClient> {
+    return this.secure(ip);
   }
 
   close(): void {

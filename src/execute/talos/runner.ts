@@ -11,7 +11,7 @@ import { applyConfigRunner } from './apply-config.js';
 import { bootstrapRunner } from './bootstrap.js';
 import { healthRunner } from './health.js';
 import { kubeUpgradeRunner, type KubeUpgradeOptions } from './kube-upgrade.js';
-import { leaveEtcdRunner } from './leave-etcd.js';
+import { etcdJoin, leaveEtcdRunner, type EtcdJoin } from './leave-etcd.js';
 import { talosRecordDrivers, type TalosType } from './records.js';
 
 export type { TalosRunnerOptions } from './access.js';
@@ -19,6 +19,8 @@ export type { TalosRunnerOptions } from './access.js';
 export interface TalosRunners {
   drivers: Record<TalosType, ResourceDriver>;
   kinds: Pick<KindRunners, 'apply-config' | 'bootstrap' | 'wait' | 'leave-etcd' | 'upgrade-kubernetes'>;
+  /** For the `node-joined` wait of a replaced control plane. */
+  etcd: EtcdJoin;
 }
 
 export function talosRunners(options: TalosRunnerOptions, kube: KubeUpgradeOptions): TalosRunners {
@@ -32,5 +34,6 @@ export function talosRunners(options: TalosRunnerOptions, kube: KubeUpgradeOptio
       'leave-etcd': leaveEtcdRunner(talos),
       'upgrade-kubernetes': kubeUpgradeRunner(talos, kube),
     },
+    etcd: etcdJoin(talos),
   };
 }

@@ -34,6 +34,21 @@ export const TALOS_HEALTH = 'talos.health';
 export const TALOS_KUBECONFIG = 'talos.kubeconfig';
 export const KUBECONFIG_SECRET = 'kubeconfig';
 
+/** Node objects are addressed like their servers: `kube.node.<pool>.<i>` for `server.<pool>.<i>`. */
+export const KUBE_NODE_PREFIX = 'kube.node';
+
+export function nodeObjectAddress(server: string): string {
+  return `${KUBE_NODE_PREFIX}.${server.slice('server.'.length)}`;
+}
+
+/** The server address a config or Node object address belongs to. */
+export function serverOf(address: string): string {
+  for (const prefix of ['talos.config.', `${KUBE_NODE_PREFIX}.`]) {
+    if (address.startsWith(prefix)) return `server.${address.slice(prefix.length)}`;
+  }
+  throw new Error(`${address} belongs to no server`);
+}
+
 export function configAddress(server: string): string {
   return `talos.config.${server.slice('server.'.length)}`;
 }

@@ -1,15 +1,15 @@
 /**
  * The Talos half of a plan: secrets once, the first config of every new node (pushed in maintenance
  * mode), config changes with the mode Talos needs (rebooting nodes one at a time, control planes
- * first), etcd bootstrapped exactly once, a health gate, and the kubeconfig. Pure.
+ * first), etcd bootstrapped exactly once, a health gate, and the kubeconfig; the nodes that leave or
+ * get a new machine are ordered by removal.ts. Pure.
  */
 import { applyModeFor, configDiff, type MachineConfig } from '../../talos/config/index.js';
 import type { TalosSecrets } from '../../talos/secrets-types.js';
 import type { NetworkLayout } from '../../spec/network.js';
 import type { Spec } from '../../spec/schema.js';
 import { actionId } from '../diff.js';
-import { serverName } from '../../resources/hcloud/names.js';
-import type { Action, ApplyConfigAction, ConfigFieldChange, LeaveEtcdAction } from '../types.js';
+import type { Action, ApplyConfigAction, ConfigFieldChange } from '../types.js';
 import {
   appliedKubernetes,
   keptVersions,
@@ -28,12 +28,16 @@ import {
   type ClusterFacts,
   type TalosNode,
 } from './nodes.js';
+import type { Role } from './quorum.js';
+import { planNodeChanges, type NodeChanges } from './removal.js';
 
 export const REBOOT_GROUP = 'talos-reboot';
 
 export interface AppliedConfig {
   serverId: string;
   hash: string;
+  /** The role the node joined with (recorded with every config). */
+  role?: Role;
   /** The config as applied, for a readable diff; absent if it was not kept. */
   config?: MachineConfig;
 }
@@ -49,12 +53,16 @@ export interface TalosPlanInput {
   kubeconfig: boolean;
   /** What the nodes run for Kubernetes; absent: what their recorded configs say. */
   kubernetes?: ClusterKubernetes;
+  /** `--force`: accept what hk8s refuses by default (an even number of control planes). */
+  force?: boolean;
 }
 
 export interface TalosPlan {
   actions: Action[];
-  /** Extra dependencies of infrastructure actions on Talos ones: `[infra action id, talos action id]`. */
+  /** Extra dependencies of infrastructure actions: `[infra action id, id it must wait for]`. */
   edges: Array<[string, string]>;
+  /** Concurrency groups of the Talos actions (beyond the reboot group). */
+  groups: Record<string, { limit: number }>;
 }
 
 const base = (kind: Action['kind'], address: string, reason: string, dependsOn: string[] = []) => ({
@@ -72,7 +80,6 @@ export function planTalos(input: TalosPlanInput, infra: readonly Action[], destr
       (a) => a.address === address && (a.kind === 'create' || a.kind === 'replace' || a.kind === 'update'),
     );
   const actions: Action[] = [];
-  const edges: TalosPlan['edges'] = [];
   const secretsAction = input.secrets
     ? undefined
     : {
@@ -114,8 +121,16 @@ export function planTalos(input: TalosPlanInput, infra: readonly Action[], destr
       ...serverActions.map((a) => a.id),
       ...(secretsAction ? [secretsAction.id] : []),
     ];
+    const serverAction = serverActions.find((a) => a.kind !== 'update');
     if (isNew(node) || !applied) {
-      const reason = applied && fact && applied.serverId !== fact.id ? 'the server was replaced' : 'new node';
+      const reason =
+        serverAction?.kind === 'replace'
+          ? 'the server is replaced'
+          : applied && fact && applied.serverId !== fact.id
+            ? 'the server was replaced'
+            : applied
+              ? 'the server was re-created'
+              : 'new node';
       configActions.push(applyConfig(node.server, node.config, 'initial', [], reason, deps));
       continue;
     }
@@ -198,28 +213,39 @@ export function planTalos(input: TalosPlanInput, infra: readonly Action[], destr
       ),
     );
   }
-  for (const address of Object.keys(input.applied).sort()) {
-    if (talosNodes(input.spec).some((n) => n.config === address)) continue;
-    const server = `server.${address.slice('talos.config.'.length)}`;
-    const drain = infra.find((a) => a.kind === 'drain' && a.address === server);
-    const leave = isControlPlaneServer(input.spec, server)
-      ? leaveEtcd(input.spec, address, server, drain ? [drain.id] : [])
-      : undefined;
-    if (leave) actions.push(leave);
-    const after = leave ?? drain;
-    const forget: Action = {
-      ...base('delete', address, 'the node leaves the cluster', after ? [after.id] : []),
-      kind: 'delete',
-      type: 'talos_config',
-      resourceId: input.applied[address]?.serverId ?? '',
-      before: { server },
-    };
-    actions.push(forget);
-    // The server goes last: after its node left etcd and its record was forgotten.
-    const deleteServer = infra.find((a) => a.kind === 'delete' && a.address === server);
-    if (deleteServer) edges.push([deleteServer.id, forget.id]);
+  const changes = planNodeChanges({
+    spec: input.spec,
+    facts: input.facts,
+    applied: input.applied,
+    bootstrapped: input.bootstrapped,
+    force: input.force === true,
+    infra,
+    configs: configActions,
+    ...(healthId ? { healthId } : {}),
+  });
+  actions.push(...changes.actions);
+  return { ...linked(actions, changes), groups: changes.groups };
+}
+
+/** Applies the node changes' links: on Talos actions in place, on infrastructure ones as edges. */
+function linked(actions: Action[], changes: NodeChanges): Pick<TalosPlan, 'actions' | 'edges'> {
+  const own = new Set(actions.map((a) => a.id));
+  const edges: TalosPlan['edges'] = [];
+  const extra = new Map<string, string[]>();
+  for (const [from, to] of changes.links) {
+    if (own.has(from)) extra.set(from, [...(extra.get(from) ?? []), to]);
+    else edges.push([from, to]);
   }
-  return { actions, edges };
+  const dropped = (id: string, dep: string) => changes.unlinks.some(([a, d]) => a === id && d === dep);
+  return {
+    actions: actions.map((a) => ({
+      ...a,
+      dependsOn: [...new Set([...a.dependsOn, ...(extra.get(a.id) ?? [])])]
+        .filter((dep) => !dropped(a.id, dep))
+        .sort(),
+    })),
+    edges,
+  };
 }
 
 function applyConfig(
@@ -236,17 +262,6 @@ function applyConfig(
     node: server,
     mode,
     changes,
-  };
-}
-
-/** A removed control plane leaves etcd before its server goes, so the members keep their quorum. */
-function leaveEtcd(spec: Spec, address: string, server: string, dependsOn: string[]): LeaveEtcdAction {
-  const [pool = '', index = ''] = server.slice('server.'.length).split('.');
-  return {
-    ...base('leave-etcd', address, 'the control plane leaves the cluster', dependsOn),
-    kind: 'leave-etcd',
-    node: server,
-    member: serverName(spec.cluster.name, pool, Number(index)),
   };
 }
 
@@ -293,5 +308,5 @@ function forgetAll(input: TalosPlanInput, infra: readonly Action[]): TalosPlan {
       before: {},
     });
   }
-  return { actions, edges: [] };
+  return { actions, edges: [], groups: {} };
 }

@@ -132,6 +132,18 @@ describe('diffResources', () => {
     expect(() => diffResources([], [], { replace: ['server.x.1'] })).toThrow(/cannot replace server.x.1/);
   });
 
+  it('a replaced server is created with its create-only fields (the image), which are never compared', () => {
+    const want = server({ image: { os: 'talos', version: 'v1.13.9' }, ssh_keys: [{ $ref: 'ssh_key.main' }] });
+    const actions = diffResources(
+      [desired('server.w.1', 'server', want)],
+      [observed('server.w.1', 'server', server({ image: { id: 7 } }))],
+      { replace: ['server.w.1'] },
+    );
+    const replace = actions.find((a) => a.kind === 'replace');
+    expect(replace?.kind === 'replace' && replace.after.image).toBeUndefined();
+    expect(replace?.kind === 'replace' && replace.props).toEqual(want);
+  });
+
   it('creates wait for the creates they depend on', () => {
     const actions = diffResources(
       [

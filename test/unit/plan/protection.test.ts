@@ -17,6 +17,7 @@ const replace = (address: string, before: JsonObject): Action => ({
   kind: 'replace',
   before,
   after: {},
+  props: {},
   patch: [],
   forcedBy: [],
 });

@@ -140,7 +140,7 @@ describe('planTalos', () => {
     expect(config?.reason).toBe('the server was replaced');
   });
 
-  it('a removed control plane leaves etcd before its server is deleted', () => {
+  it('a removed control plane leaves etcd before its server is deleted, its Node after', () => {
     const input = running();
     const smaller = validateSpec({
       ...JSON.parse(JSON.stringify(input.spec)),
@@ -174,10 +174,14 @@ describe('planTalos', () => {
       member: `${input.spec.cluster.name}-cp-3`,
       dependsOn: ['drain:server.cp.3'],
     });
+    // The server goes once the member left; its Node object after it; the record last.
+    expect(edges).toContainEqual(['delete:server.cp.3', 'leave-etcd:talos.config.cp.3']);
+    const node = actions.find((a) => a.id === 'delete:kube.node.cp.3') as DeleteAction | undefined;
+    expect(node).toMatchObject({ type: 'kube_node', resourceId: `${input.spec.cluster.name}-cp-3` });
+    expect(node?.dependsOn).toEqual(['delete:server.cp.3']);
     const forget = actions.find((a) => a.id === 'delete:talos.config.cp.3') as DeleteAction | undefined;
     expect(forget?.before).toEqual({ server: 'server.cp.3' });
-    expect(forget?.dependsOn).toEqual(['leave-etcd:talos.config.cp.3']);
-    expect(edges).toContainEqual(['delete:server.cp.3', 'delete:talos.config.cp.3']);
+    expect(forget?.dependsOn).toEqual(['delete:kube.node.cp.3']);
   });
 
   it('destroy forgets every Talos record and calls nothing', () => {

@@ -146,17 +146,19 @@ const RULES: RuleCase[] = [
     line: 6,
   },
   {
-    name: 'even control-plane count',
-    yaml: `cluster:\n  name: demo\ncontrolPlane:\n  pools:\n${cp(3)}${cp(1, 'cp2')}`,
+    name: 'no control plane at all',
+    yaml: `cluster:\n  name: demo\ncontrolPlane:\n  pools:\n${cp(0)}`,
     path: 'controlPlane.pools',
-    message: 'total control-plane count must be odd (1, 3, 5, 7 or 9); it is 4',
+    message:
+      'total control-plane count must be between 1 and 9 (odd: 1, 3, 5, 7 or 9, unless planned with --force); it is 0',
     line: 4,
   },
   {
     name: 'more than nine control planes',
     yaml: `cluster:\n  name: demo\ncontrolPlane:\n  pools:\n${cp(11)}`,
     path: 'controlPlane.pools',
-    message: 'total control-plane count must be odd (1, 3, 5, 7 or 9); it is 11',
+    message:
+      'total control-plane count must be between 1 and 9 (odd: 1, 3, 5, 7 or 9, unless planned with --force); it is 11',
     line: 4,
   },
   {
