@@ -4,6 +4,9 @@
  * drain nodes, the operator's address — and hands them to the engine. The environment is read
  * here and nowhere below.
  */
+import { declaredSecrets } from '../addons/secrets.js';
+import { HCLOUD_TOKEN_SECRET } from '../addons/placeholders.js';
+import { REAL_ADDON_TIMING, type AddonTiming } from '../execute/addons/runner.js';
 import { kubernetesDrainer } from '../execute/kube/drainer.js';
 import { REAL_TIMING, scaledTiming } from '../execute/talos/connections.js';
 import { hcloudProvider } from '../engine/hcloud-provider.js';
@@ -51,6 +54,17 @@ async function endpointFor(
   return { endpoint: running.url, token: 'sandbox', speed };
 }
 
+/** On the sandbox, addons install as fast as its speed says: poll and give up as much sooner. */
+function scaledAddonTiming(speed: number): AddonTiming {
+  const scale = Math.min(1, speed);
+  return {
+    pollMs: Math.max(50, REAL_ADDON_TIMING.pollMs * scale),
+    readyTimeoutMs: Math.max(20_000, REAL_ADDON_TIMING.readyTimeoutMs * scale),
+    nodesTimeoutMs: Math.max(20_000, REAL_ADDON_TIMING.nodesTimeoutMs * scale),
+    deleteTimeoutMs: Math.max(20_000, REAL_ADDON_TIMING.deleteTimeoutMs * scale),
+  };
+}
+
 export interface ConnectOptions {
   sandbox: boolean;
   notice(text: string): void;
@@ -82,5 +96,11 @@ export async function connectProvider(ws: Workspace, options: ConnectOptions): P
         : {},
     ),
     operatorIpv4: () => (options.sandbox ? Promise.resolve('127.0.0.1') : detectOperatorIpv4(env)),
+    addons: {
+      timing: options.sandbox ? scaledAddonTiming(speed) : REAL_ADDON_TIMING,
+      kube: options.sandbox ? { nodePollMs: Math.max(50, 2000 * pollScale) } : {},
+      hostSecrets: { [HCLOUD_TOKEN_SECRET]: token },
+      declaredSecrets: declaredSecrets(ws.addons),
+    },
   });
 }

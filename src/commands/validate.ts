@@ -1,5 +1,6 @@
 import { BaseCommand } from '../cli/base-command.js';
 import { loadSpec } from '../spec/load.js';
+import { describeProblem, settingsSchemas } from '../addons/registry.js';
 import type { ValidateJson } from '../cli/json-contract.js';
 
 export default class ValidateCommand extends BaseCommand<typeof ValidateCommand> {
@@ -13,7 +14,13 @@ export default class ValidateCommand extends BaseCommand<typeof ValidateCommand>
   ];
 
   public async run(): Promise<ValidateJson> {
-    const loaded = await loadSpec({ cwd: process.cwd(), file: this.flags.config });
+    const registry = await this.addonRegistry();
+    for (const problem of registry.problems) this.notice(`Warning: ${describeProblem(problem)}`);
+    const loaded = await loadSpec({
+      cwd: process.cwd(),
+      file: this.flags.config,
+      addons: settingsSchemas(registry),
+    });
     const { spec } = loaded;
     const cp = spec.controlPlane.pools.reduce((n, p) => n + p.count, 0);
     const workers = spec.workers.pools.reduce((n, p) => n + p.count, 0);

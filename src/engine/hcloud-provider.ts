@@ -4,7 +4,9 @@
  * Talos, how to drain nodes, and how to learn the operator's address. Here the runners of every
  * action kind are put together; nothing here reads the environment or knows the sandbox.
  */
+import { addonRunners, type AddonAccessOptions } from '../execute/addons/runner.js';
 import { drainRunner, type NodeDrainer } from '../execute/drain.js';
+import { waitRunner } from '../execute/waits.js';
 import { hcloudDrivers } from '../execute/hcloud/runner.js';
 import { resourceRunners } from '../execute/resources.js';
 import { KindDispatcher, type KindRunners } from '../execute/runners.js';
@@ -23,6 +25,8 @@ export interface ProviderParts {
   hcloud: HcloudApi;
   talos: { port: number; timing: TalosTiming };
   drainer: NodeDrainer;
+  /** How addons reach the cluster: timing, and the values hk8s holds but never records. */
+  addons: AddonAccessOptions;
   /** The operator's public IPv4; asked at most once, and only when the firewall needs it. */
   operatorIpv4(): Promise<string>;
   close?(): Promise<void>;
@@ -36,9 +40,11 @@ export function clusterRunners(spec: Spec, parts: ProviderParts): KindRunners {
     port: parts.talos.port,
     timing: parts.talos.timing,
   });
+  const addons = addonRunners(parts.addons);
   return {
-    ...resourceRunners({ ...hcloudDrivers(parts.hcloud), ...talos.drivers }),
+    ...resourceRunners({ ...hcloudDrivers(parts.hcloud), ...talos.drivers, addon: addons.driver }),
     ...talos.kinds,
+    wait: waitRunner({ 'talos-health': talos.kinds.wait, 'cluster-ready': addons.clusterReady }),
     drain: drainRunner(parts.drainer),
   };
 }

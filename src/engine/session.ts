@@ -14,6 +14,7 @@ import { openState } from '../state/log-store.js';
 import { lastRun, pendingRun, type RunRecord, type State } from '../state/reducer.js';
 import { desiredResources } from './infra.js';
 import { talosPlanInput } from './talos-inputs.js';
+import { addonInputs } from '../addons/plan-input.js';
 import type { Provider } from './provider.js';
 import { HK8S_VERSION } from './version.js';
 import type { Workspace } from './workspace.js';
@@ -67,6 +68,12 @@ export async function computePlan(
   // Volumes hold data: only `destroy --include-volumes` sees (and so deletes) them.
   const keepVolumes = request.command === 'destroy' && request.includeVolumes === true;
   const resources = observation.resources.filter((r) => r.type !== 'volume' || keepVolumes);
+  const talos = provider.talos ? talosPlanInput(ws.spec, state, resources) : undefined;
+  const addons =
+    talos && ws.addons.addons.length + ws.addons.problems.length > 0
+      ? addonInputs(ws.addons, ws.spec, talos.layout, talos.facts, state, lastFailedRun(state) !== undefined)
+      : undefined;
+  for (const warning of addons?.warnings ?? []) warn(events, warning);
   const plan = makePlan({
     cluster: ws.cluster,
     command: request.command,
@@ -76,7 +83,8 @@ export async function computePlan(
     observed: resources,
     targets: request.targets,
     replace: request.replace,
-    ...(provider.talos ? { talos: talosPlanInput(ws.spec, state, resources) } : {}),
+    ...(talos ? { talos } : {}),
+    ...(addons ? { addons: addons.input } : {}),
   });
   return { plan, records: knownRecords(state, observation.resources) };
 }

@@ -17,11 +17,17 @@ export interface Ref {
 export type HcloudResourceType =
   'network' | 'subnet' | 'firewall' | 'ssh_key' | 'placement_group' | 'server' | 'load_balancer' | 'volume';
 
+/**
+ * An addon's install record (`addon.<name>`: Ready once its checks pass) or one Kubernetes object
+ * it renders (`addon.<name>.<kind>.<namespace>.<name>`), applied by server-side apply.
+ */
+export type AddonResourceType = 'addon';
+
 /** Talos records, kept in the event log rather than in the cloud. */
 export type TalosResourceType = 'talos_secrets' | 'talos_config' | 'talos_bootstrap' | 'talos_kubeconfig';
 
 /** Every kind of object hk8s manages. Closed: adding one means handling it in every switch. */
-export type ResourceType = HcloudResourceType | TalosResourceType;
+export type ResourceType = HcloudResourceType | TalosResourceType | AddonResourceType;
 
 /** What the spec asks for, one resource at one address (`server.workers-fsn.3`). */
 export interface DesiredResource {
@@ -152,6 +158,8 @@ export interface BootstrapAction extends ActionBase {
 export interface WaitAction extends ActionBase {
   kind: 'wait';
   condition: string;
+  /** What the condition looks at, when the condition name alone does not say (the nodes to check). */
+  detail?: JsonObject;
 }
 
 export type Action =

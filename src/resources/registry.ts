@@ -47,7 +47,11 @@ function isTalosResourceType(type: string): type is TalosResourceType {
   return Object.hasOwn(TALOS_RECORD_RULES, type);
 }
 
-/** What the planner asks of a type, Hetzner's (from its module) or Talos's. */
+/** Addon objects live in the cluster; they go before the servers that run it. */
+const ADDON_RULES: ResourceRules = { immutable: [], createOnly: [], deleteRank: 0, drainBeforeDelete: false };
+
+/** What the planner asks of a type, Hetzner's (from its module), Talos's or an addon's. */
 export function rulesFor(type: ResourceType, registry: HcloudRegistry = HCLOUD_RESOURCES): ResourceRules {
+  if (type === 'addon') return ADDON_RULES;
   return isTalosResourceType(type) ? TALOS_RECORD_RULES[type] : registry[type].rules;
 }

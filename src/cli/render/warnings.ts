@@ -19,6 +19,19 @@ export function renderWarning(warning: EngineWarning): string {
       const { kind, name, id } = warning.object;
       return `Note: ${kind} ${name} (${id}) has this cluster's label but no hk8s address; hk8s leaves it alone.`;
     }
+    case 'addon-skipped': {
+      const what = warning.addon
+        ? `addon ${warning.addon} (plugin ${warning.plugin})`
+        : `plugin ${warning.plugin}`;
+      return `Warning: ${what} skipped: ${warning.message}. Its objects in the cluster are left as they are.`;
+    }
+    case 'addon-deprecated':
+      return `Warning: addon ${warning.addon} is deprecated: ${warning.message}`;
+    case 'addon-orphaned':
+      return (
+        `Warning: ${warning.objects} object(s) of addon ${warning.addon} are kept: no installed plugin provides it ` +
+        `(install it again, or set addons.${warning.addon}.enabled: false to delete them).`
+      );
     default:
       return assertNever(warning, 'warning');
   }

@@ -46,6 +46,7 @@ function resourceDispatcher(
     talos_config: noDriver('talos_config', 'test'),
     talos_bootstrap: noDriver('talos_bootstrap', 'test'),
     talos_kubeconfig: noDriver('talos_kubeconfig', 'test'),
+    addon: noDriver('addon', 'test'),
   };
   return new KindDispatcher({
     ...resourceRunners(drivers),
