@@ -51,7 +51,7 @@ async function exampleFiles(): Promise<string[]> {
 describe('JSON Schema', () => {
   it('the committed schema/hk8s.schema.json is current', async () => {
     const committed: unknown = JSON.parse(await readFile(path.join(root, 'schema/hk8s.schema.json'), 'utf8'));
-    // Regenerate (with the first-party addons, as `hk8s schema` prints it): npx tsx scripts/write-spec-schema.ts
+    // Regenerate (with the first-party addons, as `hk8s schema` prints it): npx tsx test/support/write-spec-schema.ts
     expect(committed).toEqual(specJsonSchema(await firstPartySchemas()));
   });
 
