@@ -3,6 +3,7 @@
  * host-network installer Job for addons nodes need before they are Ready, and labelled Namespaces.
  * Pure functions over plain data; handed to plugins through the hook's options.
  */
+import { createHash } from 'node:crypto';
 import type { KubeObject } from './index.js';
 
 /** The API proxy on every Talos node: the only API address reachable before a CNI and kube-proxy. */
@@ -104,6 +105,11 @@ export function installerJob(options: InstallerJobOptions): KubeObject[] {
     KUBERNETES_SERVICE_HOST: KUBE_PRISM.host,
     KUBERNETES_SERVICE_PORT: String(KUBE_PRISM.port),
   };
+  // The Job changes with its values, so a failed install whose values were fixed is made again.
+  const valuesHash = createHash('sha256')
+    .update(JSON.stringify([options.values, env]))
+    .digest('hex')
+    .slice(0, 16);
   const job: KubeObject = {
     apiVersion: 'batch/v1',
     kind: 'Job',
@@ -111,7 +117,7 @@ export function installerJob(options: InstallerJobOptions): KubeObject[] {
       name,
       namespace: 'kube-system',
       labels: { 'app.kubernetes.io/managed-by': 'hk8s', 'hk8s.io/release': options.release },
-      annotations: { [LIFECYCLE_ANNOTATION]: 'once' },
+      annotations: { [LIFECYCLE_ANNOTATION]: 'once', 'hk8s.io/values-hash': valuesHash },
     },
     spec: {
       backoffLimit: options.backOffLimit ?? 3,

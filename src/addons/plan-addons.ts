@@ -95,18 +95,38 @@ function describeObjectChange(before: JsonObject, after: JsonObject): string {
   return `${fields.slice(0, 4).join(', ')}${fields.length > 4 ? ', …' : ''} changed`;
 }
 
+/**
+ * `installed`: the addon's install record exists. Until then a changed run-once object (an
+ * installer Job that failed) is replaced, so fixing the spec lets the install run again.
+ */
 function createOrUpdate(
   address: string,
   props: JsonObject,
   have: ObservedResource | undefined,
   reason: string,
+  installed: boolean,
 ): Action | undefined {
   if (!have)
     return { kind: 'create', id: `create:${address}`, address, type: 'addon', props, dependsOn: [], reason };
-  if (props.role === 'object' && props.once === true) return undefined;
   const before = have.props;
   const patch = fieldPatch(before, props);
   if (patch.length === 0) return undefined;
+  if (props.role === 'object' && props.once === true) {
+    if (installed) return undefined;
+    return {
+      kind: 'replace',
+      id: `replace:${address}`,
+      address,
+      type: 'addon',
+      resourceId: have.id,
+      before,
+      after: props,
+      patch,
+      forcedBy: ['/object'],
+      dependsOn: [],
+      reason: 'runs once: made again because it changed before the addon was installed',
+    };
+  }
   const why = props.role === 'object' ? describeObjectChange(before, props) : 'its objects changed';
   return {
     kind: 'update',
@@ -151,13 +171,20 @@ function plannedChanges(input: AddonPlanInput): Planned[] {
         objectProps(addon.name, object),
         applied.get(object.address),
         'not applied yet',
+        applied.has(addonAddress(addon.name)),
       );
       if (action)
         planned.push({ action, addon: addon.name, rank: kindRank(object.object.kind), role: 'object' });
     }
     const address = addonAddress(addon.name);
     wanted.add(address);
-    const action = createOrUpdate(address, addonProps(addon), applied.get(address), 'not installed yet');
+    const action = createOrUpdate(
+      address,
+      addonProps(addon),
+      applied.get(address),
+      'not installed yet',
+      true,
+    );
     if (action) planned.push({ action, addon: addon.name, rank: 4, role: 'addon' });
   }
   for (const have of [...applied.values()].sort((a, b) => a.address.localeCompare(b.address))) {

@@ -105,7 +105,7 @@ async function deleteObject(
         return;
       throw error;
     });
-  if (object.kind === 'HelmChart') await waitGone(access, ref, ctx);
+  if (object.kind === 'HelmChart' || object.kind === 'Job') await waitGone(access, ref, ctx);
   return { resource: null };
 }
 
@@ -145,7 +145,11 @@ export function addonDriver(access: AddonAccess): ResourceDriver {
     describe,
     create: (action, ctx) => put(action.address, action.props, ctx),
     update: (action, ctx) => put(action.address, action.after, ctx),
-    replace: (action, ctx) => put(action.address, action.after, ctx),
+    // Only run-once objects are replaced: the old one must be gone before it is made again.
+    replace: async (action, ctx) => {
+      await deleteObject(access, { ...action, kind: 'delete', id: action.id }, ctx);
+      return put(action.address, action.after, ctx);
+    },
     delete: (action, ctx) => deleteObject(access, action, ctx),
     // Applying again is harmless and waiting again is cheap: plan them again.
     reconcile: async (pending) => planAgain(pending),
