@@ -51,6 +51,9 @@ export const ErrorCodes = {
   'provider.unavailable': ExitCode.PROVIDER,
   'provider.unreachable': ExitCode.PROVIDER,
   'sandbox.failed': ExitCode.PROVIDER,
+  'addon.not-ready': ExitCode.ACTIONS_FAILED,
+  'addon.apply': ExitCode.ACTIONS_FAILED,
+  'cluster.not-ready': ExitCode.ACTIONS_FAILED,
 } as const satisfies Record<string, ExitCode>;
 export type ErrorCode = keyof typeof ErrorCodes;
 

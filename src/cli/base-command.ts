@@ -4,6 +4,8 @@
  */
 import { Command, Flags, Interfaces } from '@oclif/core';
 import { ExitCode, isHk8sError, type ErrorEnvelope } from '../errors.js';
+import type { AddonRegistry } from '../addons/registry.js';
+import { loadAddonRegistry } from './addons.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
   (typeof BaseCommand)['baseFlags'] & T['flags']
@@ -26,6 +28,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     }),
   };
 
+  private registry?: Promise<AddonRegistry>;
+
   protected flags!: BaseFlags<T>;
   protected args!: BaseArgs<T>;
 
@@ -40,6 +44,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     });
     this.flags = flags as BaseFlags<T>;
     this.args = args as BaseArgs<T>;
+  }
+
+  /** The installed plugins' addons, asked once per command. */
+  protected addonRegistry(): Promise<AddonRegistry> {
+    this.registry ??= loadAddonRegistry(this.config);
+    return this.registry;
   }
 
   /** Prints to stdout unless --json is on (then only the JSON result goes to stdout). */

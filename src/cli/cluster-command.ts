@@ -48,7 +48,11 @@ export abstract class ClusterCommand<T extends typeof Command> extends BaseComma
   private view?: ProgressView;
 
   protected async workspace(): Promise<Workspace> {
-    return openWorkspace({ cwd: process.cwd(), config: this.flags.config });
+    return openWorkspace({
+      cwd: process.cwd(),
+      config: this.flags.config,
+      addons: await this.addonRegistry(),
+    });
   }
 
   protected async provider(ws: Workspace): Promise<Provider> {

@@ -5,6 +5,9 @@
  * here and nowhere below.
  */
 import { lazyKubeClients } from '../execute/kube/clients.js';
+import { declaredSecrets } from '../addons/secrets.js';
+import { HCLOUD_TOKEN_SECRET } from '../addons/placeholders.js';
+import { REAL_ADDON_TIMING, type AddonTiming } from '../execute/addons/runner.js';
 import { kubernetesDrainer } from '../execute/kube/drainer.js';
 import { REAL_KUBE_UPGRADE_TIMING, scaledKubeUpgradeTiming } from '../execute/talos/kube-upgrade-waits.js';
 import { DEFAULT_TIMING } from '../providers/kube/client.js';
@@ -52,6 +55,17 @@ async function endpointFor(
   const running = await ensureSandbox(sandboxDir(ws.root), { speed });
   if (running.started) notice(`Started the sandbox cloud at ${running.url}.`);
   return { endpoint: running.url, token: 'sandbox', speed };
+}
+
+/** On the sandbox, addons install as fast as its speed says: poll and give up as much sooner. */
+function scaledAddonTiming(speed: number): AddonTiming {
+  const scale = Math.min(1, speed);
+  return {
+    pollMs: Math.max(50, REAL_ADDON_TIMING.pollMs * scale),
+    readyTimeoutMs: Math.max(20_000, REAL_ADDON_TIMING.readyTimeoutMs * scale),
+    nodesTimeoutMs: Math.max(20_000, REAL_ADDON_TIMING.nodesTimeoutMs * scale),
+    deleteTimeoutMs: Math.max(20_000, REAL_ADDON_TIMING.deleteTimeoutMs * scale),
+  };
 }
 
 export interface ConnectOptions {
@@ -107,5 +121,11 @@ export async function connectProvider(ws: Workspace, options: ConnectOptions): P
       upgradeTiming: options.sandbox ? scaledKubeUpgradeTiming(speed) : REAL_KUBE_UPGRADE_TIMING,
     },
     operatorIpv4: () => (options.sandbox ? Promise.resolve('127.0.0.1') : detectOperatorIpv4(env)),
+    addons: {
+      timing: options.sandbox ? scaledAddonTiming(speed) : REAL_ADDON_TIMING,
+      kube: options.sandbox ? { nodePollMs: Math.max(50, 2000 * pollScale) } : {},
+      hostSecrets: { [HCLOUD_TOKEN_SECRET]: token },
+      declaredSecrets: declaredSecrets(ws.addons),
+    },
   });
 }

@@ -4,6 +4,7 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { Hk8sError } from '../errors.js';
 import { specJsonSchemaText } from '../spec/json-schema.js';
+import { settingsSchemas } from '../addons/registry.js';
 import { starterSpecYaml } from '../spec/starter.js';
 import type { InitJson } from '../cli/json-contract.js';
 
@@ -46,7 +47,7 @@ export default class InitCommand extends BaseCommand<typeof InitCommand> {
       });
     }
     await writeFile(specPath, starterSpecYaml({ name: this.flags.name, schemaRef: `./${SCHEMA_FILE}` }));
-    await writeFile(schemaPath, specJsonSchemaText());
+    await writeFile(schemaPath, specJsonSchemaText(settingsSchemas(await this.addonRegistry())));
     this.say(`Wrote ${specPath} and ${schemaPath}.`);
     this.say('Next: `hk8s plan --sandbox` to try it locally, or set HCLOUD_TOKEN and run `hk8s plan`.');
     return { spec: specPath, schema: schemaPath };

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
 import { specJsonSchemaText } from '../spec/json-schema.js';
+import { describeProblem, settingsSchemas } from '../addons/registry.js';
 
 export default class SchemaCommand extends BaseCommand<typeof SchemaCommand> {
   static override summary = 'Print the JSON Schema of hk8s.yaml, for editors and CI.';
@@ -16,7 +17,9 @@ export default class SchemaCommand extends BaseCommand<typeof SchemaCommand> {
   };
 
   public async run(): Promise<void> {
-    const text = specJsonSchemaText();
+    const registry = await this.addonRegistry();
+    for (const problem of registry.problems) this.notice(`Warning: ${describeProblem(problem)}`);
+    const text = specJsonSchemaText(settingsSchemas(registry));
     if (this.flags.output) {
       await writeFile(this.flags.output, text);
       this.notice(`Wrote ${this.flags.output}.`);

@@ -4,7 +4,8 @@ import { statusOfCluster } from '../engine/status.js';
 import type { StatusJson } from '../cli/json-contract.js';
 
 export default class StatusCommand extends ClusterCommand<typeof StatusCommand> {
-  static override summary = 'Show the nodes, their roles and Talos versions, the etcd members and health.';
+  static override summary =
+    'Show the nodes, their roles and Talos versions, the etcd members and health, and the addons.';
   static override description = 'Asks every node over the Talos API (mTLS, read-only role); changes nothing.';
   static override examples = ['<%= config.bin %> status', '<%= config.bin %> status --sandbox --json'];
 
@@ -27,6 +28,28 @@ export default class StatusCommand extends ClusterCommand<typeof StatusCommand> 
         .trimEnd();
     this.say(line(header));
     for (const row of rows) this.say(line(row));
+    if (status.addons.length > 0) {
+      this.say('');
+      const addonRows = status.addons.map((a) => [
+        a.name,
+        a.enabled ? 'on' : 'off',
+        a.version ?? '-',
+        a.state,
+        String(a.objects),
+      ]);
+      const addonHeader = ['ADDON', 'ENABLED', 'VERSION', 'STATE', 'OBJECTS'];
+      const addonWidths = addonHeader.map((h, i) =>
+        Math.max(h.length, ...addonRows.map((r) => (r[i] ?? '').length)),
+      );
+      for (const row of [addonHeader, ...addonRows]) {
+        this.say(
+          row
+            .map((c, i) => c.padEnd(addonWidths[i] ?? 0))
+            .join('  ')
+            .trimEnd(),
+        );
+      }
+    }
     this.say(
       `\n${status.etcdMembers.length} etcd member(s); bootstrapped: ${status.bootstrapped ? 'yes' : 'no'}; ` +
         `health: ${status.healthy ? 'healthy' : 'not healthy'}.`,

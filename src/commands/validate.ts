@@ -3,6 +3,7 @@ import { forceFlag } from '../cli/cluster-command.js';
 import { renderWarning } from '../cli/render/warnings.js';
 import { checkWorkspaceVersions } from '../engine/version-check.js';
 import { openWorkspace } from '../engine/workspace.js';
+import { describeProblem } from '../addons/registry.js';
 import type { ValidateJson } from '../cli/json-contract.js';
 
 export default class ValidateCommand extends BaseCommand<typeof ValidateCommand> {
@@ -26,7 +27,9 @@ export default class ValidateCommand extends BaseCommand<typeof ValidateCommand>
   };
 
   public async run(): Promise<ValidateJson> {
-    const ws = await openWorkspace({ cwd: process.cwd(), config: this.flags.config });
+    const registry = await this.addonRegistry();
+    for (const problem of registry.problems) this.notice(`Warning: ${describeProblem(problem)}`);
+    const ws = await openWorkspace({ cwd: process.cwd(), config: this.flags.config, addons: registry });
     const { loaded, spec } = ws;
     const warnings = await checkWorkspaceVersions(ws, this.flags.force);
     for (const message of warnings) this.notice(renderWarning({ kind: 'state-log', message }));

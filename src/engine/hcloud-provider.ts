@@ -4,11 +4,12 @@
  * Talos, how to drain nodes, and how to learn the operator's address. Here the runners of every
  * action kind are put together; nothing here reads the environment or knows the sandbox.
  */
+import { addonRunners, type AddonAccessOptions } from '../execute/addons/runner.js';
 import { drainRunner, type NodeDrainer } from '../execute/drain.js';
+import { waitRunner } from '../execute/waits.js';
 import { hcloudDrivers } from '../execute/hcloud/runner.js';
 import { nodeObjectDriver, type NodeObjects } from '../execute/node-objects.js';
-import { joinedRunner, waitRunner } from '../execute/wait.js';
-import { NODE_JOINED } from '../plan/talos/removal.js';
+import { joinedRunner } from '../execute/node-joined.js';
 import { resourceRunners } from '../execute/resources.js';
 import { KindDispatcher, type KindRunners } from '../execute/runners.js';
 import type { KubeClientSource } from '../execute/kube/clients.js';
@@ -38,6 +39,8 @@ export interface ProviderParts {
   };
   /** The Node objects of servers that go, and the readiness of new ones. */
   nodes: NodeObjects;
+  /** How addons reach the cluster: timing, and the values hk8s holds but never records. */
+  addons: AddonAccessOptions;
   /** The operator's public IPv4; asked at most once, and only when the firewall needs it. */
   operatorIpv4(): Promise<string>;
   close?(): Promise<void>;
@@ -49,16 +52,19 @@ export function clusterRunners(spec: Spec, parts: ProviderParts): KindRunners {
     { spec, layout: resolveNetworkLayout(spec), port: parts.talos.port, timing: parts.talos.timing },
     { clients: parts.kube.run, timing: parts.kube.upgradeTiming },
   );
+  const addons = addonRunners(parts.addons);
   return {
     ...resourceRunners({
       ...hcloudDrivers(parts.hcloud),
       ...talos.drivers,
       kube_node: nodeObjectDriver(parts.nodes),
+      addon: addons.driver,
     }),
     ...talos.kinds,
     wait: waitRunner({
       'talos-health': talos.kinds.wait,
-      [NODE_JOINED]: joinedRunner(talos.etcd, parts.nodes),
+      'node-joined': joinedRunner(talos.etcd, parts.nodes),
+      'cluster-ready': addons.clusterReady,
     }),
     drain: drainRunner(parts.drainer),
   };

@@ -17,6 +17,7 @@ import { desiredResources } from './infra.js';
 import { observeClusterKubernetes } from './kube-observation.js';
 import { talosPlanInput } from './talos-inputs.js';
 import { assertVersionChanges, runningVersions } from './version-check.js';
+import { addonInputs } from '../addons/plan-input.js';
 import type { Provider } from './provider.js';
 import { HK8S_VERSION } from './version.js';
 import type { Workspace } from './workspace.js';
@@ -79,6 +80,12 @@ export async function computePlan(
   const keepVolumes = request.command === 'destroy' && request.includeVolumes === true;
   const resources = observation.resources.filter((r) => r.type !== 'volume' || keepVolumes);
   const kube = await observeClusterKubernetes(ws.spec, state, provider, request.command, events);
+  const talos = provider.talos ? talosPlanInput(ws.spec, state, resources, kube) : undefined;
+  const addons =
+    talos && ws.addons.addons.length + ws.addons.problems.length > 0
+      ? addonInputs(ws.addons, ws.spec, talos.layout, talos.facts, state, lastFailedRun(state) !== undefined)
+      : undefined;
+  for (const warning of addons?.warnings ?? []) warn(events, warning);
   const plan = makePlan({
     cluster: ws.cluster,
     command: request.command,
@@ -89,7 +96,8 @@ export async function computePlan(
     targets: request.targets,
     replace: request.replace,
     ...(request.force === true ? { force: true } : {}),
-    ...(provider.talos ? { talos: talosPlanInput(ws.spec, state, resources, kube) } : {}),
+    ...(talos ? { talos } : {}),
+    ...(addons ? { addons: addons.input } : {}),
   });
   refuseProtectedRemovals(ws, plan);
   const unrecorded = observation.resources.filter((o) => state.resources[o.address]?.id !== o.id);

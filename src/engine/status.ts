@@ -10,6 +10,7 @@ import { openState } from '../state/log-store.js';
 import type { State } from '../state/reducer.js';
 import type { Workspace } from './workspace.js';
 import type { Spec } from '../spec/schema.js';
+import { addonEnabled } from '../spec/sections/addons.js';
 
 export interface NodeStatus {
   server: string;
@@ -22,10 +23,21 @@ export interface NodeStatus {
   error?: string;
 }
 
+export interface AddonStatus {
+  name: string;
+  /** The plugin's addon version hk8s last installed. */
+  version?: string;
+  enabled: boolean;
+  /** `ready`: its checks passed when hk8s last applied it; `pending`: objects applied, never Ready; `absent`: nothing applied. */
+  state: 'ready' | 'pending' | 'absent';
+  objects: number;
+}
+
 export interface ClusterStatus {
   cluster: string;
   bootstrapped: boolean;
   nodes: NodeStatus[];
+  addons: AddonStatus[];
   etcdMembers: string[];
   /** Why the etcd members are not exactly the control planes, when they are not. */
   etcdProblem?: string;
@@ -82,10 +94,32 @@ export async function clusterStatus(
     cluster: spec.cluster.name,
     bootstrapped: state.resources['talos.bootstrap'] !== undefined,
     nodes: results,
+    addons: addonStatus(spec, state),
     etcdMembers: members.map((m) => m.hostname).sort(),
     ...(membership ? { etcdProblem: membership } : {}),
     healthy: results.every((n) => n.reachable) && membership === undefined && controlPlanes.length > 0,
   };
+}
+
+/** Every addon the spec names or the event log holds objects of, with what hk8s last did with it. */
+export function addonStatus(spec: Spec, state: State): AddonStatus[] {
+  const records = Object.values(state.resources).filter((r) => r.type === 'addon');
+  const names = new Set([...Object.keys(spec.addons), ...records.map((r) => String(r.attrs.addon ?? ''))]);
+  return [...names]
+    .filter((n) => n !== '')
+    .sort()
+    .map((name) => {
+      const install = records.find((r) => r.address === `addon.${name}`);
+      const objects = records.filter((r) => r.attrs.addon === name && r.address !== `addon.${name}`).length;
+      const version = install?.attrs.version;
+      return {
+        name,
+        ...(typeof version === 'string' ? { version } : {}),
+        enabled: addonEnabled(spec.addons, name, false),
+        state: install ? 'ready' : objects > 0 ? 'pending' : 'absent',
+        objects,
+      };
+    });
 }
 
 /** The status of a workspace's cluster, from the addresses its event log recorded. */

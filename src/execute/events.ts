@@ -35,7 +35,14 @@ export type EngineWarning =
   /** An object with the cluster's label but no hk8s address: left alone. */
   | { kind: 'unaddressed-object'; object: UnaddressedObject }
   /** The cluster's Kubernetes API could not be read at plan time: versions come from the recorded configs. */
-  | { kind: 'kubernetes-unobserved'; reason: string };
+  | { kind: 'kubernetes-unobserved'; reason: string }
+
+  /** A plugin or addon that could not be used: skipped, its objects in the cluster left as they are. */
+  | { kind: 'addon-skipped'; plugin: string; addon?: string; message: string }
+  /** An enabled addon its plugin marks deprecated. */
+  | { kind: 'addon-deprecated'; addon: string; message: string }
+  /** Objects hk8s applied for an addon no installed plugin provides: kept until it is back or set enabled: false. */
+  | { kind: 'addon-orphaned'; addon: string; objects: number };
 
 export interface UnaddressedObject {
   kind: string;

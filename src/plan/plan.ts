@@ -7,6 +7,8 @@ import { diffResources } from './diff.js';
 import { restrictToTargets, sortGraph } from './graph.js';
 import { planTalos, REBOOT_GROUP, type TalosPlan, type TalosPlanInput } from './talos/plan-talos.js';
 import { hashOf } from './hash.js';
+import { forgetAddons, planAddons, type AddonPlanInput } from '../addons/plan-addons.js';
+import { addonGate } from '../addons/plan-input.js';
 import { HCLOUD_RESOURCES, rulesFor, type HcloudRegistry } from '../resources/registry.js';
 import {
   ACTION_KINDS,
@@ -18,6 +20,8 @@ import {
 } from './types.js';
 
 export const PLAN_FORMAT_VERSION = 1;
+
+export type AddonsPlanInput = Omit<AddonPlanInput, 'gate'>;
 
 export type PlanCommand = 'apply' | 'destroy';
 
@@ -35,6 +39,8 @@ export interface PlanInputs {
   force?: boolean;
   /** The Talos half: absent when only the infrastructure is planned (tests, Talos off). */
   talos?: TalosPlanInput;
+  /** The addon half: planned after the cluster is up; absent with no Talos half. */
+  addons?: AddonsPlanInput;
 }
 
 export interface Plan {
@@ -66,6 +72,7 @@ export function inputsHash(inputs: PlanInputs): string {
     ...(inputs.talos?.kubernetes ? { kubernetes: inputs.talos.kubernetes } : {}),
     // Only when set, so that the hash of every plan made without it stays what it was.
     ...(inputs.force === true ? { force: true } : {}),
+    addons: (inputs.addons?.outcome.rendered ?? []).map((a) => `${a.name}@${a.version}`),
   });
 }
 
@@ -80,7 +87,10 @@ export function makePlan(inputs: PlanInputs, registry: HcloudRegistry = HCLOUD_R
   const serial = (action: Action) => 'type' in action && rulesFor(action.type, registry).serial === true;
   const force = inputs.force === true;
   const talos = inputs.talos && planTalos({ ...inputs.talos, force }, infra, destroy);
-  const actions = talos ? withTalos(infra, talos) : infra;
+  const withTalosActions = talos ? withTalos(infra, talos) : infra;
+  const actions = inputs.addons
+    ? [...withTalosActions, ...addonActions(inputs.addons, talos?.actions ?? [], destroy)]
+    : withTalosActions;
   const groups = {
     ...serialGroups(actions, serial),
     ...(actions.some((a) => a.group === REBOOT_GROUP) ? { [REBOOT_GROUP]: { limit: 1 } } : {}),
@@ -104,6 +114,10 @@ export function makePlan(inputs: PlanInputs, registry: HcloudRegistry = HCLOUD_R
     graph,
     summary: countActions(graph),
   };
+}
+
+function addonActions(addons: AddonsPlanInput, talos: readonly Action[], destroy: boolean): Action[] {
+  return destroy ? forgetAddons(addons.applied) : planAddons({ ...addons, gate: addonGate(talos) });
 }
 
 function withTalos(infra: Action[], talos: TalosPlan): Action[] {

@@ -18,6 +18,12 @@ export interface Ref {
 export type HcloudResourceType =
   'network' | 'subnet' | 'firewall' | 'ssh_key' | 'placement_group' | 'server' | 'load_balancer' | 'volume';
 
+/**
+ * An addon's install record (`addon.<name>`: Ready once its checks pass) or one Kubernetes object
+ * it renders (`addon.<name>.<kind>.<namespace>.<name>`), applied by server-side apply.
+ */
+export type AddonResourceType = 'addon';
+
 /** Talos records, kept in the event log rather than in the cloud. */
 export type TalosResourceType = 'talos_secrets' | 'talos_config' | 'talos_bootstrap' | 'talos_kubeconfig';
 
@@ -25,7 +31,7 @@ export type TalosResourceType = 'talos_secrets' | 'talos_config' | 'talos_bootst
 export type KubeResourceType = 'kube_node';
 
 /** Every kind of object hk8s manages. Closed: adding one means handling it in every switch. */
-export type ResourceType = HcloudResourceType | TalosResourceType | KubeResourceType;
+export type ResourceType = HcloudResourceType | TalosResourceType | KubeResourceType | AddonResourceType;
 
 /** What the spec asks for, one resource at one address (`server.workers-fsn.3`). */
 export interface DesiredResource {
@@ -166,6 +172,8 @@ export interface BootstrapAction extends ActionBase {
 export interface WaitAction extends ActionBase {
   kind: 'wait';
   condition: string;
+  /** What the condition looks at, when the condition name alone does not say (the nodes to check). */
+  detail?: JsonObject;
 }
 
 interface UpgradeKubernetesBase extends ActionBase {

@@ -51,8 +51,12 @@ function isKubeResourceType(type: string): type is KubeResourceType {
   return Object.hasOwn(KUBE_RULES, type);
 }
 
-/** What the planner asks of a type: Hetzner's (from its module), Talos's or Kubernetes's. */
+/** Addon objects live in the cluster; they go before the servers that run it. */
+const ADDON_RULES: ResourceRules = { immutable: [], createOnly: [], deleteRank: 0, drainBeforeDelete: false };
+
+/** What the planner asks of a type: Hetzner's (from its module), Talos's, Kubernetes's or an addon's. */
 export function rulesFor(type: ResourceType, registry: HcloudRegistry = HCLOUD_RESOURCES): ResourceRules {
+  if (type === 'addon') return ADDON_RULES;
   if (isTalosResourceType(type)) return TALOS_RECORD_RULES[type];
   if (isKubeResourceType(type)) return KUBE_RULES[type];
   return registry[type].rules;

@@ -14,7 +14,7 @@ export {
   type SpecIssue,
   type SpecSource,
 } from './validate.js';
-export { SpecSchema, API_VERSION } from './schema.js';
+export { SpecSchema, specSchemaFor, API_VERSION } from './schema.js';
 export type * from './schema.js';
 export { specJsonSchema, specJsonSchemaText, SPEC_SCHEMA_ID } from './json-schema.js';
 export { starterSpecYaml, type StarterOptions } from './starter.js';
@@ -26,4 +26,10 @@ export {
   type SubnetRole,
 } from './network.js';
 export { LOCATIONS, LOCATION_ZONES, NETWORK_ZONES } from './sections/common.js';
-export { KNOWN_ADDONS } from './sections/addons.js';
+export {
+  addonEnabled,
+  addonFlag,
+  addonsSchemaFor,
+  type AddonSettingsSchemas,
+  type AddonsSettings,
+} from './sections/addons.js';

@@ -7,6 +7,7 @@ import { cosmiconfig, defaultLoaders, type Loader } from 'cosmiconfig';
 import { Hk8sError } from '../errors.js';
 import type { Spec } from './schema.js';
 import { validateSpec, type SpecSource } from './validate.js';
+import type { AddonSettingsSchemas } from './sections/addons.js';
 import { parseYamlSource, type YamlSource } from './yaml-source.js';
 
 export const MODULE_NAME = 'hk8s';
@@ -32,6 +33,8 @@ export interface LoadSpecOptions {
   cwd: string;
   /** An explicit file (`-c FILE`), relative to cwd. Skips the search. */
   file?: string;
+  /** The installed addons' settings schemas, which validate `addons:`; open when absent. */
+  addons?: AddonSettingsSchemas;
 }
 
 export interface LoadedSpec {
@@ -82,7 +85,7 @@ export async function loadSpec(options: LoadSpecOptions): Promise<LoadedSpec> {
   const source: SpecSource = withPositions
     ? { path: filepath, text, doc: yaml.doc, lineCounter: yaml.lineCounter }
     : { path: filepath, text };
-  const spec = validateSpec(result.isEmpty ? null : (result.config as unknown), source);
+  const spec = validateSpec(result.isEmpty ? null : (result.config as unknown), source, options.addons);
   return { spec, path: filepath, text, hash: specHash(spec) };
 }
 

@@ -3,8 +3,7 @@
  * field to fix and a message that says what is allowed.
  */
 import { LOCATION_ZONES } from './sections/common.js';
-import { KNOWN_ADDONS } from './sections/addons.js';
-import { closestName } from './suggest.js';
+import { addonEnabled } from './sections/addons.js';
 import { formatCidr } from './cidr.js';
 import { planAddresses } from './network.js';
 import type { Spec } from './schema.js';
@@ -25,7 +24,6 @@ export function checkSpecRules(spec: Spec, report: Report): void {
   checkTalos(spec, report);
   checkVersions(spec, report);
   checkKubernetes(spec, report);
-  checkAddons(spec, report);
   if (spec.bareMetal.pools.length > 0)
     report(['bareMetal', 'pools'], 'bare-metal pools are not supported yet');
   if (spec.controlPlane.publicVipIpv4.existingId !== undefined && !spec.controlPlane.publicVipIpv4.enabled) {
@@ -231,7 +229,7 @@ function checkTalos(spec: Spec, report: Report): void {
     const path = ['talos', 'kubeletExtraMounts', index, 'destination'];
     if (seen.has(destination)) report(path, `destination ${destination} is mounted twice`);
     seen.add(destination);
-    if (destination === '/var/lib/longhorn' && spec.addons.longhorn.enabled) {
+    if (destination === '/var/lib/longhorn' && addonEnabled(spec.addons, 'longhorn', false)) {
       report(path, '/var/lib/longhorn is mounted by the longhorn addon already');
     }
   });
@@ -270,48 +268,4 @@ function checkKubernetes(spec: Spec, report: Report): void {
     }
     clusterRoles.add(role.name);
   });
-}
-
-function checkAddons(spec: Spec, report: Report): void {
-  const { cilium, certManager, certManagerWebhookHetzner, ingressNginx } = spec.addons;
-  if (cilium.hubble.relay && !cilium.hubble.enabled) {
-    report(['addons', 'cilium', 'hubble', 'relay'], 'needs hubble.enabled: true');
-  }
-  if (cilium.hubble.ui && !cilium.hubble.relay)
-    report(['addons', 'cilium', 'hubble', 'ui'], 'needs hubble.relay: true');
-  if (cilium.egressGateway && !cilium.kubeProxyReplacement) {
-    report(['addons', 'cilium', 'egressGateway'], 'needs kubeProxyReplacement: true');
-  }
-  checkHealthCheck(
-    spec.addons.hcloudCcm.loadBalancers.healthCheck,
-    ['addons', 'hcloudCcm', 'loadBalancers', 'healthCheck'],
-    report,
-  );
-  if (certManagerWebhookHetzner.enabled && !certManager.enabled) {
-    report(['addons', 'certManagerWebhookHetzner', 'enabled'], 'needs addons.certManager.enabled: true');
-  }
-  if (ingressNginx.enabled) {
-    if (!ingressNginx.deprecationIgnored) {
-      report(
-        ['addons', 'ingressNginx', 'deprecationIgnored'],
-        'must be true to enable ingress-nginx, which is retired upstream (consider cilium.gatewayApi)',
-      );
-    }
-    if (!certManager.enabled)
-      report(['addons', 'ingressNginx', 'enabled'], 'needs addons.certManager.enabled: true');
-  }
-  if (ingressNginx.kind === 'DaemonSet' && ingressNginx.replicas !== undefined) {
-    report(['addons', 'ingressNginx', 'replicas'], 'cannot be set when kind is DaemonSet');
-  }
-  const known: readonly string[] = KNOWN_ADDONS;
-  for (const name of Object.keys(spec.addons)) {
-    if (known.includes(name)) continue;
-    const suggestion = closestName(name, known);
-    if (suggestion) {
-      report(
-        ['addons', name],
-        `unknown addon ${name}; did you mean ${suggestion}? (a plugin's addon may not be named this close to a built-in one)`,
-      );
-    }
-  }
 }

@@ -13,7 +13,7 @@ import {
 } from './sections/infrastructure.js';
 import { AutoscalerSchema, BareMetalSchema, ControlPlaneSchema, WorkersSchema } from './sections/pools.js';
 import { KubernetesSchema, TalosSchema } from './sections/talos.js';
-import { AddonsSchema } from './sections/addons.js';
+import { AddonsSchema, addonsSchemaFor, type AddonSettingsSchemas } from './sections/addons.js';
 import { checkSpecRules } from './rules.js';
 
 export const API_VERSION = 'hk8s.io/v1alpha1';
@@ -35,12 +35,26 @@ export const SpecShapeSchema = strictObject({
   addons: AddonsSchema,
 });
 
-export const SpecSchema = SpecShapeSchema.superRefine((spec, context) =>
-  checkSpecRules(spec, (path, message) => context.addIssue({ code: 'custom', path, message })),
-).meta({
-  title: 'hk8s cluster spec',
-  description: 'The Kubernetes cluster hk8s keeps on Hetzner Cloud. Reference: docs/spec.md',
-});
+const withRules = <T extends typeof SpecShapeSchema>(shape: T) =>
+  shape
+    .superRefine((spec, context) =>
+      checkSpecRules(spec as Spec, (path, message) => context.addIssue({ code: 'custom', path, message })),
+    )
+    .meta({
+      title: 'hk8s cluster spec',
+      description: 'The Kubernetes cluster hk8s keeps on Hetzner Cloud. Reference: docs/spec.md',
+    });
+
+/** The spec with an open `addons:` section (no plugin consulted). */
+export const SpecSchema = withRules(SpecShapeSchema);
+
+/** The spec whose `addons:` section is validated by these addons' settings schemas. */
+export function specSchemaFor(addons: AddonSettingsSchemas | undefined) {
+  if (!addons) return SpecSchema;
+  return withRules(
+    SpecShapeSchema.extend({ addons: addonsSchemaFor(addons) }) as unknown as typeof SpecShapeSchema,
+  );
+}
 
 /** A validated spec with every default filled in. */
 export type Spec = z.output<typeof SpecShapeSchema>;

@@ -4,7 +4,8 @@ import type { z } from 'zod';
 import { Hk8sError } from '../errors.js';
 import { Locator } from './locate.js';
 import { describeIssue } from './messages.js';
-import { SpecSchema, type Spec } from './schema.js';
+import { specSchemaFor, type Spec } from './schema.js';
+import type { AddonSettingsSchemas } from './sections/addons.js';
 import { closestName } from './suggest.js';
 import { shorten } from './yaml-check.js';
 import { lineCounterFor } from './yaml-source.js';
@@ -185,7 +186,7 @@ function withoutExplainedMissing(located: readonly Located[]): SpecIssue[] {
  * Validates and defaults a spec value. Throws SpecValidationError listing every issue, located in the
  * source text when the YAML document is given.
  */
-export function validateSpec(value: unknown, source?: SpecSource): Spec {
+export function validateSpec(value: unknown, source?: SpecSource, addons?: AddonSettingsSchemas): Spec {
   if (value === null || value === undefined) {
     throw new SpecValidationError(
       [
@@ -198,7 +199,7 @@ export function validateSpec(value: unknown, source?: SpecSource): Spec {
       source?.path,
     );
   }
-  const result = SpecSchema.safeParse(value, { error: describeIssue });
+  const result = specSchemaFor(addons).safeParse(value, { error: describeIssue });
   if (result.success) return result.data;
   throw new SpecValidationError(toSpecIssues(result.error.issues, source), source?.path);
 }

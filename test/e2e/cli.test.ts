@@ -272,6 +272,7 @@ describe('against the sandbox', () => {
     expect(mermaid.match(/ --> /g)).toHaveLength(edges);
   });
 
+  // Apply now also installs the default addons and waits for the cluster to be Ready.
   it('plan --out FILE then apply FILE applies exactly that plan', () => {
     const saved = ok(ws.run('plan', '--sandbox', '--out', 'first.plan'));
     expect(saved).toContain('apply first.plan');
@@ -283,7 +284,7 @@ describe('against the sandbox', () => {
     const again = ws.run('plan', '--sandbox', '--detailed-exitcode');
     expect(again.code, again.stdout + again.stderr).toBe(0);
     expect(again.stdout).toContain('No changes');
-  });
+  }, 240_000);
 
   it('state list shows every resource the applied plan created, as text and as JSON', () => {
     const typeOf = new Map(firstPlan.graph.actions.map((a) => [a.address, a.type]));
@@ -395,5 +396,5 @@ describe('against the sandbox', () => {
     const shown = JSON.parse(outputs[2]?.stdout ?? '[]') as Array<{ data: { name: string; value: unknown } }>;
     expect(shown).toHaveLength(stored.length);
     for (const e of shown) expect(e.data.value).toEqual({ $secret: '(hidden)' });
-  });
+  }, 240_000);
 });

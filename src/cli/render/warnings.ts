@@ -24,6 +24,19 @@ export function renderWarning(warning: EngineWarning): string {
         `Warning: the cluster's Kubernetes API could not be read (${warning.reason}); ` +
         'what each node runs for Kubernetes is taken from the configs hk8s applied.'
       );
+    case 'addon-skipped': {
+      const what = warning.addon
+        ? `addon ${warning.addon} (plugin ${warning.plugin})`
+        : `plugin ${warning.plugin}`;
+      return `Warning: ${what} skipped: ${warning.message}. Its objects in the cluster are left as they are.`;
+    }
+    case 'addon-deprecated':
+      return `Warning: addon ${warning.addon} is deprecated: ${warning.message}`;
+    case 'addon-orphaned':
+      return (
+        `Warning: ${warning.objects} object(s) of addon ${warning.addon} are kept: no installed plugin provides it ` +
+        `(install it again, or set addons.${warning.addon}.enabled: false to delete them).`
+      );
     default:
       return assertNever(warning, 'warning');
   }

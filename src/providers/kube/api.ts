@@ -191,6 +191,8 @@ export interface KubeApi {
     options?: DeleteObjectOptions,
     call?: CallOptions,
   ): Promise<'deleted' | 'not-found'>;
+  /** The object as stored (plain JSON, every field); undefined when it does not exist (404). */
+  getObject(ref: ObjectRef, call?: CallOptions): Promise<KubeObject | undefined>;
   /** GET /version. */
   version(call?: CallOptions): Promise<ServerVersion>;
 }

@@ -2,7 +2,15 @@
  * The operations hk8s performs on a cluster, over any KubeApi. No client library is imported here:
  * tests build this over an in-memory KubeApi, production over the client-node adapter.
  */
-import type { CallOptions, DeleteObjectOptions, KubeApi, ObjectRef, PodQuery, ServerVersion } from './api.js';
+import type {
+  CallOptions,
+  DeleteObjectOptions,
+  KubeApi,
+  KubeObject,
+  ObjectRef,
+  PodQuery,
+  ServerVersion,
+} from './api.js';
 import { deleteObject, serverSideApply, type ServerSideApplyOptions } from './apply.js';
 import { systemClock, type Backoff, type Clock } from './clock.js';
 import { drainNode, type DrainOptions } from './drain.js';
@@ -51,6 +59,8 @@ export interface KubeClient {
   waitNodesReady(names: string[], options?: WaitReadyOptions): Promise<NodeReadiness[]>;
   serverSideApply(objects: readonly unknown[], options?: ServerSideApplyOptions): Promise<AppliedObject[]>;
   deleteObject(ref: ObjectRef, options?: DeleteObjectOptions & CallOptions): Promise<{ existed: boolean }>;
+  /** Undefined when the object (or its kind) does not exist. */
+  getObject(ref: ObjectRef, call?: CallOptions): Promise<KubeObject | undefined>;
   serverVersion(call?: CallOptions): Promise<ServerVersion>;
 }
 
@@ -87,6 +97,7 @@ export function kubeOperations(api: KubeApi, options: KubeTimingOptions = {}): K
     waitNodesReady: (names, readyOptions) => waitNodesReady(api, readyTiming, names, readyOptions),
     serverSideApply: (objects, applyOptions) => serverSideApply(api, retry, objects, applyOptions),
     deleteObject: (ref, deleteOptions) => deleteObject(api, retry, ref, deleteOptions),
+    getObject: (ref, call = {}) => withTransientRetry(retry, call.signal, () => api.getObject(ref, call)),
     serverVersion: (call = {}) => withTransientRetry(retry, call.signal, () => api.version(call)),
   };
 }

@@ -1,4 +1,5 @@
 /** The facts every part of a node's config is derived from, computed once per node. */
+import { addonEnabled, addonFlag } from '../../spec/sections/addons.js';
 import { resolveNetworkLayout, type NetworkLayout } from '../../spec/network.js';
 import type { Spec } from '../../spec/schema.js';
 import { TAINT_PATTERN } from '../../spec/sections/common.js';
@@ -101,7 +102,7 @@ export function buildContext(input: BuildMachineConfigInput): BuildContext {
   const { spec, node } = input;
   const support = talosVersionSupport(spec.talos.version);
   checkKubernetesVersion(support, spec.kubernetes.version);
-  const cilium = spec.addons.cilium;
+  const cilium = addonEnabled(spec.addons, 'cilium', true);
   const hasPublicInterface = node.publicIpv4 !== undefined || node.publicIpv6 !== undefined;
   return {
     spec,
@@ -113,7 +114,7 @@ export function buildContext(input: BuildMachineConfigInput): BuildContext {
     controlPlane: node.role === 'controlplane',
     pool: poolFacts(spec, node),
     schedulableControlPlanes: controlPlanesSchedulable(spec),
-    ciliumCni: cilium.enabled,
+    ciliumCni: cilium,
     kubeProxyReplacement: replacesKubeProxy(spec),
     ...(hasPublicInterface ? { publicLink: { name: 'eth0', dhcp: node.publicIpv4 !== undefined } } : {}),
     privateLinkName: hasPublicInterface ? 'eth1' : 'eth0',

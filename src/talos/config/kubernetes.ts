@@ -6,6 +6,7 @@
 import type { Spec } from '../../spec/schema.js';
 import { isPlainObject } from './objects.js';
 import type { MachineConfig } from './types.js';
+import { addonEnabled, addonFlag } from '../../spec/sections/addons.js';
 
 /** In the order an upgrade moves them (talos.md §6.2): control-plane pods, kube-proxy, then kubelets. */
 export const KUBE_COMPONENTS = [
@@ -38,7 +39,9 @@ const PLACES: Record<KubeComponent, { section: 'cluster' | 'machine'; key: strin
 
 /** Cilium replaces kube-proxy: Talos deploys none, and configs name no kube-proxy image. */
 export function replacesKubeProxy(spec: Spec): boolean {
-  return spec.addons.cilium.enabled && spec.addons.cilium.kubeProxyReplacement;
+  return (
+    addonEnabled(spec.addons, 'cilium', true) && addonFlag(spec.addons, 'cilium', 'kubeProxyReplacement', true)
+  );
 }
 
 /** The components a node's config names, in upgrade order: workers carry only the kubelet. */

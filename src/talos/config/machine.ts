@@ -7,6 +7,7 @@ import { parseTaint } from './context.js';
 import { base64, deepMerge, prune, sortKeys, sortedUnique, type PlainObject } from './objects.js';
 import { componentImage } from './kubernetes.js';
 import { installerImageFor } from './schematic.js';
+import { addonEnabled } from '../../spec/sections/addons.js';
 
 const INSTALL_DISK = '/dev/sda';
 const LONGHORN_PATH = '/var/lib/longhorn';
@@ -38,7 +39,7 @@ function registerWithTaints(context: BuildContext): PlainObject[] {
 
 function kubeletExtraMounts(context: BuildContext): PlainObject[] {
   const { spec } = context;
-  const longhorn = spec.addons.longhorn.enabled
+  const longhorn = addonEnabled(spec.addons, 'longhorn', false)
     ? [
         {
           source: LONGHORN_PATH,

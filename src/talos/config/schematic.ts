@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Spec } from '../../spec/schema.js';
+import { addonEnabled } from '../../spec/sections/addons.js';
 
 export const QEMU_GUEST_AGENT = 'siderolabs/qemu-guest-agent';
 /** What the reference module adds to the schematic when Longhorn is on. */
@@ -59,7 +60,7 @@ export function defaultSchematic(spec: Spec): SchematicCustomization {
   const extensions = new Set([
     QEMU_GUEST_AGENT,
     ...spec.talos.extensions,
-    ...(spec.addons.longhorn.enabled ? LONGHORN_EXTENSIONS : []),
+    ...(addonEnabled(spec.addons, 'longhorn', false) ? LONGHORN_EXTENSIONS : []),
   ]);
   return {
     extraKernelArgs: [...new Set(spec.talos.extraKernelArgs)],

@@ -15,7 +15,8 @@ import {
   type MemberChangeContext,
 } from '../../../src/execute/talos/etcd-membership.js';
 import { serverOfHostname, type EtcdJoin } from '../../../src/execute/talos/leave-etcd.js';
-import { joinedRunner, waitRunner } from '../../../src/execute/wait.js';
+import { joinedRunner } from '../../../src/execute/node-joined.js';
+import { waitRunner, type WaitRunners } from '../../../src/execute/waits.js';
 import type { DeleteAction, WaitAction } from '../../../src/plan/types.js';
 import { kubeOperations } from '../../../src/providers/kube/client.js';
 import type { EtcdMember } from '../../../src/providers/talos/client/index.js';
@@ -290,9 +291,9 @@ describe('wait conditions', () => {
         return { ready: true };
       },
     };
-    const runner = waitRunner({ 'node-joined': joinedRunner(etcd, nodes) });
+    const runner = waitRunner({ 'node-joined': joinedRunner(etcd, nodes) } as WaitRunners);
     await expect(runner.run(wait('node-joined'), kubeCtx)).resolves.toEqual({ outputs: { ready: true } });
     expect(calls).toEqual(['etcd server.cp.2', 'ready server.cp.2']);
-    expect(() => runner.describe(wait('coffee'))).toThrow('no runner for the wait condition coffee');
+    expect(() => runner.describe(wait('coffee'))).toThrow('no runner for wait condition coffee');
   });
 });

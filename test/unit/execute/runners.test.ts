@@ -29,6 +29,7 @@ const TYPES: ResourceType[] = [
   'talos_config',
   'talos_bootstrap',
   'talos_kubeconfig',
+  'addon',
 ];
 
 const ctx = { run: 'r', progress: () => undefined } as unknown as RunContext;

@@ -302,6 +302,17 @@ export class FakeKube implements KubeApi {
     return 'deleted';
   }
 
+  async getObject(ref: ObjectRef, call?: CallOptions): Promise<KubeObject | undefined> {
+    this.enter('getObject', `${ref.kind} ${ref.name}`, call);
+    const found = this.applied.find(
+      (a) =>
+        a.object.kind === ref.kind &&
+        a.object.metadata.name === ref.name &&
+        (a.object.metadata.namespace ?? undefined) === (ref.namespace ?? undefined),
+    );
+    return found ? structuredClone(found.object) : undefined;
+  }
+
   async version(call?: CallOptions): Promise<ServerVersion> {
     this.enter('version', '', call);
     return { ...this.serverVersion };

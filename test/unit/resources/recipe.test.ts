@@ -47,6 +47,7 @@ function resourceDispatcher(
     talos_bootstrap: noDriver('talos_bootstrap', 'test'),
     talos_kubeconfig: noDriver('talos_kubeconfig', 'test'),
     kube_node: noDriver('kube_node', 'test'),
+    addon: noDriver('addon', 'test'),
   };
   return new KindDispatcher({
     ...resourceRunners(drivers),

@@ -57,57 +57,6 @@ describe('defaults', () => {
     expect(spec.kubernetes.oidc.groupsPrefix).toBe('oidc:');
   });
 
-  it.each([
-    ['cilium', true, 'cilium', '1.19.6'],
-    ['hcloudCcm', true, 'hcloud-cloud-controller-manager', '1.35.0'],
-    ['hcloudCsi', true, 'hcloud-csi', '2.22.1'],
-    ['talosCcm', true, 'talos-cloud-controller-manager', '0.5.5'],
-    ['metricsServer', true, 'metrics-server', '3.13.1'],
-    ['certManager', false, 'cert-manager', 'v1.20.3'],
-    ['certManagerWebhookHetzner', false, 'cert-manager-webhook-hetzner', '0.8.1'],
-    ['ingressNginx', false, 'ingress-nginx', '4.15.1'],
-    ['longhorn', false, 'longhorn', '1.11.3'],
-  ] as const)('addon %s defaults to enabled=%s with chart %s %s', (name, enabled, chart, version) => {
-    const spec = validateSpec({
-      cluster: { name: 'demo' },
-      controlPlane: { pools: [{ name: 'cp', location: 'fsn1', type: 'cpx22' }] },
-    });
-    const addon = spec.addons[name];
-    expect(addon.enabled).toBe(enabled);
-    expect(addon.chart.name).toBe(chart);
-    expect(addon.chart.version).toBe(version);
-    expect(addon.values).toEqual({});
-  });
-
-  it('types the cilium options with the module defaults and keeps third-party addons open', () => {
-    const spec = validateSpec({
-      cluster: { name: 'demo' },
-      controlPlane: { pools: [{ name: 'cp', location: 'fsn1', type: 'cpx22' }] },
-      addons: {
-        'acme-logging': { enabled: false, anything: { goes: 1 } },
-        cilium: { chart: { version: '1.19.7' } },
-      },
-    });
-    expect(spec.addons.cilium.kubeProxyReplacement).toBe(true);
-    expect(spec.addons.cilium.encryption).toEqual({
-      enabled: true,
-      type: 'wireguard',
-      ipsec: { algorithm: 'rfc4106(gcm(aes))', keySize: 256, keyId: 1 },
-    });
-    expect(spec.addons.cilium.chart).toEqual({
-      repository: 'https://helm.cilium.io',
-      name: 'cilium',
-      version: '1.19.7',
-    });
-    expect(spec.addons['acme-logging']).toEqual({ enabled: false, anything: { goes: 1 } });
-    expect(spec.addons.gatewayApiCrds).toEqual({
-      enabled: true,
-      version: 'v1.4.1',
-      releaseChannel: 'standard',
-    });
-    expect(spec.addons.talosBackup.enabled).toBe(true);
-  });
-
   it('keeps open objects (values, registries, extraConfig, patches) as written', () => {
     const spec = validateSpec({
       cluster: { name: 'demo' },
@@ -117,12 +66,12 @@ describe('defaults', () => {
       },
       talos: { registries: { mirrors: { 'docker.io': { endpoints: ['https://m'] } } } },
       kubernetes: { kubelet: { extraConfig: { anyKey: true } } },
-      addons: { cilium: { values: { whatever: { deep: [1] } } } },
+      addons: { 'acme-logging': { values: { whatever: { deep: [1] } } } },
     });
     expect(spec.controlPlane.configPatches).toEqual([{ machine: { x: 1 } }]);
     expect(spec.talos.registries).toEqual({ mirrors: { 'docker.io': { endpoints: ['https://m'] } } });
     expect(spec.kubernetes.kubelet.extraConfig).toEqual({ anyKey: true });
-    expect(spec.addons.cilium.values).toEqual({ whatever: { deep: [1] } });
+    expect(spec.addons['acme-logging']).toEqual({ values: { whatever: { deep: [1] } } });
   });
 });
 
@@ -316,20 +265,6 @@ const RULES: RuleCase[] = [
     line: 9,
   },
   {
-    name: 'hubble ui without relay',
-    yaml: `${BASE}addons:\n  cilium:\n    hubble:\n      enabled: true\n      ui: true\n`,
-    path: 'addons.cilium.hubble.ui',
-    message: 'needs hubble.relay: true',
-    line: 12,
-  },
-  {
-    name: 'ingress-nginx without acknowledging the deprecation',
-    yaml: `${BASE}addons:\n  certManager:\n    enabled: true\n  ingressNginx:\n    enabled: true\n`,
-    path: 'addons.ingressNginx.deprecationIgnored',
-    message: /must be true to enable ingress-nginx/,
-    line: 11,
-  },
-  {
     name: 'wrong type',
     yaml: `cluster:\n  name: demo\ncontrolPlane:\n  pools:\n    - name: cp\n      location: fsn1\n      type: cpx22\n      count: three\n`,
     path: 'controlPlane.pools[0].count',
@@ -391,20 +326,6 @@ describe('unknown fields', () => {
       (candidate) => candidate.path === 'hcloud.zzzzzzzz',
     );
     expect(issue?.message).toBe('unknown field zzzzzzzz; allowed fields are token, endpoint');
-  });
-
-  it('suggests a built-in addon for a near-miss name but accepts other plugin addons', () => {
-    const near = issuesOf(`${BASE}addons:\n  cilum:\n    enabled: true\n`);
-    expect(near).toEqual([
-      expect.objectContaining({
-        path: 'addons.cilum',
-        line: 9,
-        message: expect.stringMatching(/did you mean cilium\?/),
-      }),
-    ]);
-    expect(issuesOf(`${BASE}addons:\n  acme-observability:\n    enabled: true\n    retention: 7d\n`)).toEqual(
-      [],
-    );
   });
 });
 

@@ -28,6 +28,7 @@ import {
 } from './system.js';
 import { clone, type KubeObject } from './types.js';
 import { syncDaemonSets, syncDeployments, syncReplicaSets } from './workloads.js';
+import { syncCloudController, syncHelmCharts, syncJobs } from './helm.js';
 
 export interface ClusterEnv {
   stateDir: string;
@@ -216,6 +217,11 @@ export class KubeCluster {
     changed = syncDeployments(ctx) || changed;
     changed = syncReplicaSets(ctx) || changed;
     changed = syncDaemonSets(ctx) || changed;
+    changed = syncHelmCharts(ctx) || changed;
+    changed = syncJobs(ctx) || changed;
+    changed =
+      syncCloudController(ctx, (name) => this.members.find((m) => m.view.hostname === name)?.view.serverId) ||
+      changed;
     changed = schedulePods(ctx) || changed;
     changed =
       runKubelets(ctx, (name) => this.members.some((m) => m.kubeletRuns && m.view.hostname === name)) ||

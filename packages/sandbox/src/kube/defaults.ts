@@ -73,6 +73,17 @@ export function applyDefaults(type: ResourceType, obj: KubeObject, creating: boo
       spec['updateStrategy'] ??= { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } };
       return;
     }
+    case '/secrets': {
+      // stringData is write-only: the API server merges it into data, base64-encoded.
+      const text = obj['stringData'];
+      if (typeof text === 'object' && text !== null && !Array.isArray(text)) {
+        const data = ensure(obj, 'data');
+        for (const [key, value] of Object.entries(text))
+          data[key] = Buffer.from(String(value)).toString('base64');
+        delete obj['stringData'];
+      }
+      return;
+    }
     case '/namespaces':
       if (creating) {
         ensure(obj, 'spec')['finalizers'] = ['kubernetes'];

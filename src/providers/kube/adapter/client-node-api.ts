@@ -179,6 +179,15 @@ export class ClientNodeKubeApi implements KubeApi {
     }
   }
 
+  async getObject(ref: ObjectRef, call?: CallOptions): Promise<KubeObject | undefined> {
+    try {
+      return await this.request('get', objectLabel(ref), call, () => this.objects.readRaw(ref));
+    } catch (error) {
+      if (isStatus(error, 404)) return undefined;
+      throw error;
+    }
+  }
+
   async version(call?: CallOptions): Promise<ServerVersion> {
     const info = await this.request('get version', 'version', call, () => this.versions.getCode());
     return { major: info.major, minor: info.minor, gitVersion: info.gitVersion, platform: info.platform };

@@ -41,6 +41,19 @@ export class ObjectApi extends KubernetesObjectApi {
     return this.requestPromise<KubeObject & KubernetesObject>(request, RAW_JSON);
   }
 
+  async readRaw(ref: ObjectRef): Promise<KubeObject> {
+    await this.requireResource(ref.apiVersion, ref.kind);
+    const spec: KubernetesObject = {
+      apiVersion: ref.apiVersion,
+      kind: ref.kind,
+      metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) },
+    };
+    const path = await this.specUriPath(spec, 'read');
+    const request = this.configuration.baseServer.makeRequestContext(path, HttpMethod.GET);
+    request.setHeaderParam('Accept', 'application/json');
+    return this.requestPromise<KubeObject & KubernetesObject>(request, RAW_JSON);
+  }
+
   async deleteRef(ref: ObjectRef, options: DeleteObjectOptions): Promise<void> {
     await this.requireResource(ref.apiVersion, ref.kind);
     const spec: KubernetesObject = {
