@@ -1,5 +1,5 @@
 /** The facts every part of a node's config is derived from, computed once per node. */
-import { addonEnabled, addonFlag } from '../../spec/sections/addons.js';
+import { addonEnabled } from '../../spec/sections/addons.js';
 import { resolveNetworkLayout, type NetworkLayout } from '../../spec/network.js';
 import type { Spec } from '../../spec/schema.js';
 import { TAINT_PATTERN } from '../../spec/sections/common.js';
