@@ -5,6 +5,7 @@
  * here and nowhere below.
  */
 import { kubernetesDrainer } from '../execute/kube/drainer.js';
+import { kubernetesNodes } from '../execute/talos/upgrade-kube.js';
 import { REAL_TIMING, scaledTiming } from '../execute/talos/connections.js';
 import { hcloudProvider } from '../engine/hcloud-provider.js';
 import type { Provider } from '../engine/provider.js';
@@ -68,19 +69,19 @@ export async function connectProvider(ws: Workspace, options: ConnectOptions): P
     retry: options.sandbox ? { backoffBaseMs: 50 * pollScale, backoffCapMs: 2000 * pollScale } : undefined,
     requestTimeoutMs: options.sandbox ? Math.max(2000, 30_000 * pollScale) : undefined,
   });
+  // On the sandbox, pods go as fast as its speed says: poll for them as often.
+  const kubeTiming = options.sandbox
+    ? { podPollMs: Math.max(50, 1000 * pollScale), nodePollMs: Math.max(50, 2000 * pollScale) }
+    : {};
+  const drainer = kubernetesDrainer(ws.cluster, kubeTiming);
   return hcloudProvider(ws.spec, ws.cluster, {
     hcloud,
     talos: {
       port: talosPort(options.sandbox, env),
       timing: options.sandbox ? scaledTiming(speed) : REAL_TIMING,
     },
-    // On the sandbox, pods go as fast as its speed says: poll for them as often.
-    drainer: kubernetesDrainer(
-      ws.cluster,
-      options.sandbox
-        ? { podPollMs: Math.max(50, 1000 * pollScale), nodePollMs: Math.max(50, 2000 * pollScale) }
-        : {},
-    ),
+    drainer,
+    nodes: kubernetesNodes(ws.cluster, drainer, kubeTiming),
     operatorIpv4: () => (options.sandbox ? Promise.resolve('127.0.0.1') : detectOperatorIpv4(env)),
   });
 }

@@ -9,8 +9,11 @@ import { hcloudDrivers } from '../execute/hcloud/runner.js';
 import { resourceRunners } from '../execute/resources.js';
 import { KindDispatcher, type KindRunners } from '../execute/runners.js';
 import type { TalosTiming } from '../execute/talos/connections.js';
+import type { NodeKube } from '../execute/talos/upgrade-kube.js';
 import { talosRunners } from '../execute/talos/runner.js';
 import { observeHcloud } from '../observe/hcloud.js';
+import { observeTalosVersions } from '../observe/talos.js';
+import { mtlsVersionProbe } from '../observe/talos-probe.js';
 import type { InfraSpec } from '../resources/hcloud/infra-spec.js';
 import type { HcloudApi } from '../providers/hcloud/index.js';
 import { resolveNetworkLayout } from '../spec/network.js';
@@ -23,6 +26,8 @@ export interface ProviderParts {
   hcloud: HcloudApi;
   talos: { port: number; timing: TalosTiming };
   drainer: NodeDrainer;
+  /** Drain, readiness and uncordon around disruptive node steps, and the health gates' reads. */
+  nodes: NodeKube;
   /** The operator's public IPv4; asked at most once, and only when the firewall needs it. */
   operatorIpv4(): Promise<string>;
   close?(): Promise<void>;
@@ -30,12 +35,15 @@ export interface ProviderParts {
 
 /** One runner per action kind; the resource kinds go through one driver per resource type. */
 export function clusterRunners(spec: Spec, parts: ProviderParts): KindRunners {
-  const talos = talosRunners({
-    spec,
-    layout: resolveNetworkLayout(spec),
-    port: parts.talos.port,
-    timing: parts.talos.timing,
-  });
+  const talos = talosRunners(
+    {
+      spec,
+      layout: resolveNetworkLayout(spec),
+      port: parts.talos.port,
+      timing: parts.talos.timing,
+    },
+    parts.nodes,
+  );
   return {
     ...resourceRunners({ ...hcloudDrivers(parts.hcloud), ...talos.drivers }),
     ...talos.kinds,
@@ -55,6 +63,19 @@ export function hcloudProvider(spec: Spec, cluster: string, parts: ProviderParts
       if (!needsOperatorIp(infra)) return { resources: observation.resources, unaddressed };
       operatorIpv4 ??= parts.operatorIpv4();
       return { resources: observation.resources, unaddressed, operatorIpv4: await operatorIpv4 };
+    },
+    async observeTalos(targets, secretsYaml) {
+      if (targets.length === 0) return {};
+      const { probe, close } = await mtlsVersionProbe({
+        secretsYaml,
+        port: parts.talos.port,
+        timeoutMs: parts.talos.timing.callTimeoutMs,
+      });
+      try {
+        return await observeTalosVersions(targets, probe);
+      } finally {
+        close();
+      }
     },
     ...(parts.close ? { close: parts.close } : {}),
   };

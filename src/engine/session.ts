@@ -13,7 +13,7 @@ import { hasChanges, makePlan, type Plan, type PlanCommand } from '../plan/plan.
 import { openState } from '../state/log-store.js';
 import { lastRun, pendingRun, type RunRecord, type State } from '../state/reducer.js';
 import { desiredResources } from './infra.js';
-import { talosPlanInput } from './talos-inputs.js';
+import { observedTalosInput, talosPlanInput } from './talos-inputs.js';
 import type { Provider } from './provider.js';
 import { HK8S_VERSION } from './version.js';
 import type { Workspace } from './workspace.js';
@@ -67,6 +67,12 @@ export async function computePlan(
   // Volumes hold data: only `destroy --include-volumes` sees (and so deletes) them.
   const keepVolumes = request.command === 'destroy' && request.includeVolumes === true;
   const resources = observation.resources.filter((r) => r.type !== 'volume' || keepVolumes);
+  // Destroying needs no versions: it only forgets the Talos records.
+  const talos = !provider.talos
+    ? undefined
+    : request.command === 'destroy'
+      ? talosPlanInput(ws.spec, state, resources)
+      : await observedTalosInput(ws.spec, state, resources, provider);
   const plan = makePlan({
     cluster: ws.cluster,
     command: request.command,
@@ -76,7 +82,7 @@ export async function computePlan(
     observed: resources,
     targets: request.targets,
     replace: request.replace,
-    ...(provider.talos ? { talos: talosPlanInput(ws.spec, state, resources) } : {}),
+    ...(talos ? { talos } : {}),
   });
   return { plan, records: knownRecords(state, observation.resources) };
 }

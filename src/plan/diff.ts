@@ -224,6 +224,7 @@ function linkDependencies(
       case 'leave-etcd':
       case 'apply-config':
       case 'bootstrap':
+      case 'upgrade':
       case 'wait':
         break;
     }

@@ -58,6 +58,8 @@ export function inputsHash(inputs: PlanInputs): string {
     observed: [...inputs.observed].sort((a, b) => a.address.localeCompare(b.address)),
     targets: [...(inputs.targets ?? [])].sort(),
     replace: [...(inputs.replace ?? [])].sort(),
+    // Observed Talos versions: a saved plan goes stale once a node's version moves.
+    talosVersions: inputs.talos?.versions,
   });
 }
 
@@ -70,9 +72,11 @@ export function makePlan(inputs: PlanInputs, registry: HcloudRegistry = HCLOUD_R
     registry,
   });
   const serial = (action: Action) => 'type' in action && rulesFor(action.type, registry).serial === true;
-  const actions = inputs.talos ? withTalos(infra, planTalos(inputs.talos, infra, destroy)) : infra;
+  const talos = inputs.talos ? planTalos(inputs.talos, infra, destroy) : undefined;
+  const actions = talos ? withTalos(infra, talos) : infra;
   const groups = {
     ...serialGroups(actions, serial),
+    ...talos?.groups,
     ...(actions.some((a) => a.group === REBOOT_GROUP) ? { [REBOOT_GROUP]: { limit: 1 } } : {}),
   };
   let graph = sortGraph(

@@ -59,6 +59,7 @@ export const ACTION_KINDS = [
   'leave-etcd',
   'apply-config',
   'bootstrap',
+  'upgrade',
   'wait',
 ] as const;
 
@@ -139,14 +140,33 @@ export interface ApplyConfigAction extends ActionBase {
   kind: 'apply-config';
   /** Address of the node's server. */
   node: string;
-  /** `initial`: the first config, pushed to the node in maintenance mode. */
-  mode: 'initial' | 'no-reboot' | 'reboot';
+  /**
+   * `initial`: the first config, pushed to the node in maintenance mode. `staged`: applied at the
+   * node's next reboot, which its upgrade in the same plan brings.
+   */
+  mode: 'initial' | 'no-reboot' | 'staged' | 'reboot';
   changes: ConfigFieldChange[];
 }
 
 export interface BootstrapAction extends ActionBase {
   kind: 'bootstrap';
   node: string;
+}
+
+/**
+ * One step of a node's rolling Talos upgrade: cordon, drain, install `image`, reboot into `to`,
+ * wait until the node reports it and is Ready, uncordon. A path across minors is several steps.
+ */
+export interface UpgradeAction extends ActionBase {
+  kind: 'upgrade';
+  /** Address of the node's server. */
+  node: string;
+  role: 'controlplane' | 'worker';
+  /** The version the node runs before this step; null when it did not answer at plan time. */
+  from: string | null;
+  to: string;
+  /** The installer image of `to` and the spec's schematic. */
+  image: string;
 }
 
 export interface WaitAction extends ActionBase {
@@ -163,6 +183,7 @@ export type Action =
   | LeaveEtcdAction
   | ApplyConfigAction
   | BootstrapAction
+  | UpgradeAction
   | WaitAction;
 
 export interface ActionGraph {

@@ -59,6 +59,7 @@ export class FakeCloud {
           case 'leave-etcd':
           case 'apply-config':
           case 'bootstrap':
+          case 'upgrade':
           case 'wait':
             return {};
           default:

@@ -17,6 +17,7 @@ const SYMBOLS: Record<ActionKind, string> = {
   'leave-etcd': '⊖',
   'apply-config': '≈',
   bootstrap: '★',
+  upgrade: '↑',
   wait: '…',
 };
 
@@ -30,6 +31,7 @@ function paint(kind: ActionKind): (text: string) => string {
     case 'replace':
     case 'drain':
     case 'leave-etcd':
+    case 'upgrade':
       return style.magenta;
     case 'delete':
       return style.red;
@@ -108,6 +110,8 @@ export function actionDetails(action: Action): string[] {
           (c) => `      ${style.yellow('~')} ${c.path}: ${formatValue(c.before)} → ${formatValue(c.after)}`,
         ),
       ];
+    case 'upgrade':
+      return [`      ${action.from ?? 'unknown'} → ${action.to}`, `      installer: ${action.image}`];
     case 'drain':
     case 'bootstrap':
     case 'wait':
@@ -133,6 +137,7 @@ export function summaryLine(counts: ActionCounts): string {
   say(counts['leave-etcd'], 'leave etcd');
   say(counts['apply-config'], 'reconfigure');
   say(counts.bootstrap, 'bootstrap');
+  say(counts.upgrade, 'upgrade');
   say(counts.wait, 'wait for');
   return parts.length === 0 ? 'No changes. The cluster matches the spec.' : `Plan: ${parts.join(', ')}.`;
 }

@@ -187,15 +187,13 @@ export class TalosConnections {
   async applyUpdate(
     ip: string,
     yaml: string,
-    mode: 'no-reboot' | 'reboot',
+    mode: 'no-reboot' | 'staged' | 'reboot',
     role: TalosNode['role'],
   ): Promise<void> {
     const secure = await this.secure(ip);
-    await secure.applyConfiguration(
-      { data: yaml, mode: mode === 'reboot' ? 'REBOOT' : 'NO_REBOOT' },
-      this.call,
-    );
-    if (mode === 'no-reboot') return;
+    const wire = { 'no-reboot': 'NO_REBOOT', staged: 'STAGED', reboot: 'REBOOT' } as const;
+    await secure.applyConfiguration({ data: yaml, mode: wire[mode] }, this.call);
+    if (mode !== 'reboot') return;
     this.ctx.progress('rebooting; waiting for the node to come back');
     await this.sleep();
     await this.until('the node to come back after its reboot', ip, this.timing.installTimeoutMs, async () => {
@@ -243,6 +241,15 @@ export class TalosConnections {
 
   async kubeconfig(ip: string): Promise<string> {
     return (await this.secure(ip)).kubeconfig(this.call);
+  }
+
+  /** The admin mTLS client of one node, for runners that drive a node step by step (upgrades). */
+  client(ip: string): Promise<TalosClient> {
+    return this.secure(ip);
+  }
+
+  get timings(): TalosTiming {
+    return this.timing;
   }
 
   async leaveEtcd(ip: string): Promise<void> {

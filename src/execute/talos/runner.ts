@@ -12,23 +12,27 @@ import { bootstrapRunner } from './bootstrap.js';
 import { healthRunner } from './health.js';
 import { leaveEtcdRunner } from './leave-etcd.js';
 import { talosRecordDrivers, type TalosType } from './records.js';
+import { upgradeRunner } from './upgrade.js';
+import type { NodeKube } from './upgrade-kube.js';
 
 export type { TalosRunnerOptions } from './access.js';
 
 export interface TalosRunners {
   drivers: Record<TalosType, ResourceDriver>;
-  kinds: Pick<KindRunners, 'apply-config' | 'bootstrap' | 'wait' | 'leave-etcd'>;
+  kinds: Pick<KindRunners, 'apply-config' | 'bootstrap' | 'wait' | 'leave-etcd' | 'upgrade'>;
 }
 
-export function talosRunners(options: TalosRunnerOptions): TalosRunners {
+/** `kube`: how disruptive steps drain, wait for and uncordon nodes (Kubernetes). */
+export function talosRunners(options: TalosRunnerOptions, kube: NodeKube): TalosRunners {
   const talos = new TalosAccess(options);
   return {
     drivers: talosRecordDrivers(talos),
     kinds: {
-      'apply-config': applyConfigRunner(talos),
+      'apply-config': applyConfigRunner(talos, kube),
       bootstrap: bootstrapRunner(talos),
-      wait: healthRunner(talos),
+      wait: healthRunner(talos, kube),
       'leave-etcd': leaveEtcdRunner(talos),
+      upgrade: upgradeRunner({ talos, kube }),
     },
   };
 }

@@ -9,7 +9,9 @@ import type { NetworkLayout } from '../../spec/network.js';
 import type { Spec } from '../../spec/schema.js';
 import { actionId } from '../diff.js';
 import { serverName } from '../../resources/hcloud/names.js';
-import type { Action, ApplyConfigAction, ConfigFieldChange, LeaveEtcdAction } from '../types.js';
+import type { Action, ActionGraph, ApplyConfigAction, ConfigFieldChange, LeaveEtcdAction } from '../types.js';
+import { upgradesFor } from './upgrade-hook.js';
+import type { NodeVersion } from './upgrades.js';
 import {
   bootstrapNode,
   renderNodeConfig,
@@ -28,6 +30,8 @@ export interface AppliedConfig {
   hash: string;
   /** The config as applied, for a readable diff; absent if it was not kept. */
   config?: MachineConfig;
+  /** The installer image the node was last installed or upgraded with, when recorded. */
+  installer?: string;
 }
 
 export interface TalosPlanInput {
@@ -39,12 +43,16 @@ export interface TalosPlanInput {
   applied: Record<string, AppliedConfig>;
   bootstrapped: boolean;
   kubeconfig: boolean;
+  /** The Talos version each configured node runs, by server address; absent when not observed. */
+  versions?: Record<string, NodeVersion>;
 }
 
 export interface TalosPlan {
   actions: Action[];
   /** Extra dependencies of infrastructure actions on Talos ones: `[infra action id, talos action id]`. */
   edges: Array<[string, string]>;
+  /** Concurrency limits of the groups its actions belong to (besides the reboot group). */
+  groups?: ActionGraph['groups'];
 }
 
 const base = (kind: Action['kind'], address: string, reason: string, dependsOn: string[] = []) => ({
@@ -131,8 +139,9 @@ export function planTalos(input: TalosPlanInput, infra: readonly Action[], destr
       ),
     );
   }
+  const upgrades = upgradesFor(input, configActions);
   orderReboots(configActions, input.spec);
-  actions.push(...configActions);
+  actions.push(...configActions, ...upgrades.actions);
 
   const first = bootstrapNode(input.spec);
   let bootstrapId: string | undefined;
@@ -146,7 +155,11 @@ export function planTalos(input: TalosPlanInput, infra: readonly Action[], destr
     actions.push(bootstrap);
     bootstrapId = bootstrap.id;
   }
-  const gated = [...configActions.map((a) => a.id), ...(bootstrapId ? [bootstrapId] : [])];
+  const gated = [
+    ...configActions.map((a) => a.id),
+    ...(bootstrapId ? [bootstrapId] : []),
+    ...upgrades.actions.map((a) => a.id),
+  ];
   let healthId: string | undefined;
   if (gated.length > 0 && first) {
     const wait: Action = {
@@ -187,7 +200,7 @@ export function planTalos(input: TalosPlanInput, infra: readonly Action[], destr
     const deleteServer = infra.find((a) => a.kind === 'delete' && a.address === server);
     if (deleteServer) edges.push([deleteServer.id, forget.id]);
   }
-  return { actions, edges };
+  return { actions, edges, groups: upgrades.groups };
 }
 
 function applyConfig(

@@ -73,6 +73,7 @@ function dispatcher(calls: string[], drainer: NodeDrainer = idleDrainer) {
     'leave-etcd': recordingKind('leave-etcd', calls),
     'apply-config': recordingKind('apply-config', calls),
     bootstrap: recordingKind('bootstrap', calls),
+    upgrade: recordingKind('upgrade', calls),
     wait: recordingKind('wait', calls),
   };
   return new KindDispatcher(runners);
@@ -209,6 +210,7 @@ describe('runners keyed by action kind', () => {
       'leave-etcd': recordingKind('leave-etcd', calls),
       'apply-config': recordingKind('apply-config', calls),
       bootstrap: recordingKind('bootstrap', calls),
+      upgrade: recordingKind('upgrade', calls),
     };
     expect(Object.keys(incomplete).sort()).toEqual(ACTION_KINDS.filter((k) => k !== 'wait').sort());
   });

@@ -53,6 +53,7 @@ function resourceDispatcher(
     'leave-etcd': refusing(),
     'apply-config': refusing(),
     bootstrap: refusing(),
+    upgrade: refusing(),
     wait: refusing(),
   });
 }
