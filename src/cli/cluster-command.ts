@@ -35,6 +35,13 @@ export const replaceFlag = Flags.string({
   multiple: true,
 });
 
+/** One definition for validate, plan, apply and resume: the rules it relaxes run at plan time. */
+export const forceFlag = Flags.boolean({
+  summary:
+    'Allow changes hk8s refuses by default: a Talos downgrade, a control-plane removal that leaves an even etcd member count.',
+  default: false,
+});
+
 export abstract class ClusterCommand<T extends typeof Command> extends BaseCommand<T> {
   private openedProvider?: Provider;
   private view?: ProgressView;

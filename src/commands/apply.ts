@@ -1,5 +1,11 @@
 import { Args, Flags } from '@oclif/core';
-import { ClusterCommand, parallelismFlag, replaceFlag, targetFlag } from '../cli/cluster-command.js';
+import {
+  ClusterCommand,
+  forceFlag,
+  parallelismFlag,
+  replaceFlag,
+  targetFlag,
+} from '../cli/cluster-command.js';
 import { applyCluster } from '../engine/session.js';
 import { loadPlanFile } from '../plan/plan-file.js';
 import type { ApplyJson } from '../cli/json-contract.js';
@@ -34,6 +40,7 @@ export default class ApplyCommand extends ClusterCommand<typeof ApplyCommand> {
     parallelism: parallelismFlag,
     target: targetFlag,
     replace: replaceFlag,
+    force: forceFlag,
   };
 
   public async run(): Promise<ApplyJson> {
@@ -49,6 +56,7 @@ export default class ApplyCommand extends ClusterCommand<typeof ApplyCommand> {
           targets: saved?.plan.targets ?? this.flags.target,
           replace: saved?.plan.replace ?? this.flags.replace,
           parallelism: this.flags.parallelism,
+          force: this.flags.force,
           signal,
           saved,
         },

@@ -1,5 +1,5 @@
 import { ExitCode } from '../errors.js';
-import { ClusterCommand, replaceFlag, targetFlag } from '../cli/cluster-command.js';
+import { ClusterCommand, forceFlag, replaceFlag, targetFlag } from '../cli/cluster-command.js';
 import { renderPlanText } from '../cli/render/plan-text.js';
 import { Flags } from '@oclif/core';
 import { savePlanFile } from '../plan/plan-file.js';
@@ -37,6 +37,7 @@ export default class PlanCommand extends ClusterCommand<typeof PlanCommand> {
     'detailed-exitcode': Flags.boolean({ summary: 'Exit 0 when there are no changes, 2 when there are.' }),
     target: targetFlag,
     replace: replaceFlag,
+    force: forceFlag,
     destroy: Flags.boolean({ summary: 'Plan the destruction of everything hk8s owns in this cluster.' }),
   };
 
@@ -50,6 +51,7 @@ export default class PlanCommand extends ClusterCommand<typeof PlanCommand> {
         command: this.flags.destroy ? 'destroy' : 'apply',
         targets: this.flags.target,
         replace: this.flags.replace,
+        force: this.flags.force,
       },
       this.engineEvents,
     );

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { ClusterCommand, parallelismFlag } from '../cli/cluster-command.js';
+import { ClusterCommand, forceFlag, parallelismFlag } from '../cli/cluster-command.js';
 import { reportRun } from '../cli/render/run-summary.js';
 import { resumeCluster } from '../engine/resume.js';
 import type { ResumeJson } from '../cli/json-contract.js';
@@ -19,6 +19,7 @@ export default class ResumeCommand extends ClusterCommand<typeof ResumeCommand> 
   static override flags = {
     'auto-approve': Flags.boolean({ summary: 'Do not ask for confirmation.' }),
     parallelism: parallelismFlag,
+    force: forceFlag,
   };
 
   public async run(): Promise<ResumeJson> {
@@ -26,7 +27,7 @@ export default class ResumeCommand extends ClusterCommand<typeof ResumeCommand> 
       resumeCluster(
         ws,
         provider,
-        { parallelism: this.flags.parallelism, signal },
+        { parallelism: this.flags.parallelism, force: this.flags.force, signal },
         this.applyHooks(
           this.flags['auto-approve'],
           (plan) => `Complete the run with ${plan.graph.actions.length} actions?`,

@@ -45,7 +45,13 @@ export async function resumeCluster(
     warnStateLog(hooks.events, opened.warnings);
     const target = pendingRun(opened.state) ?? lastFailedRun(opened.state);
     if (!target) {
-      const { plan } = await computePlan(ws, opened.state, provider, { command: 'apply' }, hooks.events);
+      const { plan } = await computePlan(
+        ws,
+        opened.state,
+        provider,
+        { command: 'apply', force: request.force },
+        hooks.events,
+      );
       return { plan, reconciled: [] };
     }
     const reconciled = await reconcileRun(ws, provider, opened.state, target);

@@ -14,6 +14,7 @@ import { openState } from '../state/log-store.js';
 import { lastRun, pendingRun, type RunRecord, type State } from '../state/reducer.js';
 import { desiredResources } from './infra.js';
 import { observedTalosInput, talosPlanInput } from './talos-inputs.js';
+import { assertVersionChanges, runningVersions } from './version-check.js';
 import type { Provider } from './provider.js';
 import { HK8S_VERSION } from './version.js';
 import type { Workspace } from './workspace.js';
@@ -23,6 +24,8 @@ export interface PlanRequest {
   targets?: string[];
   replace?: string[];
   includeVolumes?: boolean;
+  /** `--force`: allow what the rules refuse by default (a Talos downgrade, …). */
+  force?: boolean;
 }
 
 export interface PlanResult {
@@ -62,6 +65,10 @@ export async function computePlan(
   request: PlanRequest,
   events: EngineEventSink,
 ): Promise<Computed> {
+  // Before any API call: a version the cluster cannot take stops here, not at apply-config.
+  if (request.command !== 'destroy') {
+    assertVersionChanges(ws.loaded, runningVersions(state), request.force === true);
+  }
   const observation = await provider.observe({ includeVolumes: request.includeVolumes });
   for (const object of observation.unaddressed ?? []) warn(events, { kind: 'unaddressed-object', object });
   // Volumes hold data: only `destroy --include-volumes` sees (and so deletes) them.

@@ -8,6 +8,7 @@ import { closestName } from './suggest.js';
 import { formatCidr } from './cidr.js';
 import { planAddresses } from './network.js';
 import type { Spec } from './schema.js';
+import { checkVersions } from './version-rules.js';
 
 export type Report = (path: PropertyKey[], message: string) => void;
 
@@ -22,6 +23,7 @@ export function checkSpecRules(spec: Spec, report: Report): void {
   checkLoadBalancers(spec, report);
   checkAutoscaler(spec, report);
   checkTalos(spec, report);
+  checkVersions(spec, report);
   checkKubernetes(spec, report);
   checkAddons(spec, report);
   if (spec.bareMetal.pools.length > 0)

@@ -34,12 +34,12 @@ export class SpecValidationError extends Hk8sError {
   readonly issues: SpecIssue[];
   private readonly file: string | undefined;
 
-  constructor(issues: SpecIssue[], file?: string) {
+  constructor(issues: SpecIssue[], file?: string, hint: string = HINT) {
     const first = issues[0];
     if (!first) throw new Error('SpecValidationError needs at least one issue');
     super('spec.invalid', `${first.path ? `${first.path}: ` : ''}${first.message}`, {
       where: whereOf(first, file),
-      hint: HINT,
+      hint,
       detail: issues.map((issue) => describe(issue, file)).join('\n'),
     });
     this.name = 'SpecValidationError';
@@ -53,7 +53,8 @@ export class SpecValidationError extends Hk8sError {
     const shown = this.issues.slice(0, MAX_LINES).map((issue) => describe(issue, this.file));
     const hidden = this.issues.length - shown.length;
     if (hidden > 0) shown.push(`… and ${hidden} more (hk8s validate --json lists them all)`);
-    return `${shown.join('\n')} (${this.issues.length} problems: ${HINT.replace(/^F/, 'f')})`;
+    const hint = this.hint ?? HINT;
+    return `${shown.join('\n')} (${this.issues.length} problems: ${hint.replace(/^F/, 'f')})`;
   }
 
   override toJSON(): ReturnType<Hk8sError['toJSON']> & { issues: SpecIssue[] } {
@@ -93,11 +94,13 @@ interface Located {
   missingKey?: string;
 }
 
-function toSpecIssues(issues: readonly z.core.$ZodIssue[], source: SpecSource | undefined): SpecIssue[] {
+type Locate = (path: readonly PropertyKey[], message: string) => SpecIssue;
+
+function issueLocator(source: SpecSource | undefined): Locate {
   const doc = source?.doc;
   const counter = doc ? (source?.lineCounter ?? lineCounterFor(source.text)) : undefined;
   const locator = doc && counter ? new Locator(doc, counter) : undefined;
-  const at = (path: readonly PropertyKey[], message: string): SpecIssue => {
+  return (path, message) => {
     const position = locator?.locate(path);
     return {
       path: formatPath(path),
@@ -105,6 +108,27 @@ function toSpecIssues(issues: readonly z.core.$ZodIssue[], source: SpecSource | 
       ...(position ? { line: position.line, column: position.column } : {}),
     };
   };
+}
+
+/**
+ * A rule checked outside the schema (it needs more than the spec, e.g. the versions the cluster
+ * runs) fails the same way a field does: located in the source, listed with every other problem.
+ */
+export function specRuleError(
+  problems: ReadonlyArray<{ path: readonly PropertyKey[]; message: string }>,
+  source: SpecSource,
+  hint?: string,
+): SpecValidationError {
+  const at = issueLocator(source);
+  return new SpecValidationError(
+    problems.map((problem) => at(problem.path, problem.message)),
+    source.path,
+    hint,
+  );
+}
+
+function toSpecIssues(issues: readonly z.core.$ZodIssue[], source: SpecSource | undefined): SpecIssue[] {
+  const at = issueLocator(source);
   const located: Located[] = issues.flatMap((issue): Located[] => {
     if (issue.code === 'unrecognized_keys' && issue.keys.length > 0) {
       // One line per unknown key, at the key itself: that is the line to edit.

@@ -28,13 +28,23 @@ const COMMANDS = Object.values(MANIFEST.commands).sort((a, b) => a.id.localeComp
 
 /** Every command and its flags, as `--name` or `-c, --name`. Review changes to this list. */
 const FLAG_SNAPSHOT: Record<string, string[]> = {
-  apply: ['--auto-approve', '--json', '--parallelism', '--replace', '--sandbox', '--target', '-c, --config'],
+  apply: [
+    '--auto-approve',
+    '--force',
+    '--json',
+    '--parallelism',
+    '--replace',
+    '--sandbox',
+    '--target',
+    '-c, --config',
+  ],
   destroy: ['--auto-approve', '--include-volumes', '--json', '--parallelism', '--sandbox', '-c, --config'],
   graph: ['--destroy', '--format', '--replace', '--sandbox', '--target', '-c, --config'],
   init: ['--dir', '--force', '--json', '--name', '--sandbox', '-c, --config'],
   plan: [
     '--destroy',
     '--detailed-exitcode',
+    '--force',
     '--json',
     '--replace',
     '--sandbox',
@@ -43,7 +53,7 @@ const FLAG_SNAPSHOT: Record<string, string[]> = {
     '-o, --out',
   ],
   kubeconfig: ['--sandbox', '-c, --config', '-o, --output'],
-  resume: ['--auto-approve', '--json', '--parallelism', '--sandbox', '-c, --config'],
+  resume: ['--auto-approve', '--force', '--json', '--parallelism', '--sandbox', '-c, --config'],
   'sandbox:reset': ['--json', '--sandbox', '-c, --config'],
   'sandbox:start': [
     '--fault-rate',
@@ -66,7 +76,7 @@ const FLAG_SNAPSHOT: Record<string, string[]> = {
   'state:show': ['--json', '--sandbox', '-c, --config'],
   'state:unlock': ['--force', '--json', '--sandbox', '-c, --config'],
   'state:verify': ['--json', '--sandbox', '-c, --config'],
-  validate: ['--json', '--sandbox', '-c, --config'],
+  validate: ['--force', '--json', '--sandbox', '-c, --config'],
 };
 
 /** The commands README documents; the manifest may hold more, and help must list those too. */

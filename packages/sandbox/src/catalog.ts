@@ -234,15 +234,31 @@ function systemImage(
   };
 }
 
-function talosSnapshot(id: number, arch: 'x86' | 'arm'): ImageRec {
+/**
+ * The Talos versions the sandbox has images of: the last 1.12 patch and the 1.13 patches hk8s
+ * supports. A node boots the version its image is labelled with (talos/node.ts).
+ */
+export const TALOS_IMAGE_VERSIONS = ['v1.12.11', 'v1.13.9', 'v1.13.10'] as const;
+
+/**
+ * v1.13.9 keeps the ids it has always had (320000001 amd64, 320000002 arm64); the other versions
+ * follow in pairs, so every id stays below the world's image id counter.
+ */
+const TALOS_IMAGE_IDS: Record<(typeof TALOS_IMAGE_VERSIONS)[number], [number, number]> = {
+  'v1.13.9': [320000001, 320000002],
+  'v1.12.11': [320000003, 320000004],
+  'v1.13.10': [320000005, 320000006],
+};
+
+function talosSnapshot(id: number, arch: 'x86' | 'arm', version: string): ImageRec {
   const talosArch = arch === 'x86' ? 'amd64' : 'arm64';
   return {
     id,
     type: 'snapshot',
     status: 'available',
     name: null,
-    description: `Talos Linux ${talosArch.toUpperCase()} v1.13.9 (sandbox)`,
-    labels: { os: 'talos', talos_version: 'v1.13.9', arch: talosArch },
+    description: `Talos Linux ${talosArch.toUpperCase()} ${version} (sandbox)`,
+    labels: { os: 'talos', talos_version: version, arch: talosArch },
     created: CATALOG_CREATED,
     architecture: arch,
     os_flavor: 'unknown',
@@ -267,7 +283,9 @@ export function initialImages(): ImageRec[] {
     systemImage(161547270, 'ubuntu-24.04', 'Ubuntu 24.04', 'ubuntu', '24.04', 'arm'),
     systemImage(310557660, 'debian-13', 'Debian 13', 'debian', '13', 'x86'),
     systemImage(310557661, 'debian-13', 'Debian 13', 'debian', '13', 'arm'),
-    talosSnapshot(320000001, 'x86'),
-    talosSnapshot(320000002, 'arm'),
+    ...TALOS_IMAGE_VERSIONS.flatMap((version) => {
+      const [x86, arm] = TALOS_IMAGE_IDS[version];
+      return [talosSnapshot(x86, 'x86', version), talosSnapshot(arm, 'arm', version)];
+    }),
   ];
 }

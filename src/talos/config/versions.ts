@@ -4,6 +4,12 @@
  * version-specific from this table. Facts: reference/talos.md §5, reference/talos-1.13.md §1, §3, §5.
  */
 import { Hk8sError } from '../../errors.js';
+import {
+  describeKubernetesRange,
+  kubernetesInRange,
+  talosMinorFacts,
+  type KubernetesRange,
+} from '../versions.js';
 
 /** Typed (multi-document) config kinds hk8s writes, besides the v1alpha1 document. */
 export const EMITTED_KINDS = [
@@ -30,10 +36,8 @@ export interface TalosVersionSupport {
   kinds: readonly EmittedKind[];
   /** `machine.install.grubUseUKICmdline`: written as `true` like `talosctl gen config` does (contract >= 1.12). */
   grubUseUKICmdline: boolean;
-  /** Kubernetes minors this Talos minor supports, inclusive. */
-  kubernetes: { min: string; max: string };
-  /** Kubernetes version `talosctl gen config` defaults to for this minor (for docs and messages). */
-  defaultKubernetes: string;
+  /** Kubernetes versions this Talos minor supports (from the facts in `src/talos/versions.ts`). */
+  kubernetes: KubernetesRange;
   /**
    * Where the official schema disagrees with what Talos parses. The builder writes what Talos parses;
    * the validator rewrites a copy into the schema's shape before checking it.
@@ -48,6 +52,12 @@ export interface TalosVersionSupport {
   };
 }
 
+function rangeOf(minor: string): KubernetesRange {
+  const facts = talosMinorFacts(minor);
+  if (!facts) throw new Error(`no version facts for Talos ${minor}`);
+  return facts.kubernetes;
+}
+
 const HETZNER_KINDS: readonly EmittedKind[] = EMITTED_KINDS;
 
 export const TALOS_VERSIONS: Readonly<Record<string, TalosVersionSupport>> = {
@@ -56,8 +66,7 @@ export const TALOS_VERSIONS: Readonly<Record<string, TalosVersionSupport>> = {
     schemaFile: 'talos-config.schema.v1.12.json',
     kinds: HETZNER_KINDS,
     grubUseUKICmdline: true,
-    kubernetes: { min: '1.30', max: '1.35' },
-    defaultKubernetes: 'v1.35.4',
+    kubernetes: rangeOf('v1.12'),
     schemaQuirks: {
       registryTlsClientCertKey: 'crt',
       loggingEndpointIsObject: true,
@@ -69,8 +78,7 @@ export const TALOS_VERSIONS: Readonly<Record<string, TalosVersionSupport>> = {
     schemaFile: 'talos-config.schema.v1.13.json',
     kinds: HETZNER_KINDS,
     grubUseUKICmdline: true,
-    kubernetes: { min: '1.31', max: '1.36' },
-    defaultKubernetes: 'v1.36.3',
+    kubernetes: rangeOf('v1.13'),
     schemaQuirks: {
       registryTlsClientCertKey: 'crt',
       loggingEndpointIsObject: true,
@@ -103,24 +111,15 @@ export function talosVersionSupport(version: string): TalosVersionSupport {
   return entry;
 }
 
-function minorNumber(version: string): number | undefined {
-  const match = /^v?(\d+)\.(\d+)/.exec(version);
-  return match ? Number(match[1]) * 1000 + Number(match[2]) : undefined;
-}
-
 /** A spec error when the Kubernetes version is outside what the Talos minor supports. */
 export function checkKubernetesVersion(support: TalosVersionSupport, kubernetesVersion: string): void {
-  const value = minorNumber(kubernetesVersion);
-  const min = minorNumber(support.kubernetes.min);
-  const max = minorNumber(support.kubernetes.max);
-  if (value === undefined || min === undefined || max === undefined || value < min || value > max) {
-    throw new Hk8sError(
-      'spec.invalid',
-      `Kubernetes ${kubernetesVersion} is not supported by Talos ${support.minor}`,
-      {
-        where: 'kubernetes.version',
-        hint: `Talos ${support.minor} runs Kubernetes ${support.kubernetes.min} to ${support.kubernetes.max}; pick a version in that range or another Talos version.`,
-      },
-    );
-  }
+  if (kubernetesInRange(kubernetesVersion, support.kubernetes)) return;
+  throw new Hk8sError(
+    'spec.invalid',
+    `Kubernetes ${kubernetesVersion} is not supported by Talos ${support.minor}`,
+    {
+      where: 'kubernetes.version',
+      hint: `Talos ${support.minor} runs Kubernetes ${describeKubernetesRange(support.kubernetes)}; pick a version in that range or another Talos version.`,
+    },
+  );
 }
