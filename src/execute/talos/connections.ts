@@ -248,6 +248,23 @@ export class TalosConnections {
     return this.secure(ip);
   }
 
+  /**
+   * A new admin client on a new channel, for polling a node that is rebooting: a channel that saw
+   * the node go away waits out its reconnect backoff, a new one dials at once. The caller closes it.
+   */
+  async fresh(ip: string): Promise<TalosClient> {
+    this.admin ??= issueClientCertificate(this.secrets.certs.os, { roles: ['os:admin'], validityHours: 1 });
+    const cert = await this.admin;
+    return createTalosClient({
+      endpoint: this.endpoint(ip),
+      mode: 'mtls',
+      ca: this.secrets.certs.os.crt,
+      cert: cert.crt,
+      key: cert.key,
+      retry: { attempts: 1 },
+    });
+  }
+
   get timings(): TalosTiming {
     return this.timing;
   }

@@ -22,22 +22,26 @@ export async function etcdProblem(
   clientOf: ClientOf,
   call: TalosCallOptions,
 ): Promise<string | undefined> {
-  if (controlPlanes.length === 0) return undefined;
+  const first = controlPlanes[0];
+  if (!first) return undefined;
+  // Every member asked at once: a gate between steps should cost one round trip, not one per node.
+  const statuses = await Promise.all(
+    controlPlanes.map(async (cp) => {
+      try {
+        return { cp, status: await (await clientOf(cp.ip)).etcdStatus(call), error: undefined };
+      } catch (error) {
+        return { cp, status: undefined, error };
+      }
+    }),
+  );
   const leaders = new Set<string>();
-  let members: Awaited<ReturnType<TalosClient['etcdMemberList']>> | undefined;
-  for (const cp of controlPlanes) {
-    const client = await clientOf(cp.ip);
-    try {
-      members ??= await client.etcdMemberList({}, call);
-      const status = await client.etcdStatus(call);
-      if (status.errors.length > 0) return `etcd on ${cp.hostname} reports: ${status.errors.join('; ')}`;
-      if (status.leader === '0') return `etcd on ${cp.hostname} has no leader`;
-      leaders.add(status.leader);
-    } catch (error) {
-      return `etcd on ${cp.hostname} is not running or not healthy (${message(error)})`;
-    }
+  for (const { cp, status, error } of statuses) {
+    if (!status) return `etcd on ${cp.hostname} is not running or not healthy (${message(error)})`;
+    if (status.errors.length > 0) return `etcd on ${cp.hostname} reports: ${status.errors.join('; ')}`;
+    if (status.leader === '0') return `etcd on ${cp.hostname} has no leader`;
+    leaders.add(status.leader);
   }
-  if (!members) return 'no control plane lists the etcd members';
+  const members = await (await clientOf(first.ip)).etcdMemberList({}, call);
   const learner = members.find((m) => m.isLearner);
   if (learner) return `etcd member ${learner.hostname} is still a learner`;
   const names = new Set(members.map((m) => m.hostname));

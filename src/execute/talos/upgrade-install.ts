@@ -1,8 +1,9 @@
 /**
  * Installing a new Talos on one node and seeing it come back on it. As talosctl 1.13 chooses
  * (talos-1.13.md §4.4): nodes on 1.13 or later pull the installer (ImageService.Pull), run it
- * (LifecycleService.Upgrade, a non-zero exit code is a failure) and are rebooted; older nodes get
- * the legacy MachineService.Upgrade, which installs and reboots by itself.
+ * (LifecycleService.Upgrade, a non-zero exit code is a failure) while they keep serving, and are
+ * drained and rebooted only then; older nodes are drained first and get the legacy
+ * MachineService.Upgrade, which installs and reboots by itself.
  */
 import { Hk8sError } from '../../errors.js';
 import type { UpgradeAction } from '../../plan/types.js';
@@ -42,6 +43,10 @@ function refused(action: UpgradeAction, hostname: string, error: unknown): unkno
   );
 }
 
+/**
+ * Installs `action.to` and reboots into it; `drain` runs right before the node goes down (its
+ * errors are not Talos's and pass through unchanged).
+ */
 export async function installUpgrade(
   client: TalosClient,
   action: UpgradeAction,
@@ -49,25 +54,28 @@ export async function installUpgrade(
   hostname: string,
   ctx: RunContext,
   timing: TalosTiming,
+  drain: () => Promise<void>,
 ): Promise<'lifecycle' | 'legacy'> {
   const long = { timeoutMs: timing.installTimeoutMs };
-  try {
-    if (usesLifecycleApi(running)) {
-      const pulled = await pullOrFallBack(client, action.image, long);
-      if (pulled) {
-        ctx.progress(`installing ${action.to} (LifecycleService)`);
-        await client.lifecycleUpgrade({ imageName: action.image }, long);
-        ctx.progress('installed; rebooting');
-        await client.reboot({}, { timeoutMs: timing.callTimeoutMs });
-        return 'lifecycle';
-      }
+  const talos = async <T>(call: () => Promise<T>): Promise<T> => {
+    try {
+      return await call();
+    } catch (error) {
+      throw refused(action, hostname, error);
     }
-    ctx.progress(`upgrading to ${action.to} (MachineService.Upgrade)`);
-    await client.upgrade({ image: action.image }, { timeoutMs: timing.callTimeoutMs });
-    return 'legacy';
-  } catch (error) {
-    throw refused(action, hostname, error);
+  };
+  if (usesLifecycleApi(running) && (await talos(() => pullOrFallBack(client, action.image, long)))) {
+    ctx.progress(`installing ${action.to} (LifecycleService)`);
+    await talos(() => client.lifecycleUpgrade({ imageName: action.image }, long));
+    ctx.progress(`installed ${action.to}; draining before the reboot`);
+    await drain();
+    await talos(() => client.reboot({}, { timeoutMs: timing.callTimeoutMs }));
+    return 'lifecycle';
   }
+  await drain();
+  ctx.progress(`upgrading to ${action.to} (MachineService.Upgrade)`);
+  await talos(() => client.upgrade({ image: action.image }, { timeoutMs: timing.callTimeoutMs }));
+  return 'legacy';
 }
 
 /** ImageService.Pull; false when the node does not offer it (talosctl falls back to legacy then). */
@@ -93,7 +101,7 @@ class FellBack extends Error {}
  * the run fails naming it.
  */
 export async function waitForNewVersion(
-  client: TalosClient,
+  dial: () => Promise<TalosClient>,
   action: UpgradeAction,
   before: string,
   hostname: string,
@@ -106,11 +114,14 @@ export async function waitForNewVersion(
   await pollUntil(
     async () => {
       let tag: string;
+      const client = await dial();
       try {
         tag = (await client.version(call)).tag;
       } catch (error) {
         wentDown = true;
         throw error;
+      } finally {
+        client.close();
       }
       if (wentDown && tag !== action.to) {
         cameBackOn = tag;

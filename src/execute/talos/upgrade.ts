@@ -1,7 +1,8 @@
 /**
- * `upgrade`: one step of a node's rolling Talos upgrade. Cordon and drain; on a control plane,
- * etcd's own pre-checks; install the new version (upgrade-install.ts); wait until the node reports
- * it, etcd has it back and its Kubernetes Node is Ready on the new OS image; uncordon. The node's
+ * `upgrade`: one step of a node's rolling Talos upgrade. On a control plane, etcd's own
+ * pre-checks; install the new version, cordoning and draining the node right before it goes down
+ * (upgrade-install.ts); wait until the node reports it, etcd has it back and its Kubernetes Node
+ * is Ready on the new OS image; uncordon. The node's
  * reported version decides what is left to do, so a step that is run again (resume) never installs
  * twice: a node already on the target only gets the waits and the uncordon.
  */
@@ -75,15 +76,16 @@ async function install(step: Step, running: string): Promise<void> {
     if (self) await refuseTwoMembers(self, (ip) => c.client(ip), { timeoutMs: c.timings.callTimeoutMs });
     await etcdHealthy(step, cps, `before ${step.hostname} is upgraded`);
   }
-  const drained = await deps.kube.drain(action.node, ctx);
-  ctx.progress(
-    drained.drained ? `drained (${drained.evicted} pods evicted)` : (drained.why ?? 'not drained'),
-  );
-  const how = await installUpgrade(step.client, action, running, step.hostname, ctx, c.timings);
-  ctx.progress(
-    `${how === 'lifecycle' ? 'LifecycleService' : 'legacy upgrade'} sent; waiting for ${action.to}`,
-  );
-  await waitForNewVersion(step.client, action, running, step.hostname, ctx, c.timings);
+  const drain = async () => {
+    const drained = await deps.kube.drain(action.node, ctx);
+    ctx.progress(
+      drained.drained ? `drained (${drained.evicted} pods evicted)` : (drained.why ?? 'not drained'),
+    );
+  };
+  const how = await installUpgrade(step.client, action, running, step.hostname, ctx, c.timings, drain);
+  ctx.progress(`${how === 'lifecycle' ? 'rebooting' : 'legacy upgrade sent'}; waiting for ${action.to}`);
+  const ip = deps.talos.nodeIp(action.node, ctx);
+  await waitForNewVersion(() => c.fresh(ip), action, running, step.hostname, ctx, c.timings);
 }
 
 /** Back on the new version: etcd whole again, the Node Ready on the new OS image, schedulable. */

@@ -57,12 +57,6 @@ export const PoolUpgradeSchema = strictObject({
     .max(100)
     .default(1)
     .describe('Nodes of the pool upgraded (cordoned, drained, rebooting) at once'),
-  maxSurge: z
-    .int()
-    .min(0)
-    .max(10)
-    .default(0)
-    .describe('Extra servers created before the pool upgrades and removed after, to keep capacity'),
 })
   .prefault({})
   .describe('Rolling Talos upgrades of this pool');

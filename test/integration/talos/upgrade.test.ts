@@ -57,6 +57,15 @@ function step(to: string, from: string, role: UpgradeAction['role'] = 'worker'):
   };
 }
 
+const noDrain = async () => undefined;
+
+/** New channels for polling a rebooting node, as the runner dials them. */
+function dial(h: Harness, ip: string): () => Promise<TalosClient> {
+  return () => adminClient(h, pki, ip);
+}
+
+let pki: TestPki;
+
 async function failure(promise: Promise<unknown>): Promise<Hk8sError> {
   const error = await promise.then(
     () => undefined,
@@ -67,7 +76,6 @@ async function failure(promise: Promise<unknown>): Promise<Hk8sError> {
 }
 
 describe('Talos upgrade steps on simulated nodes', () => {
-  let pki: TestPki;
   let h: Harness | undefined;
   let nextPort = 45150;
 
@@ -102,13 +110,19 @@ describe('Talos upgrade steps on simulated nodes', () => {
     return { harness, cp, worker, targets, clientOf };
   }
 
-  it('on 1.13: pulls, runs LifecycleService.Upgrade, reboots, and waits for the new version', async () => {
+  it('on 1.13: pulls, runs LifecycleService.Upgrade, drains, reboots, and waits for the new version', async () => {
     const { harness, worker } = await cluster();
     const progress: string[] = [];
     const action = step('v1.13.10', 'v1.13.9');
-    const how = await installUpgrade(worker, action, 'v1.13.9', 'node-14', ctx(progress), TIMING);
+    // The node keeps serving while it installs: the drain comes after the install, before the reboot.
+    let atDrain: unknown;
+    const drain = async () => {
+      atDrain = { staged: harness.sim.node(14)?.record.stagedVersion, reboots: calls(harness, 14, 'Reboot') };
+    };
+    const how = await installUpgrade(worker, action, 'v1.13.9', 'node-14', ctx(progress), TIMING, drain);
     expect(how).toBe('lifecycle');
-    await waitForNewVersion(worker, action, 'v1.13.9', 'node-14', ctx(progress), TIMING);
+    expect(atDrain).toEqual({ staged: 'v1.13.10', reboots: 0 });
+    await waitForNewVersion(dial(harness, WORKER), action, 'v1.13.9', 'node-14', ctx(progress), TIMING);
     expect((await worker.version()).tag).toBe('v1.13.10');
     expect(calls(harness, 14, 'Upgrade')).toBe(0);
     expect(calls(harness, 14, 'Reboot')).toBe(1);
@@ -117,8 +131,13 @@ describe('Talos upgrade steps on simulated nodes', () => {
   it('on 1.12: the legacy MachineService.Upgrade', async () => {
     const { harness, worker } = await cluster('v1.12.11');
     const action = step('v1.13.10', 'v1.12.11');
-    expect(await installUpgrade(worker, action, 'v1.12.11', 'node-14', ctx(), TIMING)).toBe('legacy');
-    await waitForNewVersion(worker, action, 'v1.12.11', 'node-14', ctx(), TIMING);
+    let upgradesAtDrain = -1;
+    const drain = async () => {
+      upgradesAtDrain = calls(harness, 14, 'Upgrade');
+    };
+    expect(await installUpgrade(worker, action, 'v1.12.11', 'node-14', ctx(), TIMING, drain)).toBe('legacy');
+    expect(upgradesAtDrain).toBe(0);
+    await waitForNewVersion(dial(harness, WORKER), action, 'v1.12.11', 'node-14', ctx(), TIMING);
     expect((await worker.version()).tag).toBe('v1.13.10');
     expect(calls(harness, 14, 'Upgrade')).toBe(1);
     expect(calls(harness, 14, 'Reboot')).toBe(0);
@@ -128,8 +147,10 @@ describe('Talos upgrade steps on simulated nodes', () => {
     const { harness, worker } = await cluster();
     harness.sim.faults.control('POST', '/_sandbox/talos/faults', { upgradeFallsBack: ['node-14'] });
     const action = step('v1.13.10', 'v1.13.9');
-    await installUpgrade(worker, action, 'v1.13.9', 'node-14', ctx(), TIMING);
-    const error = await failure(waitForNewVersion(worker, action, 'v1.13.9', 'node-14', ctx(), TIMING));
+    await installUpgrade(worker, action, 'v1.13.9', 'node-14', ctx(), TIMING, noDrain);
+    const error = await failure(
+      waitForNewVersion(dial(harness, WORKER), action, 'v1.13.9', 'node-14', ctx(), TIMING),
+    );
     expect(error.message).toBe('node-14 came back on Talos v1.13.9, not v1.13.10: the upgrade did not take');
     expect(error.where).toBe('server.w.1');
   });
@@ -138,7 +159,7 @@ describe('Talos upgrade steps on simulated nodes', () => {
     const { worker } = await cluster();
     // The installer of 1.16 refuses a 1.13 host.
     const action = step('v1.16.0', 'v1.13.9');
-    const error = await failure(installUpgrade(worker, action, 'v1.13.9', 'node-14', ctx(), TIMING));
+    const error = await failure(installUpgrade(worker, action, 'v1.13.9', 'node-14', ctx(), TIMING, noDrain));
     expect(error.message).toMatch(/^Talos on node-14 refused the upgrade to v1.16.0: /);
     expect(error.where).toBe('server.w.1');
   });
