@@ -1,8 +1,8 @@
 /**
  * Installing a new Talos on one node and seeing it come back on it. As talosctl 1.13 chooses
  * (talos-1.13.md §4.4): nodes on 1.13 or later pull the installer (ImageService.Pull), run it
- * (LifecycleService.Upgrade, a non-zero exit code is a failure) while they keep serving, and are
- * drained and rebooted only then; older nodes are drained first and get the legacy
+ * (LifecycleService.Upgrade, a non-zero exit code is a failure) while they are drained, and are
+ * rebooted once both are done; older nodes are drained first and get the legacy
  * MachineService.Upgrade, which installs and reboots by itself.
  */
 import { Hk8sError } from '../../errors.js';
@@ -44,8 +44,8 @@ function refused(action: UpgradeAction, hostname: string, error: unknown): unkno
 }
 
 /**
- * Installs `action.to` and reboots into it; `drain` runs right before the node goes down (its
- * errors are not Talos's and pass through unchanged).
+ * Installs `action.to` and reboots into it; `drain` is done before the node goes down (its errors
+ * are not Talos's and pass through unchanged).
  */
 export async function installUpgrade(
   client: TalosClient,
@@ -65,10 +65,16 @@ export async function installUpgrade(
     }
   };
   if (usesLifecycleApi(running) && (await talos(() => pullOrFallBack(client, action.image, long)))) {
-    ctx.progress(`installing ${action.to} (LifecycleService)`);
-    await talos(() => client.lifecycleUpgrade({ imageName: action.image }, long));
-    ctx.progress(`installed ${action.to}; draining before the reboot`);
-    await drain();
+    ctx.progress(`installing ${action.to} (LifecycleService) while the node is drained`);
+    // The install writes the inactive slot and disturbs nothing: the drain runs alongside it, so the
+    // node is empty when the install is done. Both end before anything else happens.
+    const [installed, drained] = await Promise.allSettled([
+      talos(() => client.lifecycleUpgrade({ imageName: action.image }, long)),
+      drain(),
+    ]);
+    if (installed.status === 'rejected') throw installed.reason;
+    if (drained.status === 'rejected') throw drained.reason;
+    ctx.progress(`installed ${action.to}; rebooting`);
     await talos(() => client.reboot({}, { timeoutMs: timing.callTimeoutMs }));
     return 'lifecycle';
   }

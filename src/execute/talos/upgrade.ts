@@ -82,7 +82,13 @@ async function install(step: Step, running: string): Promise<void> {
       drained.drained ? `drained (${drained.evicted} pods evicted)` : (drained.why ?? 'not drained'),
     );
   };
-  const how = await installUpgrade(step.client, action, running, step.hostname, ctx, c.timings, drain);
+  const how = await installUpgrade(step.client, action, running, step.hostname, ctx, c.timings, drain).catch(
+    async (error: unknown) => {
+      // Nothing was rebooted: the node keeps serving on its old version, so it takes work again.
+      await deps.kube.uncordon(action.node, ctx).catch(() => undefined);
+      throw error;
+    },
+  );
   ctx.progress(`${how === 'lifecycle' ? 'rebooting' : 'legacy upgrade sent'}; waiting for ${action.to}`);
   const ip = deps.talos.nodeIp(action.node, ctx);
   await waitForNewVersion(() => c.fresh(ip), action, running, step.hostname, ctx, c.timings);
