@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * `npm run bench`: every benchmark in order (cold start, event-log replay, Hetzner requests), each
+ * `npm run bench`: every benchmark in order (cold start, event-log replay, Hetzner requests, the
+ * rolling Talos upgrade of a 3 + 30 cluster), each
  * with `npx tsx`, printing what it prints. Needs a build first (`npm run build`): the benchmarks time
  * the built bin/run.js. Exits 0 when every benchmark ran; otherwise 1, after running the rest.
  */
@@ -9,7 +10,12 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath, URL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const benchmarks = ['bench/cold-start.ts', 'bench/replay.ts', 'bench/hcloud-requests.ts'];
+const benchmarks = [
+  'bench/cold-start.ts',
+  'bench/replay.ts',
+  'bench/hcloud-requests.ts',
+  'bench/talos-upgrade.ts',
+];
 
 if (!existsSync(new URL('../dist/commands', import.meta.url))) {
   console.error('npm run bench: no dist/ yet; run `npm run build` first.');

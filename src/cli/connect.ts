@@ -11,6 +11,7 @@ import { REAL_ADDON_TIMING, type AddonTiming } from '../execute/addons/runner.js
 import { kubernetesDrainer } from '../execute/kube/drainer.js';
 import { REAL_KUBE_UPGRADE_TIMING, scaledKubeUpgradeTiming } from '../execute/talos/kube-upgrade-waits.js';
 import { DEFAULT_TIMING } from '../providers/kube/client.js';
+import { kubernetesNodes } from '../execute/talos/upgrade-kube.js';
 import { REAL_TIMING, scaledTiming } from '../execute/talos/connections.js';
 import { hcloudProvider } from '../engine/hcloud-provider.js';
 import type { Provider } from '../engine/provider.js';
@@ -87,17 +88,15 @@ export async function connectProvider(ws: Workspace, options: ConnectOptions): P
   });
   // On the sandbox, pods and nodes go as fast as its speed says: poll for them as often, and give
   // up on a blocked drain (or a node that never gets Ready) as much sooner.
-  const kubeNodes = kubernetesDrainer(
-    ws.cluster,
-    options.sandbox
-      ? {
-          podPollMs: Math.max(50, 1000 * pollScale),
-          nodePollMs: Math.max(50, 2000 * pollScale),
-          drainTimeoutMs: Math.max(5000, DEFAULT_TIMING.drainTimeoutMs * pollScale),
-          readyTimeoutMs: Math.max(20_000, DEFAULT_TIMING.readyTimeoutMs * pollScale),
-        }
-      : {},
-  );
+  const kubeTiming = options.sandbox
+    ? {
+        podPollMs: Math.max(50, 1000 * pollScale),
+        nodePollMs: Math.max(50, 2000 * pollScale),
+        drainTimeoutMs: Math.max(5000, DEFAULT_TIMING.drainTimeoutMs * pollScale),
+        readyTimeoutMs: Math.max(20_000, DEFAULT_TIMING.readyTimeoutMs * pollScale),
+      }
+    : {};
+  const kubeNodes = kubernetesDrainer(ws.cluster, kubeTiming);
   return hcloudProvider(ws.spec, ws.cluster, {
     hcloud,
     talos: {
@@ -120,6 +119,7 @@ export async function connectProvider(ws: Workspace, options: ConnectOptions): P
       ),
       upgradeTiming: options.sandbox ? scaledKubeUpgradeTiming(speed) : REAL_KUBE_UPGRADE_TIMING,
     },
+    nodeKube: kubernetesNodes(ws.cluster, kubeNodes, kubeTiming),
     operatorIpv4: () => (options.sandbox ? Promise.resolve('127.0.0.1') : detectOperatorIpv4(env)),
     addons: {
       timing: options.sandbox ? scaledAddonTiming(speed) : REAL_ADDON_TIMING,

@@ -18,6 +18,9 @@ import type { KubeUpgradeTiming } from '../execute/talos/kube-upgrade-waits.js';
 import { talosRunners } from '../execute/talos/runner.js';
 import { observeHcloud } from '../observe/hcloud.js';
 import { observeKubernetes } from '../observe/kube.js';
+import type { NodeKube } from '../execute/talos/upgrade-kube.js';
+import { observeTalosVersions } from '../observe/talos.js';
+import { mtlsVersionProbe } from '../observe/talos-probe.js';
 import type { InfraSpec } from '../resources/hcloud/infra-spec.js';
 import type { HcloudApi } from '../providers/hcloud/index.js';
 import { resolveNetworkLayout } from '../spec/network.js';
@@ -41,6 +44,8 @@ export interface ProviderParts {
   nodes: NodeObjects;
   /** How addons reach the cluster: timing, and the values hk8s holds but never records. */
   addons: AddonAccessOptions;
+  /** Drain, readiness and uncordon around disruptive node steps, and the health gates' reads. */
+  nodeKube: NodeKube;
   /** The operator's public IPv4; asked at most once, and only when the firewall needs it. */
   operatorIpv4(): Promise<string>;
   close?(): Promise<void>;
@@ -51,6 +56,7 @@ export function clusterRunners(spec: Spec, parts: ProviderParts): KindRunners {
   const talos = talosRunners(
     { spec, layout: resolveNetworkLayout(spec), port: parts.talos.port, timing: parts.talos.timing },
     { clients: parts.kube.run, timing: parts.kube.upgradeTiming },
+    parts.nodeKube,
   );
   const addons = addonRunners(parts.addons);
   return {
@@ -63,6 +69,7 @@ export function clusterRunners(spec: Spec, parts: ProviderParts): KindRunners {
     ...talos.kinds,
     wait: waitRunner({
       'talos-health': talos.kinds.wait,
+      'upgrade-gate': talos.kinds.wait,
       'node-joined': joinedRunner(talos.etcd, parts.nodes),
       'cluster-ready': addons.clusterReady,
     }),
@@ -90,6 +97,19 @@ export function hcloudProvider(spec: Spec, cluster: string, parts: ProviderParts
       if (!needsOperatorIp(infra)) return { resources: observation.resources, unaddressed };
       operatorIpv4 ??= parts.operatorIpv4();
       return { resources: observation.resources, unaddressed, operatorIpv4: await operatorIpv4 };
+    },
+    async observeTalos(targets, secretsYaml) {
+      if (targets.length === 0) return {};
+      const { probe, close } = await mtlsVersionProbe({
+        secretsYaml,
+        port: parts.talos.port,
+        timeoutMs: parts.talos.timing.callTimeoutMs,
+      });
+      try {
+        return await observeTalosVersions(targets, probe);
+      } finally {
+        close();
+      }
     },
     ...(parts.close ? { close: parts.close } : {}),
   };

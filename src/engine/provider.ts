@@ -6,6 +6,8 @@ import type { UnaddressedObject } from '../execute/events.js';
 import type { ActionRunner } from '../execute/runner.js';
 import type { KubeObservation } from '../observe/kube.js';
 import type { TalosNode } from '../plan/talos/nodes.js';
+import type { VersionTarget } from '../observe/talos.js';
+import type { NodeVersion } from '../plan/talos/upgrades.js';
 import type { ObservedResource } from '../plan/types.js';
 
 export interface Observation {
@@ -24,6 +26,8 @@ export interface ObserveOptions {
 
 export interface Provider {
   observe(options?: ObserveOptions): Promise<Observation>;
+  /** The Talos version each target runs (by server address), asked with the cluster's secrets. */
+  observeTalos?(targets: readonly VersionTarget[], secretsYaml: string): Promise<Record<string, NodeVersion>>;
   runner: ActionRunner;
   /** Whether the runner brings Talos up on the servers (the Hetzner provider does; infra-only fakes do not). */
   talos: boolean;

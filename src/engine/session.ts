@@ -15,7 +15,7 @@ import { openState } from '../state/log-store.js';
 import { lastRun, pendingRun, type RunRecord, type State } from '../state/reducer.js';
 import { desiredResources } from './infra.js';
 import { observeClusterKubernetes } from './kube-observation.js';
-import { talosPlanInput } from './talos-inputs.js';
+import { observedTalosInput, talosPlanInput } from './talos-inputs.js';
 import { assertVersionChanges, runningVersions } from './version-check.js';
 import { addonInputs } from '../addons/plan-input.js';
 import type { Provider } from './provider.js';
@@ -80,7 +80,12 @@ export async function computePlan(
   const keepVolumes = request.command === 'destroy' && request.includeVolumes === true;
   const resources = observation.resources.filter((r) => r.type !== 'volume' || keepVolumes);
   const kube = await observeClusterKubernetes(ws.spec, state, provider, request.command, events);
-  const talos = provider.talos ? talosPlanInput(ws.spec, state, resources, kube) : undefined;
+  // Destroying needs no versions: it only forgets the Talos records.
+  const talos = !provider.talos
+    ? undefined
+    : request.command === 'destroy'
+      ? talosPlanInput(ws.spec, state, resources, kube)
+      : await observedTalosInput(ws.spec, state, resources, provider, kube);
   const addons =
     talos && ws.addons.addons.length + ws.addons.problems.length > 0
       ? addonInputs(ws.addons, ws.spec, talos.layout, talos.facts, state, lastFailedRun(state) !== undefined)

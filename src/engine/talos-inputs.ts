@@ -16,6 +16,8 @@ import { secretsFromYaml } from '../providers/talos/pki/index.js';
 import { resolveNetworkLayout } from '../spec/network.js';
 import type { Spec } from '../spec/schema.js';
 import type { State } from '../state/reducer.js';
+import type { VersionTarget } from '../observe/talos.js';
+import type { Provider } from './provider.js';
 
 function appliedConfigs(state: State): Record<string, AppliedConfig> {
   const applied: Record<string, AppliedConfig> = {};
@@ -29,6 +31,7 @@ function appliedConfigs(state: State): Record<string, AppliedConfig> {
       hash: String(record.attrs.hash ?? ''),
       ...(role === 'controlplane' || role === 'worker' ? { role } : {}),
       ...(kept ? { config: JSON.parse(kept) as MachineConfig } : {}),
+      ...(typeof record.attrs.installer === 'string' ? { installer: record.attrs.installer } : {}),
     };
   }
   return applied;
@@ -63,4 +66,28 @@ export function talosPlanInput(
     bootstrapped: state.resources[TALOS_BOOTSTRAP] !== undefined,
     kubeconfig: state.resources[TALOS_KUBECONFIG] !== undefined,
   };
+}
+
+/** The nodes whose Talos version is worth asking: configured, on the server they were configured on. */
+export function versionTargets(input: TalosPlanInput): VersionTarget[] {
+  return talosNodes(input.spec).flatMap((node) => {
+    const fact = input.facts.servers[node.server];
+    const applied = input.applied[node.config];
+    if (!fact?.ipv4 || !applied || applied.serverId !== fact.id) return [];
+    return [{ server: node.server, ip: fact.ipv4 }];
+  });
+}
+
+/** The Talos half of the plan's inputs, with the observed versions when the provider can read them. */
+export async function observedTalosInput(
+  spec: Spec,
+  state: State,
+  observed: readonly ObservedResource[],
+  provider: Provider,
+  kube?: KubeObservation,
+): Promise<TalosPlanInput> {
+  const input = talosPlanInput(spec, state, observed, kube);
+  const secretsYaml = state.secrets[TALOS_SECRETS]?.$secret;
+  if (!provider.observeTalos || !secretsYaml) return input;
+  return { ...input, versions: await provider.observeTalos(versionTargets(input), secretsYaml) };
 }

@@ -46,6 +46,8 @@ function bind(runners: KindRunners, action: Action): BoundAction {
       return bound(runners['apply-config'], action);
     case 'bootstrap':
       return bound(runners.bootstrap, action);
+    case 'upgrade':
+      return bound(runners.upgrade, action);
     case 'wait':
       return bound(runners.wait, action);
     case 'upgrade-kubernetes':

@@ -1,12 +1,13 @@
 /**
- * The `wait` kind, dispatched by condition: `talos-health` (Talos and etcd), `node-joined` (a
+ * The `wait` kind, dispatched by condition: `talos-health` (Talos and etcd), `upgrade-gate`
+ * (between upgrade steps, both in `talos/health.ts`), `node-joined` (a
  * replaced node back in etcd and Ready, `node-joined.ts`), `cluster-ready` (Kubernetes nodes and addons). A condition without a runner here is a bug, reported as one.
  */
 import type { WaitAction } from '../plan/types.js';
 import type { KindRunner } from './runners.js';
 import { planAgain } from './runners.js';
 
-export const WAIT_CONDITIONS = ['talos-health', 'node-joined', 'cluster-ready'] as const;
+export const WAIT_CONDITIONS = ['talos-health', 'upgrade-gate', 'node-joined', 'cluster-ready'] as const;
 export type WaitCondition = (typeof WAIT_CONDITIONS)[number];
 
 export type WaitRunners = { [C in WaitCondition]: KindRunner<WaitAction> };

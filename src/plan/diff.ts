@@ -226,6 +226,7 @@ function linkDependencies(
       case 'leave-etcd':
       case 'apply-config':
       case 'bootstrap':
+      case 'upgrade':
       case 'wait':
       case 'upgrade-kubernetes':
         break;

@@ -73,6 +73,8 @@ export function inputsHash(inputs: PlanInputs): string {
     // Only when set, so that the hash of every plan made without it stays what it was.
     ...(inputs.force === true ? { force: true } : {}),
     addons: (inputs.addons?.outcome.rendered ?? []).map((a) => `${a.name}@${a.version}`),
+    // Observed Talos versions: a saved plan goes stale once a node's version moves.
+    talosVersions: inputs.talos?.versions,
   });
 }
 
@@ -93,6 +95,7 @@ export function makePlan(inputs: PlanInputs, registry: HcloudRegistry = HCLOUD_R
     : withTalosActions;
   const groups = {
     ...serialGroups(actions, serial),
+    ...talos?.groups,
     ...(actions.some((a) => a.group === REBOOT_GROUP) ? { [REBOOT_GROUP]: { limit: 1 } } : {}),
     ...talos?.groups,
   };

@@ -69,6 +69,7 @@ export const ACTION_KINDS = [
   'leave-etcd',
   'apply-config',
   'bootstrap',
+  'upgrade',
   'wait',
   'upgrade-kubernetes',
 ] as const;
@@ -154,8 +155,11 @@ export interface ApplyConfigAction extends ActionBase {
   kind: 'apply-config';
   /** Address of the node's server. */
   node: string;
-  /** `initial`: the first config, pushed to the node in maintenance mode. */
-  mode: 'initial' | 'no-reboot' | 'reboot';
+  /**
+   * `initial`: the first config, pushed to the node in maintenance mode. `staged`: applied at the
+   * node's next reboot, which its upgrade in the same plan brings.
+   */
+  mode: 'initial' | 'no-reboot' | 'staged' | 'reboot';
   changes: ConfigFieldChange[];
   /**
    * Components rendered at another version than `kubernetes.version`: the node is in a Kubernetes
@@ -167,6 +171,22 @@ export interface ApplyConfigAction extends ActionBase {
 export interface BootstrapAction extends ActionBase {
   kind: 'bootstrap';
   node: string;
+}
+
+/**
+ * One step of a node's rolling Talos upgrade: cordon, drain, install `image`, reboot into `to`,
+ * wait until the node reports it and is Ready, uncordon. A path across minors is several steps.
+ */
+export interface UpgradeAction extends ActionBase {
+  kind: 'upgrade';
+  /** Address of the node's server. */
+  node: string;
+  role: 'controlplane' | 'worker';
+  /** The version the node runs before this step; null when it did not answer at plan time. */
+  from: string | null;
+  to: string;
+  /** The installer image of `to` and the spec's schematic. */
+  image: string;
 }
 
 export interface WaitAction extends ActionBase {
@@ -224,6 +244,7 @@ export type Action =
   | LeaveEtcdAction
   | ApplyConfigAction
   | BootstrapAction
+  | UpgradeAction
   | WaitAction
   | UpgradeKubernetesAction;
 

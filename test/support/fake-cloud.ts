@@ -63,6 +63,7 @@ export class FakeCloud {
           case 'leave-etcd':
           case 'apply-config':
           case 'bootstrap':
+          case 'upgrade':
           case 'wait':
           case 'upgrade-kubernetes':
             return {};

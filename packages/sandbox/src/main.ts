@@ -19,7 +19,12 @@ async function main(): Promise<void> {
   const sandbox = await startSandboxServer({
     ...options,
     ...(hooks ? { hooks } : {}),
-    ...(kube ? { control: kube.control } : {}),
+    ...(talos
+      ? {
+          control: (method: string, path: string, body: unknown) =>
+            talos.faults.control(method, path, body) ?? kube?.control(method, path, body),
+        }
+      : {}),
   });
   const file = infoFile(options.stateDir);
   const { token: _token, hooks: _hooks, control: _control, ...recorded } = options;

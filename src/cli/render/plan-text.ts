@@ -17,6 +17,7 @@ const SYMBOLS: Record<ActionKind, string> = {
   'leave-etcd': '⊖',
   'apply-config': '≈',
   bootstrap: '★',
+  upgrade: '↑',
   wait: '…',
   'upgrade-kubernetes': '↑',
 };
@@ -32,6 +33,7 @@ function paint(kind: ActionKind): (text: string) => string {
     case 'replace':
     case 'drain':
     case 'leave-etcd':
+    case 'upgrade':
       return style.magenta;
     case 'delete':
       return style.red;
@@ -112,6 +114,8 @@ export function actionDetails(action: Action): string[] {
       ];
     case 'upgrade-kubernetes':
       return upgradeLines(action);
+    case 'upgrade':
+      return [`      ${action.from ?? 'unknown'} → ${action.to}`, `      installer: ${action.image}`];
     case 'drain':
     case 'bootstrap':
     case 'wait':
@@ -151,6 +155,7 @@ export function summaryLine(counts: ActionCounts): string {
   say(counts['leave-etcd'], 'leave etcd');
   say(counts['apply-config'], 'reconfigure');
   say(counts.bootstrap, 'bootstrap');
+  say(counts.upgrade, 'upgrade');
   say(counts.wait, 'wait for');
   const steps = counts['upgrade-kubernetes'];
   if (steps > 0) parts.push(`${steps} Kubernetes upgrade step${steps === 1 ? '' : 's'}`);

@@ -50,6 +50,7 @@ async function reconcileHcloud(
     case 'leave-etcd':
     case 'apply-config':
     case 'bootstrap':
+    case 'upgrade':
     case 'wait':
     case 'upgrade-kubernetes':
       return planAgain(pending);

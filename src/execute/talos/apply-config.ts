@@ -7,9 +7,21 @@ import { planAgain } from '../runners.js';
 import type { ActionOutcome, RunContext } from '../runner.js';
 import type { TalosAccess } from './access.js';
 import { clusterFacts } from './facts.js';
+import type { NodeKube } from './upgrade-kube.js';
+
+/**
+ * The installer the node runs: the one its first config installs, then whatever the upgrades
+ * recorded (a config change alone installs nothing).
+ */
+function installerOf(ctx: RunContext, action: ApplyConfigAction, image: unknown): string | undefined {
+  if (action.mode === 'initial') return typeof image === 'string' ? image : undefined;
+  const kept = ctx.recordOf(action.address)?.attrs.installer;
+  return typeof kept === 'string' ? kept : undefined;
+}
 
 async function applyConfig(
   talos: TalosAccess,
+  kube: NodeKube,
   action: ApplyConfigAction,
   ctx: RunContext,
 ): Promise<ActionOutcome> {
@@ -38,29 +50,43 @@ async function applyConfig(
       },
     );
   }
+  // A reboot is as disruptive as an upgrade: drain before it, uncordon once the node is back.
+  if (action.mode === 'reboot') await kube.drain(node.server, ctx);
   await talos.withConnections(ctx, async (c) => {
     if (action.mode === 'initial') await c.applyInitial(ipv4, rendered.yaml);
     else await c.applyUpdate(ipv4, rendered.yaml, action.mode, node.role);
   });
+  if (action.mode === 'reboot') {
+    await kube.waitReady(node.server, ctx, {});
+    await kube.uncordon(node.server, ctx);
+  }
   await ctx.secrets.put(configSecretName(node.server), JSON.stringify(rendered.config));
+  const machine = rendered.config.documents[0]?.['machine'] as { install?: { image?: unknown } } | undefined;
+  const installer = installerOf(ctx, action, machine?.install?.image);
   return {
     resource: {
       address: node.config,
       type: 'talos_config',
       id: fact.id,
-      attrs: { serverId: fact.id, hash: rendered.hash, role: node.role, server: node.server },
+      attrs: {
+        serverId: fact.id,
+        hash: rendered.hash,
+        role: node.role,
+        server: node.server,
+        ...(installer ? { installer } : {}),
+      },
     },
   };
 }
 
-export function applyConfigRunner(talos: TalosAccess): KindRunner<ApplyConfigAction> {
+export function applyConfigRunner(talos: TalosAccess, kube: NodeKube): KindRunner<ApplyConfigAction> {
   return {
     describe: (action) => ({
       node: action.node,
       mode: action.mode,
       changed: action.changes.map((c) => c.path),
     }),
-    run: (action, ctx) => applyConfig(talos, action, ctx),
+    run: (action, ctx) => applyConfig(talos, kube, action, ctx),
     reconcile: async (pending) => planAgain(pending),
   };
 }

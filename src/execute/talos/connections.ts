@@ -188,15 +188,13 @@ export class TalosConnections {
   async applyUpdate(
     ip: string,
     yaml: string,
-    mode: 'no-reboot' | 'reboot',
+    mode: 'no-reboot' | 'staged' | 'reboot',
     role: TalosNode['role'],
   ): Promise<void> {
     const secure = await this.secure(ip);
-    await secure.applyConfiguration(
-      { data: yaml, mode: mode === 'reboot' ? 'REBOOT' : 'NO_REBOOT' },
-      this.call,
-    );
-    if (mode === 'no-reboot') return;
+    const wire = { 'no-reboot': 'NO_REBOOT', staged: 'STAGED', reboot: 'REBOOT' } as const;
+    await secure.applyConfiguration({ data: yaml, mode: wire[mode] }, this.call);
+    if (mode !== 'reboot') return;
     this.ctx.progress('rebooting; waiting for the node to come back');
     await this.sleep();
     await this.until('the node to come back after its reboot', ip, this.timing.installTimeoutMs, async () => {
@@ -253,6 +251,32 @@ export class TalosConnections {
   /** An os:admin client of the node at this IPv4, for calls these sessions do not wrap (etcd membership). */
   adminClient(ip: string): Promise<TalosClient> {
     return this.secure(ip);
+  }
+
+  /** The admin mTLS client of one node, for runners that drive a node step by step (upgrades). */
+  client(ip: string): Promise<TalosClient> {
+    return this.secure(ip);
+  }
+
+  /**
+   * A new admin client on a new channel, for polling a node that is rebooting: a channel that saw
+   * the node go away waits out its reconnect backoff, a new one dials at once. The caller closes it.
+   */
+  async fresh(ip: string): Promise<TalosClient> {
+    this.admin ??= issueClientCertificate(this.secrets.certs.os, { roles: ['os:admin'], validityHours: 1 });
+    const cert = await this.admin;
+    return createTalosClient({
+      endpoint: this.endpoint(ip),
+      mode: 'mtls',
+      ca: this.secrets.certs.os.crt,
+      cert: cert.crt,
+      key: cert.key,
+      retry: { attempts: 1 },
+    });
+  }
+
+  get timings(): TalosTiming {
+    return this.timing;
   }
 
   close(): void {

@@ -9,7 +9,7 @@ import type { TalosSecrets } from '../../talos/secrets-types.js';
 import type { NetworkLayout } from '../../spec/network.js';
 import type { Spec } from '../../spec/schema.js';
 import { actionId } from '../diff.js';
-import type { Action, ApplyConfigAction, ConfigFieldChange } from '../types.js';
+import type { Action, ActionGraph, ApplyConfigAction, ConfigFieldChange } from '../types.js';
 import {
   appliedKubernetes,
   keptVersions,
@@ -17,6 +17,8 @@ import {
   kubernetesUpgradeFor,
   type ClusterKubernetes,
 } from './kubernetes-upgrade.js';
+import { upgradesFor } from './upgrade-hook.js';
+import type { NodeVersion } from './upgrades.js';
 import {
   bootstrapNode,
   renderNodeConfig,
@@ -40,6 +42,8 @@ export interface AppliedConfig {
   role?: Role;
   /** The config as applied, for a readable diff; absent if it was not kept. */
   config?: MachineConfig;
+  /** The installer image the node was last installed or upgraded with, when recorded. */
+  installer?: string;
 }
 
 export interface TalosPlanInput {
@@ -55,14 +59,16 @@ export interface TalosPlanInput {
   kubernetes?: ClusterKubernetes;
   /** `--force`: accept what hk8s refuses by default (an even number of control planes). */
   force?: boolean;
+  /** The Talos version each configured node runs, by server address; absent when not observed. */
+  versions?: Record<string, NodeVersion>;
 }
 
 export interface TalosPlan {
   actions: Action[];
   /** Extra dependencies of infrastructure actions: `[infra action id, id it must wait for]`. */
   edges: Array<[string, string]>;
-  /** Concurrency groups of the Talos actions (beyond the reboot group). */
-  groups: Record<string, { limit: number }>;
+  /** Concurrency limits of the groups its actions belong to (besides the reboot group). */
+  groups: ActionGraph['groups'];
 }
 
 const base = (kind: Action['kind'], address: string, reason: string, dependsOn: string[] = []) => ({
@@ -168,8 +174,9 @@ export function planTalos(input: TalosPlanInput, infra: readonly Action[], destr
     );
     configActions.push(kept ? { ...action, kubernetes: kept } : action);
   }
+  const upgrades = upgradesFor(input, configActions);
   orderReboots(configActions, input.spec);
-  actions.push(...configActions);
+  actions.push(...configActions, ...upgrades.actions);
 
   const first = bootstrapNode(input.spec);
   let bootstrapId: string | undefined;
@@ -183,7 +190,11 @@ export function planTalos(input: TalosPlanInput, infra: readonly Action[], destr
     actions.push(bootstrap);
     bootstrapId = bootstrap.id;
   }
-  const gated = [...configActions.map((a) => a.id), ...(bootstrapId ? [bootstrapId] : [])];
+  const gated = [
+    ...configActions.map((a) => a.id),
+    ...(bootstrapId ? [bootstrapId] : []),
+    ...upgrades.actions.map((a) => a.id),
+  ];
   let healthId: string | undefined;
   if (gated.length > 0 && first) {
     const wait: Action = {
@@ -224,7 +235,7 @@ export function planTalos(input: TalosPlanInput, infra: readonly Action[], destr
     ...(healthId ? { healthId } : {}),
   });
   actions.push(...changes.actions);
-  return { ...linked(actions, changes), groups: changes.groups };
+  return { ...linked(actions, changes), groups: { ...changes.groups, ...upgrades.groups } };
 }
 
 /** Applies the node changes' links: on Talos actions in place, on infrastructure ones as edges. */

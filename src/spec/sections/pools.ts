@@ -46,8 +46,24 @@ const nodePoolShape = {
 
 export const ControlPlanePoolSchema = strictObject(nodePoolShape).describe('A pool of control-plane servers');
 
+/**
+ * How a worker pool rolls through a Talos upgrade. Control planes always go one at a time (etcd
+ * quorum), so only worker pools have these.
+ */
+export const PoolUpgradeSchema = strictObject({
+  maxUnavailable: z
+    .int()
+    .min(1, { message: 'must be at least 1: an upgrade takes nodes down one or more at a time' })
+    .max(100)
+    .default(1)
+    .describe('Nodes of the pool upgraded (cordoned, drained, rebooting) at once'),
+})
+  .prefault({})
+  .describe('Rolling Talos upgrades of this pool');
+
 export const WorkerPoolSchema = strictObject({
   ...nodePoolShape,
+  upgrade: PoolUpgradeSchema,
   subnet: Ipv4CidrString.optional().describe(
     'Legacy pinned /25 subnet for this pool (one of the reserved slots, e.g. 10.0.65.0/25); omit to use the shared worker subnet',
   ),

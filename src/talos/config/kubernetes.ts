@@ -40,7 +40,8 @@ const PLACES: Record<KubeComponent, { section: 'cluster' | 'machine'; key: strin
 /** Cilium replaces kube-proxy: Talos deploys none, and configs name no kube-proxy image. */
 export function replacesKubeProxy(spec: Spec): boolean {
   return (
-    addonEnabled(spec.addons, 'cilium', true) && addonFlag(spec.addons, 'cilium', 'kubeProxyReplacement', true)
+    addonEnabled(spec.addons, 'cilium', true) &&
+    addonFlag(spec.addons, 'cilium', 'kubeProxyReplacement', true)
   );
 }
 

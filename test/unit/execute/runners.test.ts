@@ -74,6 +74,7 @@ function dispatcher(calls: string[], drainer: NodeDrainer = idleDrainer) {
     'leave-etcd': recordingKind('leave-etcd', calls),
     'apply-config': recordingKind('apply-config', calls),
     bootstrap: recordingKind('bootstrap', calls),
+    upgrade: recordingKind('upgrade', calls),
     wait: recordingKind('wait', calls),
     'upgrade-kubernetes': recordingKind('upgrade-kubernetes', calls),
   };
@@ -215,6 +216,7 @@ describe('runners keyed by action kind', () => {
       'apply-config': recordingKind('apply-config', calls),
       bootstrap: recordingKind('bootstrap', calls),
       'upgrade-kubernetes': recordingKind('upgrade-kubernetes', calls),
+      upgrade: recordingKind('upgrade', calls),
     };
     expect(Object.keys(incomplete).sort()).toEqual(ACTION_KINDS.filter((k) => k !== 'wait').sort());
   });

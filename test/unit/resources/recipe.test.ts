@@ -55,6 +55,7 @@ function resourceDispatcher(
     'leave-etcd': refusing(),
     'apply-config': refusing(),
     bootstrap: refusing(),
+    upgrade: refusing(),
     wait: refusing(),
     'upgrade-kubernetes': refusing(),
   });

@@ -210,6 +210,31 @@ const etcdMemberList: UnaryHandler = async (node, _request, caller) => {
   };
 };
 
+/** The leader is the longest-standing member whose etcd runs (members join in order). */
+const etcdStatus: UnaryHandler = async (node, _request, caller) => {
+  authorize('EtcdStatus', caller);
+  const config = requireControlPlane(node, 'etcd status');
+  requireEtcd(node);
+  const members = node.env.registry.find(config.clusterId)?.members ?? [];
+  const self = members.find((m) => m.serverId === node.id);
+  const leader = members.find((m) => node.env.nodes().some((n) => n.id === m.serverId && n.etcdRunning()));
+  return {
+    memberStatus: {
+      protocolVersion: '3.6.0',
+      dbSize: '0',
+      dbSizeInUse: '0',
+      leader: leader?.id ?? '0',
+      raftIndex: '0',
+      raftTerm: '0',
+      raftAppliedIndex: '0',
+      errors: [],
+      isLearner: self?.isLearner ?? false,
+      memberId: self?.id ?? '0',
+      storageVersion: '3.6.0',
+    },
+  };
+};
+
 /** etcd refuses a reconfiguration that leaves no member (strict reconfig check). */
 const NOT_ENOUGH_MEMBERS = 'etcdserver: re-configuration failed due to not enough started members';
 
@@ -365,6 +390,7 @@ export const UNARY_HANDLERS: Record<string, UnaryHandler> = {
   Bootstrap: bootstrap,
   Version: version,
   EtcdMemberList: etcdMemberList,
+  EtcdStatus: etcdStatus,
   EtcdRemoveMemberByID: etcdRemoveMemberById,
   EtcdLeaveCluster: etcdLeaveCluster,
   Upgrade: upgrade,

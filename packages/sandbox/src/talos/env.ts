@@ -2,6 +2,7 @@
 import type { ClusterRegistry } from './registry.js';
 import type { NodeStore } from './state.js';
 import type { SimNode } from './node.js';
+import type { UpgradeFaults } from './upgrade-faults.js';
 
 /** Simulated durations before `speed` scaling, in ms. */
 export const TALOS_DURATIONS = {
@@ -31,4 +32,5 @@ export interface NodeEnv {
   /** Something changed in etcd of this cluster: let control planes join. */
   clusterChanged(clusterId: string): void;
   countCall(serverId: number, method: string): void;
+  faults: UpgradeFaults;
 }

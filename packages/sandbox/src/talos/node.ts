@@ -219,7 +219,7 @@ export class SimNode {
         this.boot();
         return;
       case 'upgrade':
-        if (pending.version) this.record.version = pending.version;
+        if (pending.version && !this.fallsBack()) this.record.version = pending.version;
         this.releaseUpgradeLock();
         this.config = this.parseStored(this.record.config);
         this.reboot();
@@ -246,7 +246,7 @@ export class SimNode {
     r.etcdStopped = false;
     r.lastError = null;
     if (r.stagedVersion) {
-      r.version = r.stagedVersion;
+      if (!this.fallsBack()) r.version = r.stagedVersion;
       r.stagedVersion = null;
     }
     if (r.tryRollback) {
@@ -316,6 +316,14 @@ export class SimNode {
   clearTry(): void {
     clearTimeout(this.tryTimer);
     this.record.tryRollback = null;
+  }
+
+  /** The upgrade fault: the new boot slot fails and the node comes back on its old version. */
+  private fallsBack(): boolean {
+    const names = [this.hostname, this.record.name, ...this.addresses];
+    const falls = this.env.faults.fallsBackFor(names);
+    if (falls) this.env.log(`talos: node ${this.record.name}: upgrade fell back to ${this.record.version}`);
+    return falls;
   }
 
   private releaseUpgradeLock(): void {

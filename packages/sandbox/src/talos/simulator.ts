@@ -15,6 +15,7 @@ import {
 } from './observe.js';
 import type { ClusterRecord } from './registry.js';
 import type { NodePhase } from './state.js';
+import { UpgradeFaults } from './upgrade-faults.js';
 
 export interface TalosSimulatorOptions {
   /** The sandbox's state directory; node files go to `<stateDir>/talos/`. */
@@ -63,6 +64,8 @@ export function isTalosServer(server: SimServerInfo): boolean {
 export class TalosSimulator {
   readonly hooks: SandboxHooks;
   readonly port: number;
+  /** Test faults, driven through the control endpoint (`control`). */
+  readonly faults = new UpgradeFaults();
   private readonly nodesById = new Map<number, SimNode>();
   private readonly calls = new Map<number, Record<string, number>>();
   private readonly env: NodeEnv;
@@ -94,6 +97,7 @@ export class TalosSimulator {
         byMethod[method] = (byMethod[method] ?? 0) + 1;
         this.calls.set(serverId, byMethod);
       },
+      faults: this.faults,
     };
     this.hooks = {
       onServerCreated: (server, restored) => this.created(server, restored),

@@ -12,6 +12,8 @@ export interface TalosStateSummary {
     ip: string | null;
     phase: NodePhase;
     version: string;
+    /** Boots so far: an upgrade adds one. */
+    bootCount: number;
     lastError: string | null;
   }[];
   clusters: TalosClusterStats[];
@@ -42,6 +44,7 @@ export function readTalosState(stateDir: string): TalosStateSummary {
         ip: r.ip,
         phase: r.phase,
         version: r.version,
+        bootCount: r.bootCount,
         lastError: r.lastError,
       });
     } catch {

@@ -13,6 +13,7 @@ import type {
   ApplyConfigurationResult,
   ApplyMode,
   EtcdMember,
+  EtcdMemberStatus,
   HealthCheckRequest,
   ImagePullRequest,
   LifecycleUpgradeRequest,
@@ -150,6 +151,20 @@ class GrpcTalosClient implements TalosClient {
       clientUrls: m.clientUrls ?? [],
       isLearner: m.isLearner ?? false,
     }));
+  }
+
+  async etcdStatus(options?: TalosCallOptions): Promise<EtcdMemberStatus> {
+    type S = WithMetadata & {
+      memberStatus?: { memberId?: string; leader?: string; isLearner?: boolean; errors?: string[] } | null;
+    };
+    const reply = await this.transport.unary<S>(this.machine, 'EtcdStatus', 'EtcdStatus', {}, options);
+    const s = reply.memberStatus ?? {};
+    return {
+      memberId: String(s.memberId ?? '0'),
+      leader: String(s.leader ?? '0'),
+      isLearner: s.isLearner ?? false,
+      errors: s.errors ?? [],
+    };
   }
 
   async etcdRemoveMemberById(memberId: string | bigint, options?: TalosCallOptions): Promise<void> {

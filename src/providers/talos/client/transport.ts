@@ -20,6 +20,7 @@ export const DEFAULT_TIMEOUTS: Record<TalosMethod, number> = {
   Kubeconfig: 30_000,
   Version: 10_000,
   EtcdMemberList: 15_000,
+  EtcdStatus: 15_000,
   EtcdRemoveMemberByID: 30_000,
   EtcdLeaveCluster: 60_000,
   Upgrade: 60_000,
@@ -38,6 +39,7 @@ const IDEMPOTENT: ReadonlySet<TalosMethod> = new Set([
   'Version',
   'ServiceList',
   'EtcdMemberList',
+  'EtcdStatus',
   'Kubeconfig',
   'HealthCheck',
 ]);

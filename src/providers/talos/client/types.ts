@@ -49,6 +49,7 @@ export type TalosMethod =
   | 'Kubeconfig'
   | 'Version'
   | 'EtcdMemberList'
+  | 'EtcdStatus'
   | 'EtcdRemoveMemberByID'
   | 'EtcdLeaveCluster'
   | 'Upgrade'
@@ -96,6 +97,16 @@ export interface EtcdMember {
   peerUrls: string[];
   clientUrls: string[];
   isLearner: boolean;
+}
+
+/** What one etcd member says of itself and of the cluster's leader. */
+export interface EtcdMemberStatus {
+  /** The 64-bit member id as a decimal string. */
+  memberId: string;
+  /** The leader's member id as a decimal string; "0" while there is none. */
+  leader: string;
+  isLearner: boolean;
+  errors: string[];
 }
 
 export interface UpgradeRequest {
@@ -166,6 +177,8 @@ export interface TalosClient {
   kubeconfig(options?: TalosCallOptions): Promise<string>;
   version(options?: TalosCallOptions): Promise<TalosVersion>;
   etcdMemberList(request?: { queryLocal?: boolean }, options?: TalosCallOptions): Promise<EtcdMember[]>;
+  /** EtcdStatus of the node's own member (control planes with etcd running). */
+  etcdStatus(options?: TalosCallOptions): Promise<EtcdMemberStatus>;
   etcdRemoveMemberById(memberId: string | bigint, options?: TalosCallOptions): Promise<void>;
   etcdLeaveCluster(options?: TalosCallOptions): Promise<void>;
   /** Legacy MachineService.Upgrade (all versions; deprecated from 1.13): the node installs and reboots. */

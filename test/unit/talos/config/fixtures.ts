@@ -84,7 +84,10 @@ export function withWorkerPool(spec: Spec): Spec {
   if (!first) throw new Error('example without a control-plane pool');
   return {
     ...spec,
-    workers: { ...spec.workers, pools: [{ ...first, name: 'general', count: 1 }] },
+    workers: {
+      ...spec.workers,
+      pools: [{ ...first, name: 'general', count: 1, upgrade: { maxUnavailable: 1 } }],
+    },
   };
 }
 
