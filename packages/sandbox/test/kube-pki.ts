@@ -102,6 +102,9 @@ export interface ConfigOptions {
   kubernetesVersion?: string;
   nodeLabels?: Record<string, string>;
   nodeTaints?: Record<string, string>;
+  certSANs?: string[];
+  /** Typed documents appended after HostnameConfig (HCloudVIPConfig, …). */
+  documents?: object[];
 }
 
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
@@ -118,7 +121,7 @@ export function machineConfig(pki: TestPki, options: ConfigOptions): string {
       type: options.type,
       token: 'abcdef.0123456789abcdef',
       ca: { crt: b64(pki.os.crt), key: cp ? b64(pki.os.key) : '' },
-      certSANs: [],
+      certSANs: options.certSANs ?? [],
       kubelet: { image: `ghcr.io/siderolabs/kubelet:${k8s}` },
       ...(options.nodeLabels ? { nodeLabels: options.nodeLabels } : {}),
       ...(options.nodeTaints ? { nodeTaints: options.nodeTaints } : {}),
@@ -140,5 +143,5 @@ export function machineConfig(pki: TestPki, options: ConfigOptions): string {
     },
   };
   const hostname = { apiVersion: 'v1alpha1', kind: 'HostnameConfig', auto: 'stable' };
-  return `${stringify(main)}---\n${stringify(hostname)}`;
+  return [main, hostname, ...(options.documents ?? [])].map((d) => stringify(d)).join('---\n');
 }
