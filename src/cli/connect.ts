@@ -74,6 +74,7 @@ export async function connectProvider(ws: Workspace, options: ConnectOptions): P
       port: talosPort(options.sandbox, env),
       timing: options.sandbox ? scaledTiming(speed) : REAL_TIMING,
     },
+    hcloudToken: token,
     // On the sandbox, pods go as fast as its speed says: poll for them as often.
     drainer: kubernetesDrainer(
       ws.cluster,

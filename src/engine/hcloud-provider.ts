@@ -23,6 +23,8 @@ export interface ProviderParts {
   hcloud: HcloudApi;
   talos: { port: number; timing: TalosTiming };
   drainer: NodeDrainer;
+  /** The Hetzner token the client uses; Talos's VIP controller on the control planes gets it too. */
+  hcloudToken: string;
   /** The operator's public IPv4; asked at most once, and only when the firewall needs it. */
   operatorIpv4(): Promise<string>;
   close?(): Promise<void>;
@@ -35,6 +37,7 @@ export function clusterRunners(spec: Spec, parts: ProviderParts): KindRunners {
     layout: resolveNetworkLayout(spec),
     port: parts.talos.port,
     timing: parts.talos.timing,
+    hcloudToken: parts.hcloudToken,
   });
   return {
     ...resourceRunners({ ...hcloudDrivers(parts.hcloud), ...talos.drivers }),
@@ -49,6 +52,7 @@ export function hcloudProvider(spec: Spec, cluster: string, parts: ProviderParts
   return {
     runner: new KindDispatcher(clusterRunners(spec, parts)),
     talos: true,
+    hcloudToken: parts.hcloudToken,
     async observe(observeOptions = {}) {
       const observation = await observeHcloud(parts.hcloud, cluster, observeOptions);
       const unaddressed = observation.unaddressed.map((o) => ({ ...o, id: String(o.id) }));

@@ -25,6 +25,8 @@ export interface Provider {
   runner: ActionRunner;
   /** Whether the runner brings Talos up on the servers (the Hetzner provider does; infra-only fakes do not). */
   talos: boolean;
+  /** The Hetzner token the control planes' VIP configs carry (a secret: plans show a fingerprint). */
+  hcloudToken?: string;
   /** Releases connections and timers. */
   close?(): Promise<void>;
 }

@@ -12,6 +12,7 @@ import { assertPlanFresh } from '../plan/plan-file.js';
 import { hasChanges, makePlan, type Plan, type PlanCommand } from '../plan/plan.js';
 import { openState } from '../state/log-store.js';
 import { lastRun, pendingRun, type RunRecord, type State } from '../state/reducer.js';
+import { warnEndpoints } from './endpoint-warnings.js';
 import { desiredResources } from './infra.js';
 import { talosPlanInput } from './talos-inputs.js';
 import type { Provider } from './provider.js';
@@ -76,8 +77,9 @@ export async function computePlan(
     observed: resources,
     targets: request.targets,
     replace: request.replace,
-    ...(provider.talos ? { talos: talosPlanInput(ws.spec, state, resources) } : {}),
+    ...(provider.talos ? { talos: talosPlanInput(ws.spec, state, resources, provider.hcloudToken) } : {}),
   });
+  if (request.command === 'apply') warnEndpoints(ws.spec, events);
   return { plan, records: knownRecords(state, observation.resources) };
 }
 

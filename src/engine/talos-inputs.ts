@@ -30,10 +30,19 @@ function appliedConfigs(state: State): Record<string, AppliedConfig> {
   return applied;
 }
 
+function kubeconfigRecord(state: State): TalosPlanInput['kubeconfig'] {
+  const record = state.resources[TALOS_KUBECONFIG];
+  if (!record) return false;
+  const server = record.attrs.server;
+  return typeof server === 'string' ? { server } : {};
+}
+
+/** `hcloudToken` is what the control planes' HCloudVIPConfig documents carry. */
 export function talosPlanInput(
   spec: Spec,
   state: State,
   observed: readonly ObservedResource[],
+  hcloudToken?: string,
 ): TalosPlanInput {
   const secretsYaml = state.secrets[TALOS_SECRETS]?.$secret;
   const byAddress = new Map(
@@ -52,6 +61,7 @@ export function talosPlanInput(
     facts: clusterFacts(servers, (address) => byAddress.get(address)),
     applied: appliedConfigs(state),
     bootstrapped: state.resources[TALOS_BOOTSTRAP] !== undefined,
-    kubeconfig: state.resources[TALOS_KUBECONFIG] !== undefined,
+    kubeconfig: kubeconfigRecord(state),
+    ...(hcloudToken ? { hcloudToken } : {}),
   };
 }

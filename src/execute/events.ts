@@ -33,7 +33,9 @@ export type EngineWarning =
   /** The latest run did not finish; `apply` refuses until `resume` completes it. */
   | { kind: 'run-pending'; run: string; command: string }
   /** An object with the cluster's label but no hk8s address: left alone. */
-  | { kind: 'unaddressed-object'; object: UnaddressedObject };
+  | { kind: 'unaddressed-object'; object: UnaddressedObject }
+  /** With several control planes, one node is the API endpoint: the API is down while it is. */
+  | { kind: 'single-node-endpoint'; endpoint: 'external' | 'internal'; node: string; fix: string };
 
 export interface UnaddressedObject {
   kind: string;

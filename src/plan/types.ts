@@ -15,7 +15,15 @@ export interface Ref {
 
 /** Every Hetzner object hk8s manages; each has one module in `src/resources/hcloud`. */
 export type HcloudResourceType =
-  'network' | 'subnet' | 'firewall' | 'ssh_key' | 'placement_group' | 'server' | 'load_balancer' | 'volume';
+  | 'network'
+  | 'subnet'
+  | 'firewall'
+  | 'ssh_key'
+  | 'placement_group'
+  | 'server'
+  | 'load_balancer'
+  | 'floating_ip'
+  | 'volume';
 
 /** Talos records, kept in the event log rather than in the cloud. */
 export type TalosResourceType = 'talos_secrets' | 'talos_config' | 'talos_bootstrap' | 'talos_kubeconfig';

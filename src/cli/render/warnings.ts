@@ -19,6 +19,16 @@ export function renderWarning(warning: EngineWarning): string {
       const { kind, name, id } = warning.object;
       return `Note: ${kind} ${name} (${id}) has this cluster's label but no hk8s address; hk8s leaves it alone.`;
     }
+    case 'single-node-endpoint': {
+      const what =
+        warning.endpoint === 'external'
+          ? 'the kubeconfig (and hk8s itself) reach the Kubernetes API'
+          : 'the nodes reach the Kubernetes API (cluster.controlPlane.endpoint)';
+      return (
+        `Warning: ${what} through one control plane only, ${warning.node}: the API is unreachable that way ` +
+        `whenever that node is down or reboots (during upgrades too). Set ${warning.fix} to give it a VIP or a load balancer.`
+      );
+    }
     default:
       return assertNever(warning, 'warning');
   }

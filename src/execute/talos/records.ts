@@ -3,13 +3,16 @@
  * `talos_secrets` generates the secrets bundle, creating `talos_kubeconfig` fetches the admin
  * kubeconfig, and deleting any of them only forgets the record.
  */
-import { KUBECONFIG_SECRET, TALOS_SECRETS, bootstrapNode } from '../../plan/talos/nodes.js';
+import { Hk8sError } from '../../errors.js';
+import { endpointUrl, externalEndpoint } from '../../plan/talos/endpoint.js';
+import { KUBECONFIG_SECRET, TALOS_KUBECONFIG, TALOS_SECRETS, bootstrapNode } from '../../plan/talos/nodes.js';
 import type { ResourceAction, ResourceType } from '../../plan/types.js';
 import { generateSecrets, secretsFromYaml, secretsToYaml } from '../../providers/talos/pki/index.js';
 import type { ResourceDriver } from '../resources.js';
 import { planAgain } from '../runners.js';
 import type { ActionOutcome, RunContext } from '../runner.js';
 import { describeIdentity, type TalosAccess } from './access.js';
+import { clusterFacts } from './facts.js';
 
 export type TalosType = Extract<ResourceType, `talos_${string}`>;
 
@@ -37,19 +40,49 @@ export async function createSecrets(ctx: RunContext): Promise<ActionOutcome> {
   return { resource: { address: TALOS_SECRETS, type: 'talos_secrets', id: secrets.cluster.id, attrs: {} } };
 }
 
+/** The kubeconfig's server: the external endpoint, from what this run knows of the cloud. */
+function kubeconfigServer(talos: TalosAccess, ctx: RunContext): string {
+  const facts = clusterFacts(
+    talos.nodes.map((n) => n.server),
+    (a) => ctx.recordOf(a),
+  );
+  const endpoint = externalEndpoint(talos.spec, talos.options.layout, facts);
+  if (!endpoint) {
+    throw new Hk8sError('provider.api', "the Kubernetes API endpoint's address is not known yet", {
+      where: TALOS_KUBECONFIG,
+      hint: 'The load balancer or floating IP it uses has no address recorded; `hk8s resume` retries once it has.',
+    });
+  }
+  return endpointUrl(endpoint.host);
+}
+
+function withServer(kubeconfig: string, server: string): string {
+  return kubeconfig.replace(/^(\s*server:\s*).*$/m, `$1${server}`);
+}
+
+function kubeconfigOutcome(server: string): ActionOutcome {
+  return {
+    resource: { address: TALOS_KUBECONFIG, type: 'talos_kubeconfig', id: 'kubeconfig', attrs: { server } },
+  };
+}
+
 async function fetchKubeconfig(talos: TalosAccess, ctx: RunContext): Promise<ActionOutcome> {
   const first = bootstrapNode(talos.spec);
   if (!first) throw new Error('a cluster without control planes has no kubeconfig');
+  const server = kubeconfigServer(talos, ctx);
   const ip = talos.nodeIp(first.server, ctx);
-  const lbIp = ctx.recordOf('load_balancer.kube-api')?.attrs.ipv4;
-  const host = talos.spec.loadBalancers.kubeApi.enabled && typeof lbIp === 'string' ? lbIp : ip;
   const text = await talos.withConnections(ctx, (c) => c.kubeconfig(ip));
-  const server = `https://${host}:6443`;
-  const rewritten = text.replace(/^(\s*server:\s*).*$/m, `$1${server}`);
-  await ctx.secrets.put(KUBECONFIG_SECRET, rewritten);
-  return {
-    resource: { address: 'talos.kubeconfig', type: 'talos_kubeconfig', id: 'kubeconfig', attrs: { server } },
-  };
+  await ctx.secrets.put(KUBECONFIG_SECRET, withServer(text, server));
+  return kubeconfigOutcome(server);
+}
+
+/** The endpoint moved: the same credentials, pointed at the new server. */
+async function repointKubeconfig(talos: TalosAccess, ctx: RunContext): Promise<ActionOutcome> {
+  const text = ctx.secrets.get(KUBECONFIG_SECRET);
+  if (!text) return fetchKubeconfig(talos, ctx);
+  const server = kubeconfigServer(talos, ctx);
+  await ctx.secrets.put(KUBECONFIG_SECRET, withServer(text, server));
+  return kubeconfigOutcome(server);
 }
 
 export function talosRecordDrivers(talos: TalosAccess): Record<TalosType, ResourceDriver> {
@@ -63,7 +96,11 @@ export function talosRecordDrivers(talos: TalosAccess): Record<TalosType, Resour
           ? { status: 'done', outcome: await createSecrets(ctx) }
           : planAgain(pending),
     },
-    talos_kubeconfig: { ...forgettable, create: (_action, ctx) => fetchKubeconfig(talos, ctx) },
+    talos_kubeconfig: {
+      ...forgettable,
+      create: (_action, ctx) => fetchKubeconfig(talos, ctx),
+      update: (_action, ctx) => repointKubeconfig(talos, ctx),
+    },
     talos_config: forgettable,
     talos_bootstrap: forgettable,
   };

@@ -10,6 +10,7 @@ import type { Spec } from '../../spec/schema.js';
 import { actionId } from '../diff.js';
 import { serverName } from '../../resources/hcloud/names.js';
 import type { Action, ApplyConfigAction, ConfigFieldChange, LeaveEtcdAction } from '../types.js';
+import { kubeconfigAction } from './kubeconfig.js';
 import {
   bootstrapNode,
   renderNodeConfig,
@@ -22,6 +23,24 @@ import {
 } from './nodes.js';
 
 export const REBOOT_GROUP = 'talos-reboot';
+
+/** Infrastructure whose addresses every config names (endpoint, certSANs, VIPs). */
+const ENDPOINT_ADDRESSES = ['load_balancer.kube-api', 'floating_ip.control-plane'];
+
+/** Shown in a plan's config diff for an address the run creates (Terraform's "known after apply"). */
+export const KNOWN_AFTER_APPLY = '(known after apply)';
+
+/**
+ * A floating IP this run creates has no address yet: planning with a placeholder shows which
+ * fields change, and so whether the change reboots, instead of "unknown". The runner renders with
+ * the real address.
+ */
+function withPendingAddresses(facts: ClusterFacts, infra: readonly Action[]): ClusterFacts {
+  const creates = infra.some(
+    (a) => a.address === 'floating_ip.control-plane' && (a.kind === 'create' || a.kind === 'replace'),
+  );
+  return creates ? { ...facts, floatingIpv4: KNOWN_AFTER_APPLY } : facts;
+}
 
 export interface AppliedConfig {
   serverId: string;
@@ -38,7 +57,10 @@ export interface TalosPlanInput {
   /** By config address (`talos.config.<pool>.<i>`). */
   applied: Record<string, AppliedConfig>;
   bootstrapped: boolean;
-  kubeconfig: boolean;
+  /** The kubeconfig hk8s keeps, and the server it points at; false until it is fetched. */
+  kubeconfig: false | { server?: string };
+  /** The Hetzner token, for the control planes' HCloudVIPConfig (a secret: never in the plan). */
+  hcloudToken?: string;
 }
 
 export interface TalosPlan {
@@ -77,15 +99,16 @@ export function planTalos(input: TalosPlanInput, infra: readonly Action[], destr
     .filter(
       (a) =>
         (a.kind === 'create' || a.kind === 'replace' || a.kind === 'update') &&
-        (a.address === 'load_balancer.kube-api' || isControlPlaneServer(input.spec, a.address)),
+        (ENDPOINT_ADDRESSES.includes(a.address) || isControlPlaneServer(input.spec, a.address)),
     )
     .map((a) => a.id);
+  const facts = withPendingAddresses(input.facts, infra);
 
   const configActions: ApplyConfigAction[] = [];
   for (const node of talosNodes(input.spec)) {
     const serverActions = infraFor(node.server);
     const serverAction = serverActions.find((a) => a.kind !== 'update');
-    const fact = input.facts.servers[node.server];
+    const fact = facts.servers[node.server];
     const applied = input.applied[node.config];
     const deps = [
       ...sharedDeps,
@@ -99,7 +122,8 @@ export function planTalos(input: TalosPlanInput, infra: readonly Action[], destr
       continue;
     }
     const rendered =
-      input.secrets && renderNodeConfig(input.spec, input.layout, input.secrets, node, input.facts);
+      input.secrets &&
+      renderNodeConfig(input.spec, input.layout, input.secrets, node, facts, input.hcloudToken);
     if (!rendered) {
       const unknown: ConfigFieldChange = { path: '(values known only after apply)' };
       configActions.push(
@@ -157,15 +181,14 @@ export function planTalos(input: TalosPlanInput, infra: readonly Action[], destr
     actions.push(wait);
     healthId = wait.id;
   }
-  if (!input.kubeconfig && first) {
-    const deps = healthId ? [healthId] : bootstrapId ? [bootstrapId] : [];
-    actions.push({
-      ...base('create', TALOS_KUBECONFIG, 'no kubeconfig fetched yet', deps),
-      kind: 'create',
-      type: 'talos_kubeconfig',
-      props: {},
+  const kubeconfig =
+    first &&
+    kubeconfigAction(input, infra, {
+      configs: configActions.map((a) => a.id),
+      ...(healthId ? { health: healthId } : {}),
+      ...(bootstrapId ? { bootstrap: bootstrapId } : {}),
     });
-  }
+  if (kubeconfig) actions.push(kubeconfig);
   for (const address of Object.keys(input.applied).sort()) {
     if (talosNodes(input.spec).some((n) => n.config === address)) continue;
     const server = `server.${address.slice('talos.config.'.length)}`;

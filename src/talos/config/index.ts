@@ -33,6 +33,7 @@ export {
   type SchematicCustomization,
 } from './schematic.js';
 export { controlPlanesSchedulable } from './context.js';
+export { recordedForm, tokenFingerprint, VIP_KIND } from './vip.js';
 export type {
   BuildMachineConfigInput,
   ConfigDocument,

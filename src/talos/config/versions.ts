@@ -13,6 +13,7 @@ export const EMITTED_KINDS = [
   'ResolverConfig',
   'TimeSyncConfig',
   'StaticHostConfig',
+  'HCloudVIPConfig',
   'RegistryMirrorConfig',
   'RegistryAuthConfig',
   'RegistryTLSConfig',
