@@ -107,7 +107,8 @@ export const floatingIp: HcloudResourceModule<'floating_ip'> = {
   rules: {
     immutable: ['/existing_id', '/type', '/home_location'],
     createOnly: [],
-    deleteRank: 0,
+    // After the servers: once no control plane is left, no Talos assigns it again.
+    deleteRank: 1,
     drainBeforeDelete: false,
   },
   desired,

@@ -5,11 +5,13 @@
  * server carries the VIP in the network containing it, then sets its own to exactly `[VIP]`; for a
  * public address, it assigns the floating IP with that address to itself.
  *
- * Leadership (Talos elects through etcd) is decided by one deterministic rule: the server that
- * carries the VIP now keeps it while it runs and is an etcd member; otherwise the first such
- * control plane in etcd membership order (the order members joined) whose token works takes it.
- * A node going down does not release it: the next leader takes it over. Calls that fail (a locked
- * server, an invalid token) are retried on the next round.
+ * Leadership (Talos elects through etcd) follows one deterministic rule: a leader keeps leading
+ * while it runs as an etcd member; when there is none, the server that carries the VIP in the
+ * cloud leads if it may, else the first running etcd member in membership order (the order
+ * members joined) whose token the cloud accepts. Like Talos, a new leader acquires once and then
+ * stops looking: a VIP unassigned behind its back stays unassigned until leadership changes. A
+ * node going down does not release it; the next leader takes it over. A takeover that fails (a
+ * locked server) is retried each round.
  */
 import type { CloudApi, CloudResponse } from '../server.js';
 import type { HcloudVip } from './config.js';
@@ -75,6 +77,8 @@ export class VipController {
   readonly control: (method: string, path: string) => { status: number; body: unknown } | undefined;
   private cloud: CloudApi | undefined;
   private readonly records = new Map<string, VipRecord>();
+  /** The elected node per VIP, and whether it has taken the VIP in the cloud yet. */
+  private readonly leaders = new Map<string, { serverId: number; acquired: boolean }>();
   /** Errors already logged once (a retried failure is not logged every round). */
   private readonly reported = new Set<string>();
   private readonly unsubscribe: () => void;
@@ -159,16 +163,30 @@ export class VipController {
     const eligible = candidates
       .filter((c) => c.view.phase === 'running' && c.view.etcdMember && !linkProblem(c, record.kind))
       .sort((a, b) => rank(order, a.view.serverId) - rank(order, b.view.serverId));
-    record.lastError = problems[0] ?? null;
-    for (const candidate of eligible) {
+    const current = this.leaders.get(key);
+    const leader = eligible.find((c) => c.view.serverId === current?.serverId);
+    if (!leader) this.leaders.delete(key);
+    // Talos acts once, when a node wins the election; afterwards it never looks again.
+    if (leader && current?.acquired) return;
+    const queue = leader ? [leader, ...eligible.filter((c) => c !== leader)] : eligible;
+    for (const candidate of queue) {
+      const self = candidate.view.serverId;
       try {
-        const holder = this.holder(cloud, candidate, record);
-        record.holder = holder;
-        if (holder === null || !eligible.some((c) => c.view.serverId === holder)) {
-          this.acquire(cloud, candidate, record);
-          record.holder = candidate.view.serverId;
-          record.takeovers.push(candidate.view.serverId);
+        if (candidate !== leader) {
+          // Newly elected: a carrier that may lead keeps the VIP, with nothing to call.
+          const holder = this.holder(cloud, candidate, record);
+          record.holder = holder;
+          if (holder !== null && eligible.some((c) => c.view.serverId === holder)) {
+            this.leaders.set(key, { serverId: holder, acquired: true });
+            record.lastError = problems[0] ?? null;
+            return;
+          }
         }
+        this.leaders.set(key, { serverId: self, acquired: false });
+        this.acquire(cloud, candidate, record);
+        this.leaders.set(key, { serverId: self, acquired: true });
+        record.holder = self;
+        record.takeovers.push(self);
         record.lastError = problems[0] ?? null;
         return;
       } catch (error) {
@@ -179,6 +197,7 @@ export class VipController {
         // An invalid token or a missing resource on this node: the next one may do better. A
         // conflict (a locked server) is retried next round by the same leader.
         if (!(error instanceof CallFailed) || !/ (401|404)\b/.test(message)) return;
+        this.leaders.delete(key);
       }
     }
   }
