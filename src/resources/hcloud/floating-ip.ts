@@ -36,14 +36,25 @@ function desired(ctx: DesiredContext): DesiredResource[] {
   return [{ address, type: 'floating_ip', dependsOn: [], props }];
 }
 
+const HK8S_LABEL = /^hk8s\.io\//;
+
+/** The labels that are not hk8s's: an adopted IP keeps them. */
+function foreignLabels(labels: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(labels).filter(([key]) => !HK8S_LABEL.test(key)));
+}
+
 export function floatingIpProps(f: FloatingIp): JsonObject {
   const adopted = f.labels[LABEL_ADOPTED] === 'true';
+  const own = adopted
+    ? Object.fromEntries(Object.entries(f.labels).filter(([key]) => HK8S_LABEL.test(key)))
+    : f.labels;
   return {
     existing_id: adopted ? f.id : null,
     name: f.name,
     type: f.type,
     home_location: f.home_location.name,
-    labels: stableLabels(f.labels),
+    // Of an adopted IP only hk8s's labels are compared: the others stay its owner's.
+    labels: stableLabels(own),
     protection: { delete: f.protection.delete },
     // Not desired (Talos decides where it goes): read by the planner for the endpoint.
     ip: f.ip,
@@ -96,10 +107,7 @@ async function adopt(ctx: DriverContext, id: number, props: JsonObject): Promise
 async function giveBack(ctx: DriverContext, id: number): Promise<void> {
   const found = await ctx.api.floatingIps.get(id, { where: ctx.address });
   if (!found) return;
-  const labels = Object.fromEntries(
-    Object.entries(found.labels).filter(([key]) => !key.startsWith('hk8s.io/')),
-  );
-  await ctx.api.floatingIps.update(id, { labels }, { where: ctx.address });
+  await ctx.api.floatingIps.update(id, { labels: foreignLabels(found.labels) }, { where: ctx.address });
 }
 
 export const floatingIp: HcloudResourceModule<'floating_ip'> = {
@@ -140,12 +148,12 @@ export const floatingIp: HcloudResourceModule<'floating_ip'> = {
       const { before, after } = action;
       const protection = obj(after.protection).delete === true;
       if (protection !== (obj(before.protection).delete === true)) await protect(ctx, id, protection);
-      const updated = await ctx.api.floatingIps.update(
-        id,
-        { ...(typeof after.name === 'string' ? { name: after.name } : {}), labels: labelsOf(after.labels) },
-        { where: ctx.address },
-      );
-      return record(ctx, updated);
+      const wanted = labelsOf(after.labels) ?? {};
+      const adopted = wanted[LABEL_ADOPTED] === 'true';
+      const current = adopted ? await ctx.api.floatingIps.get(id, { where: ctx.address }) : undefined;
+      const labels = { ...foreignLabels(current?.labels ?? {}), ...wanted };
+      const name = typeof after.name === 'string' ? { name: after.name } : {};
+      return record(ctx, await ctx.api.floatingIps.update(id, { ...name, labels }, { where: ctx.address }));
     },
     async delete(ctx, id, before) {
       if (labelsOf(before.labels)?.[LABEL_ADOPTED] === 'true') return giveBack(ctx, Number(id));
