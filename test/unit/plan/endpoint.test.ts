@@ -101,6 +101,25 @@ describe('the public VIP default', () => {
   });
 });
 
+describe('endpoint rules at validate', () => {
+  it('refuses a public VIP for control planes without a public IPv4, naming the pool field', () => {
+    expect(() => specOf({ cpPublicIpv4: false })).toThrow(/controlPlane\.pools\[0\]\.publicIpv4/);
+    expect(() => specOf({ cpPublicIpv4: false, publicVip: false })).not.toThrow();
+  });
+
+  it('refuses existingId with enabled: false', () => {
+    expect(() =>
+      validateSpec({
+        cluster: { name: 'ep' },
+        controlPlane: {
+          pools: [{ name: 'cp', location: 'fsn1', type: 'cpx22', count: 3 }],
+          publicVipIpv4: { enabled: false, existingId: 42 },
+        },
+      }),
+    ).toThrow(/must be true when existingId is set/);
+  });
+});
+
 describe('endpoint selection', () => {
   it.each([
     {
