@@ -115,7 +115,7 @@ export class VipController {
     });
   }
 
-  /** One pass over every VIP; then again after a while, to retry and to notice changes in the cloud. */
+  /** One pass over every VIP; then again after a while, to retry takeovers that failed and to see nodes come and go. */
   round(): void {
     if (this.closed) return;
     clearTimeout(this.timer);
