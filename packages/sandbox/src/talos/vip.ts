@@ -115,13 +115,20 @@ export class VipController {
     });
   }
 
-  /** One pass over every VIP; then again after a while, to retry takeovers that failed and to see nodes come and go. */
+  /**
+   * One pass over every VIP. Node changes start the next one; a takeover that failed is retried
+   * after a while (nothing polls while every VIP is settled).
+   */
   round(): void {
     if (this.closed) return;
     clearTimeout(this.timer);
-    const groups = this.candidates();
-    if (this.cloud) for (const [key, candidates] of groups) this.reconcile(key, candidates, this.cloud);
-    if (groups.size > 0 && !this.closed) {
+    const cloud = this.cloud;
+    if (!cloud) return;
+    let settled = true;
+    for (const [key, candidates] of this.candidates()) {
+      settled = this.reconcile(key, candidates, cloud) && settled;
+    }
+    if (!settled && !this.closed) {
       this.timer = setTimeout(() => this.round(), Math.max(20, ROUND_MS * this.speed()));
     }
   }
@@ -151,9 +158,10 @@ export class VipController {
     return record;
   }
 
-  private reconcile(key: string, candidates: Candidate[], cloud: CloudApi): void {
+  /** Whether the VIP is settled: held by its leader, or no one may lead (node changes wake us). */
+  private reconcile(key: string, candidates: Candidate[], cloud: CloudApi): boolean {
     const first = candidates[0];
-    if (!first) return;
+    if (!first) return true;
     const record = this.record(key, first.vip.ip);
     const order = this.options.nodes.etcdMemberOrder(record.clusterId);
     const problems = candidates.flatMap((c) => {
@@ -167,7 +175,7 @@ export class VipController {
     const leader = eligible.find((c) => c.view.serverId === current?.serverId);
     if (!leader) this.leaders.delete(key);
     // Talos acts once, when a node wins the election; afterwards it never looks again.
-    if (leader && current?.acquired) return;
+    if (leader && current?.acquired) return true;
     const queue = leader ? [leader, ...eligible.filter((c) => c !== leader)] : eligible;
     for (const candidate of queue) {
       const self = candidate.view.serverId;
@@ -179,7 +187,7 @@ export class VipController {
           if (holder !== null && eligible.some((c) => c.view.serverId === holder)) {
             this.leaders.set(key, { serverId: holder, acquired: true });
             record.lastError = problems[0] ?? null;
-            return;
+            return true;
           }
         }
         this.leaders.set(key, { serverId: self, acquired: false });
@@ -188,7 +196,7 @@ export class VipController {
         record.holder = self;
         record.takeovers.push(self);
         record.lastError = problems[0] ?? null;
-        return;
+        return true;
       } catch (error) {
         const message = `${candidate.view.name}: VIP ${record.ip}: ${(error as Error).message}`;
         if (!this.reported.has(message)) this.log(`talos: ${message}`);
@@ -196,10 +204,11 @@ export class VipController {
         record.lastError = message;
         // An invalid token or a missing resource on this node: the next one may do better. A
         // conflict (a locked server) is retried next round by the same leader.
-        if (!(error instanceof CallFailed) || !/ (401|404)\b/.test(message)) return;
+        if (!(error instanceof CallFailed) || !/ (401|404)\b/.test(message)) return false;
         this.leaders.delete(key);
       }
     }
+    return queue.length === 0;
   }
 
   private call(cloud: CloudApi, token: string, method: 'GET' | 'POST', path: string, body?: unknown) {
