@@ -3,7 +3,8 @@
  * the plan; the warnings about what is skipped come back with them, as data.
  */
 import type { EngineWarning } from '../execute/events.js';
-import { clusterEndpoint, talosNodes, type ClusterFacts } from '../plan/talos/nodes.js';
+import { endpointUrl, internalEndpoint } from '../plan/talos/endpoint.js';
+import { talosNodes, type ClusterFacts } from '../plan/talos/nodes.js';
 import type { Action, ObservedResource } from '../plan/types.js';
 import type { NetworkLayout } from '../spec/network.js';
 import type { Spec } from '../spec/schema.js';
@@ -37,7 +38,8 @@ export function addonInputs(
   state: State,
   recheck: boolean,
 ): AddonInputs {
-  const endpoint = clusterEndpoint(spec, layout, facts);
+  const internal = internalEndpoint(spec, layout, facts);
+  const endpoint = internal && endpointUrl(internal.host);
   const outcome = renderAddons(registry, spec, { layout, ...(endpoint ? { endpoint } : {}) });
   const applied = appliedAddonObjects(state);
   const loaded = new Set(registry.addons.map((a) => a.definition.name));

@@ -103,6 +103,7 @@ export async function connectProvider(ws: Workspace, options: ConnectOptions): P
       port: talosPort(options.sandbox, env),
       timing: options.sandbox ? scaledTiming(speed) : REAL_TIMING,
     },
+    hcloudToken: token,
     drainer: kubeNodes,
     nodes: kubeNodes,
     kube: {

@@ -46,6 +46,8 @@ export interface ProviderParts {
   addons: AddonAccessOptions;
   /** Drain, readiness and uncordon around disruptive node steps, and the health gates' reads. */
   nodeKube: NodeKube;
+  /** The Hetzner token the client uses; Talos's VIP controller on the control planes gets it too. */
+  hcloudToken: string;
   /** The operator's public IPv4; asked at most once, and only when the firewall needs it. */
   operatorIpv4(): Promise<string>;
   close?(): Promise<void>;
@@ -54,7 +56,13 @@ export interface ProviderParts {
 /** One runner per action kind; the resource kinds go through one driver per resource type. */
 export function clusterRunners(spec: Spec, parts: ProviderParts): KindRunners {
   const talos = talosRunners(
-    { spec, layout: resolveNetworkLayout(spec), port: parts.talos.port, timing: parts.talos.timing },
+    {
+      spec,
+      layout: resolveNetworkLayout(spec),
+      port: parts.talos.port,
+      timing: parts.talos.timing,
+      hcloudToken: parts.hcloudToken,
+    },
     { clients: parts.kube.run, timing: parts.kube.upgradeTiming },
     parts.nodeKube,
   );
@@ -91,6 +99,7 @@ export function hcloudProvider(spec: Spec, cluster: string, parts: ProviderParts
         return { reachable: false, reason: error instanceof Error ? error.message : String(error) };
       }
     },
+    hcloudToken: parts.hcloudToken,
     async observe(observeOptions = {}) {
       const observation = await observeHcloud(parts.hcloud, cluster, observeOptions);
       const unaddressed = observation.unaddressed.map((o) => ({ ...o, id: String(o.id) }));

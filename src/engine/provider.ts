@@ -33,6 +33,8 @@ export interface Provider {
   talos: boolean;
   /** What these nodes run for Kubernetes, read through the cluster's API with its admin kubeconfig. */
   observeKubernetes?(kubeconfig: string, nodes: readonly TalosNode[]): Promise<KubeObservation>;
+  /** The Hetzner token the control planes' VIP configs carry (a secret: plans show a fingerprint). */
+  hcloudToken?: string;
   /** Releases connections and timers. */
   close?(): Promise<void>;
 }

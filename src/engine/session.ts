@@ -13,6 +13,7 @@ import { protectedRemovals } from '../plan/protection.js';
 import { hasChanges, makePlan, type Plan, type PlanCommand } from '../plan/plan.js';
 import { openState } from '../state/log-store.js';
 import { lastRun, pendingRun, type RunRecord, type State } from '../state/reducer.js';
+import { warnEndpoints } from './endpoint-warnings.js';
 import { desiredResources } from './infra.js';
 import { observeClusterKubernetes } from './kube-observation.js';
 import { observedTalosInput, talosPlanInput } from './talos-inputs.js';
@@ -104,6 +105,7 @@ export async function computePlan(
     ...(talos ? { talos } : {}),
     ...(addons ? { addons: addons.input } : {}),
   });
+  if (request.command === 'apply') warnEndpoints(ws.spec, events);
   refuseProtectedRemovals(ws, plan);
   const unrecorded = observation.resources.filter((o) => state.resources[o.address]?.id !== o.id);
   return { plan, unrecorded, records: knownRecords(state, observation.resources) };

@@ -37,12 +37,23 @@ function appliedConfigs(state: State): Record<string, AppliedConfig> {
   return applied;
 }
 
-/** `kube`: what the Kubernetes API reported; absent or unreachable, the recorded configs speak. */
+function kubeconfigRecord(state: State): TalosPlanInput['kubeconfig'] {
+  const record = state.resources[TALOS_KUBECONFIG];
+  if (!record) return false;
+  const server = record.attrs.server;
+  return typeof server === 'string' ? { server } : {};
+}
+
+/**
+ * `kube`: what the Kubernetes API reported (absent or unreachable: the recorded configs speak);
+ * `hcloudToken`: what the control planes' HCloudVIPConfig documents carry.
+ */
 export function talosPlanInput(
   spec: Spec,
   state: State,
   observed: readonly ObservedResource[],
   kube?: KubeObservation,
+  hcloudToken?: string,
 ): TalosPlanInput {
   const secretsYaml = state.secrets[TALOS_SECRETS]?.$secret;
   const byAddress = new Map(
@@ -64,7 +75,8 @@ export function talosPlanInput(
     applied,
     kubernetes: kube ? runningKubernetes(kube, fromConfigs) : fromConfigs,
     bootstrapped: state.resources[TALOS_BOOTSTRAP] !== undefined,
-    kubeconfig: state.resources[TALOS_KUBECONFIG] !== undefined,
+    kubeconfig: kubeconfigRecord(state),
+    ...(hcloudToken ? { hcloudToken } : {}),
   };
 }
 

@@ -42,7 +42,9 @@ export type EngineWarning =
   /** An enabled addon its plugin marks deprecated. */
   | { kind: 'addon-deprecated'; addon: string; message: string }
   /** Objects hk8s applied for an addon no installed plugin provides: kept until it is back or set enabled: false. */
-  | { kind: 'addon-orphaned'; addon: string; objects: number };
+  | { kind: 'addon-orphaned'; addon: string; objects: number }
+  /** With several control planes, one node is the API endpoint: the API is down while it is. */
+  | { kind: 'single-node-endpoint'; endpoint: 'external' | 'internal'; node: string; fix: string };
 
 export interface UnaddressedObject {
   kind: string;

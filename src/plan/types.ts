@@ -16,7 +16,15 @@ export interface Ref {
 
 /** Every Hetzner object hk8s manages; each has one module in `src/resources/hcloud`. */
 export type HcloudResourceType =
-  'network' | 'subnet' | 'firewall' | 'ssh_key' | 'placement_group' | 'server' | 'load_balancer' | 'volume';
+  | 'network'
+  | 'subnet'
+  | 'firewall'
+  | 'ssh_key'
+  | 'placement_group'
+  | 'server'
+  | 'load_balancer'
+  | 'floating_ip'
+  | 'volume';
 
 /**
  * An addon's install record (`addon.<name>`: Ready once its checks pass) or one Kubernetes object

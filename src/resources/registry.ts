@@ -7,6 +7,7 @@
  */
 import type { HcloudResourceType, KubeResourceType, ResourceType, TalosResourceType } from '../plan/types.js';
 import { firewall } from './hcloud/firewall.js';
+import { floatingIp } from './hcloud/floating-ip.js';
 import { loadBalancer } from './hcloud/load-balancer/index.js';
 import { network } from './hcloud/network.js';
 import { placementGroup } from './hcloud/placement-group.js';
@@ -27,6 +28,7 @@ export const HCLOUD_RESOURCES: HcloudRegistry = {
   ssh_key: sshKey,
   server,
   load_balancer: loadBalancer,
+  floating_ip: floatingIp,
   volume,
 };
 

@@ -5,6 +5,7 @@
 import { LOCATION_ZONES } from './sections/common.js';
 import { addonEnabled } from './sections/addons.js';
 import { formatCidr } from './cidr.js';
+import { endpointSwitches } from './endpoint.js';
 import { planAddresses } from './network.js';
 import type { Spec } from './schema.js';
 import { checkVersions } from './version-rules.js';
@@ -26,9 +27,13 @@ export function checkSpecRules(spec: Spec, report: Report): void {
   checkKubernetes(spec, report);
   if (spec.bareMetal.pools.length > 0)
     report(['bareMetal', 'pools'], 'bare-metal pools are not supported yet');
-  if (spec.controlPlane.publicVipIpv4.existingId !== undefined && !spec.controlPlane.publicVipIpv4.enabled) {
+  if (
+    spec.controlPlane.publicVipIpv4.existingId !== undefined &&
+    spec.controlPlane.publicVipIpv4.enabled === false
+  ) {
     report(['controlPlane', 'publicVipIpv4', 'enabled'], 'must be true when existingId is set');
   }
+  checkEndpoint(spec, report);
 }
 
 interface NamedPool {
@@ -267,5 +272,17 @@ function checkKubernetes(spec: Spec, report: Report): void {
       );
     }
     clusterRoles.add(role.name);
+  });
+}
+/** A floating IP arrives on a server's public interface: every control plane needs one. */
+function checkEndpoint(spec: Spec, report: Report): void {
+  if (!endpointSwitches(spec).publicVip) return;
+  spec.controlPlane.pools.forEach((pool, index) => {
+    if ((pool.publicIpv4 ?? spec.talos.publicIpv4) === false) {
+      report(
+        ['controlPlane', 'pools', index, 'publicIpv4'],
+        'the public VIP (controlPlane.publicVipIpv4) is a floating IPv4, which only reaches servers with a public IPv4; enable it or set controlPlane.publicVipIpv4.enabled: false',
+      );
+    }
   });
 }

@@ -15,6 +15,7 @@ const PAGE = 50; // Hetzner's maximum per_page
 /** The kinds hk8s manages, each of which a plan must list. */
 const LISTS = [
   'list_firewalls',
+  'list_floating_ips',
   'list_load_balancers',
   'list_networks',
   'list_placement_groups',

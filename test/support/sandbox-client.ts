@@ -47,6 +47,7 @@ export interface WorldDump {
   placement_groups: Record<string, Labelled & { servers: number[] }>;
   ssh_keys: Record<string, Labelled>;
   load_balancers: Record<string, Labelled>;
+  floating_ips: Record<string, Labelled & { ip: string; server: number | null }>;
   volumes: Record<string, Labelled>;
   primary_ips: Record<string, Labelled>;
 }
@@ -68,6 +69,7 @@ export const MANAGED_KINDS = [
   'placement_groups',
   'ssh_keys',
   'load_balancers',
+  'floating_ips',
 ] as const;
 
 /** Every object of the managed kinds, as `kind/name` with its labels. */

@@ -43,6 +43,15 @@ export interface SimLoadBalancerInfo {
   targetServerIds: number[];
 }
 
+/** A floating IP as the simulated Kubernetes API sees it: its address and the server it is routed to. */
+export interface SimFloatingIpInfo {
+  id: number;
+  ip: string;
+  type: 'ipv4' | 'ipv6';
+  /** The server it is assigned to, or null. */
+  serverId: number | null;
+}
+
 export interface SandboxHooks {
   /** A server was created, or (with `restored`) already existed when the sandbox started. */
   onServerCreated?(server: SimServerInfo, restored: boolean): void | Promise<void>;
@@ -51,13 +60,25 @@ export interface SandboxHooks {
   onServerPower?(server: SimServerInfo, event: PowerEvent): void | Promise<void>;
   /** The set of load balancers (addresses, services or targets) changed; called with all of them. */
   onLoadBalancers?(loadBalancers: SimLoadBalancerInfo[]): void | Promise<void>;
+  /** The floating IPs (or their assignments) changed; called with all of them. */
+  onFloatingIps?(floatingIps: SimFloatingIpInfo[]): void | Promise<void>;
 }
 
 export type HookEvent =
   | { kind: 'created'; server: SimServerInfo; restored: boolean }
   | { kind: 'deleted'; server: SimServerInfo }
   | { kind: 'power'; server: SimServerInfo; event: PowerEvent }
-  | { kind: 'load-balancers'; loadBalancers: SimLoadBalancerInfo[] };
+  | { kind: 'load-balancers'; loadBalancers: SimLoadBalancerInfo[] }
+  | { kind: 'floating-ips'; floatingIps: SimFloatingIpInfo[] };
+
+export function floatingIpInfo(world: World): SimFloatingIpInfo[] {
+  return Object.values(world.floating_ips).map((f) => ({
+    id: f.id,
+    ip: f.ip,
+    type: f.type,
+    serverId: f.server,
+  }));
+}
 
 export function loadBalancerInfo(world: World): SimLoadBalancerInfo[] {
   const servers = Object.values(world.servers);
@@ -129,9 +150,17 @@ export async function dispatchHooks(hooks: SandboxHooks | undefined, events: Hoo
         case 'load-balancers':
           await hooks.onLoadBalancers?.(event.loadBalancers);
           break;
+        case 'floating-ips':
+          await hooks.onFloatingIps?.(event.floatingIps);
+          break;
       }
     } catch (error) {
-      const subject = event.kind === 'load-balancers' ? 'load balancers' : `server ${event.server.id}`;
+      const subject =
+        event.kind === 'load-balancers'
+          ? 'load balancers'
+          : event.kind === 'floating-ips'
+            ? 'floating IPs'
+            : `server ${event.server.id}`;
       console.error(`sandbox: hook ${event.kind} for ${subject} failed:`, error);
     }
   }

@@ -1,6 +1,9 @@
 /** Public surface of the sandbox (the simulated Hetzner Cloud). */
 export {
   startSandboxServer,
+  type CloudApi,
+  type CloudRequest,
+  type CloudResponse,
   type RunningSandbox,
   type SandboxConfig,
   type SandboxOptions,
@@ -17,9 +20,21 @@ export {
 } from './control.js';
 export type { SandboxProcessInfo } from './process-info.js';
 export type { SandboxStats } from './stats.js';
-export type { PowerEvent, SandboxHooks, SimLoadBalancerInfo, SimServerInfo } from './hooks.js';
+export type {
+  PowerEvent,
+  SandboxHooks,
+  SimFloatingIpInfo,
+  SimLoadBalancerInfo,
+  SimServerInfo,
+} from './hooks.js';
 export type { RateLimitConfig } from './rate-limit.js';
 export { SandboxError } from './errors.js';
 // For harnesses that drive simulated Talos nodes without the HTTP API (hk8s's integration tests).
-export { TalosSimulator, readTalosState, type TalosStateSummary } from './talos/index.js';
+export {
+  TalosSimulator,
+  VipController,
+  readTalosState,
+  type TalosStateSummary,
+  type VipRecord,
+} from './talos/index.js';
 export { KubeSimulator, type ClusterRecord, type KubeStats, type VersionChange } from './kube/index.js';

@@ -8,7 +8,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { infoFile, optionsFromArgs, readInfo, writeInfo } from './process-info.js';
 import { startSandboxServer } from './server.js';
 import { kubeFromEnv } from './kube/index.js';
-import { talosSimulatorFromEnv } from './talos/index.js';
+import { talosSimulatorFromEnv, VipController } from './talos/index.js';
 
 async function main(): Promise<void> {
   const options = optionsFromArgs(process.argv.slice(2), process.env);
@@ -16,16 +16,18 @@ async function main(): Promise<void> {
   const talos = talosSimulatorFromEnv(options.stateDir, options.speed ?? 1, process.env);
   const kube = talos ? kubeFromEnv(options.stateDir, talos, options.speed ?? 1, process.env) : undefined;
   const hooks = talos ? { ...talos.hooks, ...kube?.hooks } : undefined;
+  const vip = talos ? new VipController({ nodes: talos, speed: options.speed ?? 1 }) : undefined;
+  const controls = [talos?.faults.control.bind(talos.faults), kube?.control, vip?.control].filter(
+    (c) => c !== undefined,
+  );
   const sandbox = await startSandboxServer({
     ...options,
     ...(hooks ? { hooks } : {}),
-    ...(talos
-      ? {
-          control: (method: string, path: string, body: unknown) =>
-            talos.faults.control(method, path, body) ?? kube?.control(method, path, body),
-        }
+    ...(controls.length > 0
+      ? { control: (method, path, body) => controls.map((c) => c(method, path, body)).find((r) => r) }
       : {}),
   });
+  vip?.connect(sandbox.cloud);
   const file = infoFile(options.stateDir);
   const { token: _token, hooks: _hooks, control: _control, ...recorded } = options;
   writeInfo(file, {
@@ -43,6 +45,7 @@ async function main(): Promise<void> {
     console.log(`sandbox: ${signal}, shutting down`);
     void sandbox
       .close()
+      .then(() => vip?.close())
       .then(() => kube?.close())
       .then(() => talos?.close())
       .finally(() => {

@@ -9,8 +9,15 @@ import { advanceActions, nextActionDue } from './actions.js';
 import { ApiError, notFound } from './api-error.js';
 import type { HandlerResponse, SimContext } from './context.js';
 import { FaultInjector } from './faults.js';
-import { dispatchHooks, loadBalancerInfo, serverInfo, type HookEvent, type SandboxHooks } from './hooks.js';
-import { loadOpenApi, type OpenApiIndex } from './openapi.js';
+import {
+  dispatchHooks,
+  floatingIpInfo,
+  loadBalancerInfo,
+  serverInfo,
+  type HookEvent,
+  type SandboxHooks,
+} from './hooks.js';
+import { loadOpenApi, type OpenApiIndex, type Operation } from './openapi.js';
 import { DEFAULT_RATE_LIMIT, takeToken, type RateLimitConfig } from './rate-limit.js';
 import { handlerFor } from './router.js';
 import { StatsRecorder } from './stats.js';
@@ -44,10 +51,29 @@ export type ControlExtension = (
   body: unknown,
 ) => { status: number; body: unknown } | undefined;
 
+/** A request to the cloud API from inside the sandbox: `path` under `/v1/`, with its query. */
+export interface CloudRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  path: string;
+  body?: unknown;
+  /** The bearer token the caller holds (a simulated node's, from its machine config). */
+  token: string;
+}
+
+export interface CloudResponse {
+  status: number;
+  body: unknown;
+}
+
+/** The cloud API as simulated machines reach it. */
+export type CloudApi = (request: CloudRequest) => CloudResponse;
+
 export interface RunningSandbox {
   /** Base URL of the simulated API, e.g. http://127.0.0.1:PORT/v1 */
   url: string;
   port: number;
+  /** The same API in process, for simulated machines (see `Sandbox.cloudCall`). */
+  cloud: CloudApi;
   close(): Promise<void>;
 }
 
@@ -71,6 +97,7 @@ class Sandbox {
   private hookChain: Promise<void> = Promise.resolve();
   /** What the load balancers looked like when the hooks last heard about them. */
   private publishedLoadBalancers = '';
+  private publishedFloatingIps = '';
   readonly startedAt = new Date().toISOString();
   url = '';
 
@@ -117,6 +144,12 @@ class Sandbox {
     if (published !== this.publishedLoadBalancers) {
       this.publishedLoadBalancers = published;
       events = [...events, { kind: 'load-balancers', loadBalancers }];
+    }
+    const floatingIps = floatingIpInfo(this.world);
+    const publishedIps = JSON.stringify(floatingIps);
+    if (publishedIps !== this.publishedFloatingIps) {
+      this.publishedFloatingIps = publishedIps;
+      events = [...events, { kind: 'floating-ips', floatingIps }];
     }
     if (events.length === 0 || !this.options.hooks) return;
     const hooks = this.options.hooks;
@@ -190,32 +223,68 @@ class Sandbox {
       headers['Allow'] = match.allowed.join(', ');
       return fail(new ApiError(405, 'method_not_allowed', 'method not allowed'));
     }
-    const op = match.op;
     const fault = this.faults.decide(MUTATING.has(method));
     if (fault?.kind === 'error') {
       this.stats.fault();
       return fail(fault.error);
     }
+    const response = this.perform(match.op, match.params, url, () => parseJson(raw), now);
+    answer(response, fault?.kind === 'drop');
+  }
+
+  /** Runs one operation in a transaction: the world is rolled back when the handler throws. */
+  private perform(
+    op: Operation,
+    params: Record<string, string>,
+    url: URL,
+    body: () => unknown,
+    now: number,
+  ): HandlerResponse {
+    const method = op.method;
     const ctx = this.context(now);
     advanceActions(ctx);
     const before = MUTATING.has(method) ? structuredClone(this.world) : undefined;
     const settledEvents = ctx.events.length;
     let response: HandlerResponse;
     try {
-      const body = parseJson(raw);
+      const parsed = body();
       const query = this.openapi.parseQuery(op, url.searchParams);
-      this.openapi.validateBody(op, body);
-      response = handlerFor(op)({ ctx, params: match.params, query, body, url });
+      this.openapi.validateBody(op, parsed);
+      response = handlerFor(op)({ ctx, params, query, body: parsed, url });
     } catch (error) {
       if (before) {
         this.world = before;
         ctx.events.length = settledEvents;
       }
-      if (!(error instanceof ApiError)) console.error(`sandbox: ${operationId} failed:`, error);
+      if (!(error instanceof ApiError)) console.error(`sandbox: ${op.operationId} failed:`, error);
       response = error instanceof ApiError ? { status: error.status, body: error.toBody() } : internalError();
     }
     this.emit(ctx.events);
-    answer(response, fault?.kind === 'drop');
+    return response;
+  }
+
+  /**
+   * A call from inside the simulated cloud (Talos's VIP controller on a node), as if over HTTP:
+   * the same authentication, validation, handlers, actions, persistence and hooks, but neither
+   * counted in the stats nor charged to the rate limit, so the numbers stay those of the clients.
+   */
+  cloudCall(request: CloudRequest): CloudResponse {
+    const url = new URL(request.path, 'http://sandbox.internal');
+    const fail = (error: ApiError): CloudResponse => ({ status: error.status, body: error.toBody() });
+    if (!this.authorized(`Bearer ${request.token}`)) {
+      return fail(new ApiError(401, 'unauthorized', 'unable to authenticate'));
+    }
+    const match = url.pathname.startsWith('/v1/')
+      ? this.openapi.match(request.method, url.pathname.slice(3))
+      : undefined;
+    if (!match?.op) return fail(notFound('Route'));
+    const body =
+      request.body === undefined ? undefined : (JSON.parse(JSON.stringify(request.body)) as unknown);
+    const response = this.perform(match.op, match.params, url, () => body, Date.now());
+    // Reads change nothing worth a write: actions they advanced finish the same way after a restart.
+    if (MUTATING.has(request.method)) this.store.save(this.world);
+    this.schedule();
+    return { status: response.status, body: response.body };
   }
 
   private authorized(header: string | undefined): boolean {
@@ -384,6 +453,7 @@ export async function startSandboxServer(options: SandboxOptions): Promise<Runni
   return {
     url: sandbox.url,
     port,
+    cloud: (request) => sandbox.cloudCall(request),
     close() {
       closed ??= (async () => {
         sandbox.stop();

@@ -109,6 +109,58 @@ describe('primary and floating IPs', () => {
     expect((await t.api.get('/floating_ips')).body.floating_ips).toHaveLength(1);
     expect((await t.api.delete(`/floating_ips/${f.id}`)).status).toBe(204);
   });
+
+  it('moves an assigned floating IP to another server on assign', async () => {
+    const a = await server('fip-a');
+    const b = await server('fip-b');
+    const f = (await t.api.post('/floating_ips', { type: 'ipv4', server: a.id })).body.floating_ip;
+    expect(f.server).toBe(a.id);
+    await t.api.settle((await t.api.post(`/floating_ips/${f.id}/actions/assign`, { server: b.id })).body);
+    expect((await t.api.get(`/floating_ips/${f.id}`)).body.floating_ip.server).toBe(b.id);
+    expect((await t.api.get(`/servers/${a.id}`)).body.server.public_net.floating_ips).toEqual([]);
+    expect((await t.api.get(`/servers/${b.id}`)).body.server.public_net.floating_ips).toEqual([f.id]);
+  });
+});
+
+describe('alias IPs', () => {
+  it('replaces the alias list of an attached network and keeps addresses unique', async () => {
+    const net = await t.api.post('/networks', {
+      name: 'alias-net',
+      ip_range: '10.1.0.0/16',
+      subnets: [{ type: 'cloud', ip_range: '10.1.0.0/24', network_zone: 'eu-central' }],
+    });
+    const network = net.body.network.id;
+    const a = await server('alias-a', { networks: [network] });
+    const b = await server('alias-b', { networks: [network] });
+    const change = (id: number, alias_ips: string[]) =>
+      t.api.post(`/servers/${id}/actions/change_alias_ips`, { network, alias_ips });
+    const set = await change(a.id, ['10.1.0.200', '10.1.0.201']);
+    expect(set.status).toBe(201);
+    expect(set.body.action.command).toBe('change_alias_ips');
+    await t.api.settle(set.body);
+    const seen = (await t.api.get(`/servers/${a.id}`)).body.server.private_net[0];
+    expect(seen.alias_ips).toEqual(['10.1.0.200', '10.1.0.201']);
+    expect((await change(b.id, ['10.1.0.200'])).body.error.code).toBe('ip_not_available');
+    expect((await change(b.id, [b.private_net[0].ip])).body.error.code).toBe('ip_not_available');
+    expect((await change(b.id, ['10.2.0.5'])).body.error.code).toBe('invalid_input');
+    await t.api.settle((await change(a.id, ['10.1.0.201'])).body);
+    await t.api.settle((await change(b.id, ['10.1.0.200'])).body);
+    expect((await t.api.get(`/servers/${b.id}`)).body.server.private_net[0].alias_ips).toEqual([
+      '10.1.0.200',
+    ]);
+    // A new server never gets an address that is someone's alias.
+    const c = await server('alias-c', { networks: [network] });
+    expect(['10.1.0.200', '10.1.0.201']).not.toContain(c.private_net[0].ip);
+    const other = await t.api.post('/networks', { name: 'other-net', ip_range: '10.3.0.0/16' });
+    expect(
+      (
+        await t.api.post(`/servers/${a.id}/actions/change_alias_ips`, {
+          network: other.body.network.id,
+          alias_ips: [],
+        })
+      ).body.error.code,
+    ).toBe('server_not_attached_to_network');
+  });
 });
 
 describe('volumes', () => {

@@ -123,7 +123,7 @@ export async function startTestSandbox(options: Partial<SandboxOptions> = {}): P
   const origin = new URL(sandbox.url).origin;
   return {
     sandbox,
-    api: new Api(sandbox.url),
+    api: new Api(sandbox.url, options.token),
     dir,
     origin,
     async control(method, path, body) {

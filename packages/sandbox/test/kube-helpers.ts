@@ -14,6 +14,7 @@ import { KubeSimulator } from '../src/kube/index.js';
 import { startSandboxServer, type RunningSandbox } from '../src/server.js';
 import { nodeServices } from '../src/talos/proto.js';
 import { TalosSimulator } from '../src/talos/simulator.js';
+import { VipController } from '../src/talos/vip.js';
 import { Api, type Json } from './helpers.js';
 import {
   createTestPki,
@@ -33,28 +34,35 @@ export interface KubeHarness {
   sandbox: RunningSandbox;
   talos: TalosSimulator;
   kube: KubeSimulator;
+  vip: VipController;
   origin: string;
   close(): Promise<void>;
 }
 
-export async function startKubeHarness(): Promise<KubeHarness> {
+/** As main.ts wires them; `token` makes the cloud accept only that bearer token. */
+export async function startKubeHarness(options: { token?: string } = {}): Promise<KubeHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'hk8s-kube-'));
   const talos = new TalosSimulator({ stateDir: dir, speed: SPEED, log: () => {} });
   const kube = new KubeSimulator({ stateDir: dir, talos, speed: SPEED, log: (m) => console.error(m) });
+  const vip = new VipController({ nodes: talos, speed: SPEED, log: () => {} });
   const sandbox = await startSandboxServer({
     stateDir: dir,
     speed: SPEED,
     hooks: { ...talos.hooks, ...kube.hooks },
-    control: kube.control,
+    control: (method, path, body) => kube.control(method, path, body) ?? vip.control(method, path),
+    ...(options.token ? { token: options.token } : {}),
   });
+  vip.connect(sandbox.cloud);
   return {
     dir,
-    api: new Api(sandbox.url),
+    api: new Api(sandbox.url, options.token),
     sandbox,
     talos,
     kube,
+    vip,
     origin: new URL(sandbox.url).origin,
     async close() {
+      vip.close();
       await sandbox.close();
       await kube.close();
       await talos.close();
@@ -89,6 +97,7 @@ export async function createServerWithConfig(
   h: KubeHarness,
   name: string,
   userData: string,
+  extra: Record<string, unknown> = {},
 ): Promise<{ id: number; ip: string }> {
   const res = await h.api.post('/servers', {
     name,
@@ -96,6 +105,7 @@ export async function createServerWithConfig(
     image: String(TALOS_IMAGE),
     location: 'fsn1',
     user_data: userData,
+    ...extra,
   });
   if (res.status !== 201) throw new Error(`creating ${name}: ${res.status} ${JSON.stringify(res.body)}`);
   await h.api.settle(res.body);

@@ -104,6 +104,9 @@ export interface ConfigOptions {
   nodeTaints?: Record<string, string>;
   /** Control-plane component images other than `registry.k8s.io/kube-apiserver:<version>`. */
   images?: Partial<Record<'apiServer' | 'controllerManager' | 'scheduler' | 'proxy', string>>;
+  certSANs?: string[];
+  /** Typed documents appended after HostnameConfig (HCloudVIPConfig, …). */
+  documents?: object[];
 }
 
 function componentImages(images: NonNullable<ConfigOptions['images']>): Record<string, { image: string }> {
@@ -124,7 +127,7 @@ export function machineConfig(pki: TestPki, options: ConfigOptions): string {
       type: options.type,
       token: 'abcdef.0123456789abcdef',
       ca: { crt: b64(pki.os.crt), key: cp ? b64(pki.os.key) : '' },
-      certSANs: [],
+      certSANs: options.certSANs ?? [],
       kubelet: { image: `ghcr.io/siderolabs/kubelet:${k8s}` },
       ...(options.nodeLabels ? { nodeLabels: options.nodeLabels } : {}),
       ...(options.nodeTaints ? { nodeTaints: options.nodeTaints } : {}),
@@ -147,5 +150,5 @@ export function machineConfig(pki: TestPki, options: ConfigOptions): string {
     },
   };
   const hostname = { apiVersion: 'v1alpha1', kind: 'HostnameConfig', auto: 'stable' };
-  return `${stringify(main)}---\n${stringify(hostname)}`;
+  return [main, hostname, ...(options.documents ?? [])].map((d) => stringify(d)).join('---\n');
 }

@@ -37,6 +37,16 @@ export function renderWarning(warning: EngineWarning): string {
         `Warning: ${warning.objects} object(s) of addon ${warning.addon} are kept: no installed plugin provides it ` +
         `(install it again, or set addons.${warning.addon}.enabled: false to delete them).`
       );
+    case 'single-node-endpoint': {
+      const what =
+        warning.endpoint === 'external'
+          ? 'the kubeconfig (and hk8s itself) reach the Kubernetes API'
+          : 'the nodes reach the Kubernetes API (cluster.controlPlane.endpoint)';
+      return (
+        `Warning: ${what} through one control plane only, ${warning.node}: the API is unreachable that way ` +
+        `whenever that node is down or reboots (during upgrades too). Set ${warning.fix} to give it a VIP or a load balancer.`
+      );
+    }
     default:
       return assertNever(warning, 'warning');
   }

@@ -16,6 +16,8 @@ export interface TalosRunnerOptions {
   /** The Talos API port on every node. */
   port: number;
   timing: TalosTiming;
+  /** The Hetzner token, for the control planes' HCloudVIPConfig. */
+  hcloudToken?: string;
 }
 
 export class TalosAccess {

@@ -37,13 +37,14 @@ async function applyConfig(
     node,
     facts,
     action.kubernetes,
+    talos.options.hcloudToken,
   );
   const ipv4 = facts.servers[node.server]?.ipv4;
   const fact = facts.servers[node.server];
   if (!rendered || !fact || !ipv4) {
     throw new Hk8sError(
       'provider.api',
-      'the node has no public IPv4 or private IP yet, so its config cannot be rendered',
+      "a value the config names is not known yet (the node's addresses, the endpoint, a VIP or the token)",
       {
         where: action.address,
         hint: 'Check the server in `hk8s state show`; `hk8s resume` retries once it has its addresses.',

@@ -1,4 +1,4 @@
-/** What the Talos runner knows of servers and the API load balancer, from records or observation. */
+/** What the Talos runner knows of servers, the API load balancer and the floating IP, from records or observation. */
 import type { ClusterFacts, ServerFact } from '../../plan/talos/nodes.js';
 import type { ResourceRecord } from '../runner.js';
 
@@ -34,5 +34,7 @@ export function clusterFacts(
   }
   const lb = str(recordOf('load_balancer.kube-api')?.attrs.ipv4);
   if (lb) facts.kubeApiLbIpv4 = lb;
+  const fip = str(recordOf('floating_ip.control-plane')?.attrs.ip);
+  if (fip) facts.floatingIpv4 = fip;
   return facts;
 }

@@ -64,6 +64,7 @@ function stagedConfig(talos: TalosAccess, action: UpgradeComponentAction, ctx: R
     node,
     facts,
     action.staged,
+    talos.options.hcloudToken,
   );
   if (!rendered || !fact?.ipv4) {
     throw new Hk8sError('provider.api', 'the node has no public IPv4 or private IP recorded', {

@@ -3,8 +3,11 @@
  * `talos_secrets` generates the secrets bundle, creating `talos_kubeconfig` fetches the admin
  * kubeconfig, and deleting any of them only forgets the record.
  */
+import { Hk8sError } from '../../errors.js';
+import { endpointUrl, externalEndpoint } from '../../plan/talos/endpoint.js';
 import {
   KUBECONFIG_SECRET,
+  TALOS_KUBECONFIG,
   TALOS_SECRETS,
   appliedConfigSecret,
   bootstrapNode,
@@ -15,6 +18,7 @@ import type { ResourceDriver } from '../resources.js';
 import { planAgain } from '../runners.js';
 import type { ActionOutcome, RunContext } from '../runner.js';
 import { describeIdentity, type TalosAccess } from './access.js';
+import { clusterFacts } from './facts.js';
 
 export type TalosType = Extract<ResourceType, `talos_${string}`>;
 
@@ -50,19 +54,49 @@ export async function createSecrets(ctx: RunContext): Promise<ActionOutcome> {
   return { resource: { address: TALOS_SECRETS, type: 'talos_secrets', id: secrets.cluster.id, attrs: {} } };
 }
 
+/** The kubeconfig's server: the external endpoint, from what this run knows of the cloud. */
+function kubeconfigServer(talos: TalosAccess, ctx: RunContext): string {
+  const facts = clusterFacts(
+    talos.nodes.map((n) => n.server),
+    (a) => ctx.recordOf(a),
+  );
+  const endpoint = externalEndpoint(talos.spec, talos.options.layout, facts);
+  if (!endpoint) {
+    throw new Hk8sError('provider.api', "the Kubernetes API endpoint's address is not known yet", {
+      where: TALOS_KUBECONFIG,
+      hint: 'The load balancer or floating IP it uses has no address recorded; `hk8s resume` retries once it has.',
+    });
+  }
+  return endpointUrl(endpoint.host);
+}
+
+function withServer(kubeconfig: string, server: string): string {
+  return kubeconfig.replace(/^(\s*server:\s*).*$/m, `$1${server}`);
+}
+
+function kubeconfigOutcome(server: string): ActionOutcome {
+  return {
+    resource: { address: TALOS_KUBECONFIG, type: 'talos_kubeconfig', id: 'kubeconfig', attrs: { server } },
+  };
+}
+
 async function fetchKubeconfig(talos: TalosAccess, ctx: RunContext): Promise<ActionOutcome> {
   const first = bootstrapNode(talos.spec);
   if (!first) throw new Error('a cluster without control planes has no kubeconfig');
+  const server = kubeconfigServer(talos, ctx);
   const ip = talos.nodeIp(first.server, ctx);
-  const lbIp = ctx.recordOf('load_balancer.kube-api')?.attrs.ipv4;
-  const host = talos.spec.loadBalancers.kubeApi.enabled && typeof lbIp === 'string' ? lbIp : ip;
   const text = await talos.withConnections(ctx, (c) => c.kubeconfig(ip));
-  const server = `https://${host}:6443`;
-  const rewritten = text.replace(/^(\s*server:\s*).*$/m, `$1${server}`);
-  await ctx.secrets.put(KUBECONFIG_SECRET, rewritten);
-  return {
-    resource: { address: 'talos.kubeconfig', type: 'talos_kubeconfig', id: 'kubeconfig', attrs: { server } },
-  };
+  await ctx.secrets.put(KUBECONFIG_SECRET, withServer(text, server));
+  return kubeconfigOutcome(server);
+}
+
+/** The endpoint moved: the same credentials, pointed at the new server. */
+async function repointKubeconfig(talos: TalosAccess, ctx: RunContext): Promise<ActionOutcome> {
+  const text = ctx.secrets.get(KUBECONFIG_SECRET);
+  if (!text) return fetchKubeconfig(talos, ctx);
+  const server = kubeconfigServer(talos, ctx);
+  await ctx.secrets.put(KUBECONFIG_SECRET, withServer(text, server));
+  return kubeconfigOutcome(server);
 }
 
 export function talosRecordDrivers(talos: TalosAccess): Record<TalosType, ResourceDriver> {
@@ -79,6 +113,7 @@ export function talosRecordDrivers(talos: TalosAccess): Record<TalosType, Resour
     talos_kubeconfig: {
       ...forgettable(() => [KUBECONFIG_SECRET]),
       create: (_action, ctx) => fetchKubeconfig(talos, ctx),
+      update: (_action, ctx) => repointKubeconfig(talos, ctx),
     },
     talos_config: forgettable((action) => [appliedConfigSecret(action.address)]),
     talos_bootstrap: forgettable(),

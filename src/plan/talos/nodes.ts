@@ -3,13 +3,14 @@
  * certificate names — and each node's machine config, rendered from the spec, the secrets and what
  * is known of the servers. Pure: everything comes in as arguments.
  */
-import { buildMachineConfig, machineConfigYaml } from '../../talos/config/index.js';
+import { buildMachineConfig, machineConfigYaml, recordedForm } from '../../talos/config/index.js';
 import type { ComponentVersions, MachineConfig } from '../../talos/config/index.js';
 import type { TalosSecrets } from '../../talos/secrets-types.js';
 import type { NetworkLayout } from '../../spec/network.js';
 import type { Spec } from '../../spec/schema.js';
 import { sha256 } from '../hash.js';
 import { addresses, serverName } from '../../resources/hcloud/names.js';
+import { certSans, controlPlaneVips, endpointUrl, internalEndpoint } from './endpoint.js';
 
 export interface ServerFact {
   id: string;
@@ -93,38 +94,23 @@ export interface ClusterFacts {
   servers: Record<string, ServerFact>;
   /** The Kubernetes API load balancer's public IPv4, once it exists. */
   kubeApiLbIpv4?: string;
-}
-
-/** `https://<kube-api LB private IP, else the first control plane's private IP>:6443`. */
-export function clusterEndpoint(spec: Spec, layout: NetworkLayout, facts: ClusterFacts): string | undefined {
-  if (spec.loadBalancers.kubeApi.enabled) return `https://${layout.kubeApiLoadBalancerIpv4}:6443`;
-  const first = bootstrapNode(spec);
-  const ip = first ? facts.servers[first.server]?.privateIp : undefined;
-  return ip ? `https://${ip}:6443` : undefined;
-}
-
-export function certSans(spec: Spec, layout: NetworkLayout, facts: ClusterFacts): string[] {
-  const names = new Set<string>(['127.0.0.1', '::1', 'localhost']);
-  if (spec.loadBalancers.kubeApi.enabled) names.add(layout.kubeApiLoadBalancerIpv4);
-  if (facts.kubeApiLbIpv4) names.add(facts.kubeApiLbIpv4);
-  if (spec.loadBalancers.kubeApi.hostname) names.add(spec.loadBalancers.kubeApi.hostname);
-  for (const node of talosNodes(spec)) {
-    if (node.role !== 'controlplane') continue;
-    const fact = facts.servers[node.server];
-    for (const ip of [fact?.ipv4, fact?.privateIp]) if (ip) names.add(ip);
-  }
-  return [...names].sort();
+  /** The control plane's floating IP (the public VIP), once it exists. */
+  floatingIpv4?: string;
 }
 
 export interface RenderedConfig {
+  /** The config as recorded and compared: the Hetzner token replaced by its fingerprint. */
   config: MachineConfig;
+  /** What the node gets, token included: only ever sent to the node. */
   yaml: string;
+  /** Of the recorded form. */
   hash: string;
 }
 
 /**
- * The node's config, or undefined while a value it needs (an IP, the endpoint) is not known yet.
- * `kubernetes`: components staged at another version than `kubernetes.version` (an upgrade's steps).
+ * The node's config, or undefined while a value it needs (an IP, the endpoint, a VIP, the token
+ * for the VIPs) is not known yet. `kubernetes`: components staged at another version than
+ * `kubernetes.version` (an upgrade's steps).
  */
 export function renderNodeConfig(
   spec: Spec,
@@ -133,10 +119,13 @@ export function renderNodeConfig(
   node: TalosNode,
   facts: ClusterFacts,
   kubernetes?: ComponentVersions,
+  hcloudToken?: string,
 ): RenderedConfig | undefined {
   const fact = facts.servers[node.server];
-  const endpoint = clusterEndpoint(spec, layout, facts);
-  if (!fact?.privateIp || !endpoint) return undefined;
+  const endpoint = internalEndpoint(spec, layout, facts);
+  const vips = controlPlaneVips(spec, layout, facts);
+  if (!fact?.privateIp || !endpoint || !vips) return undefined;
+  if (node.role === 'controlplane' && vips.length > 0 && !hcloudToken) return undefined;
   const config = buildMachineConfig({
     spec,
     secrets,
@@ -149,9 +138,14 @@ export function renderNodeConfig(
       ...(fact.ipv6 ? { publicIpv6: fact.ipv6 } : {}),
       privateIpv4: fact.privateIp,
     },
-    cluster: { endpoint, certSANs: certSans(spec, layout, facts) },
+    cluster: {
+      endpoint: endpointUrl(endpoint.host),
+      certSANs: certSans(spec, layout, facts),
+      vips,
+      ...(hcloudToken ? { hcloudToken } : {}),
+    },
     ...(kubernetes ? { kubernetes } : {}),
   });
-  const yaml = machineConfigYaml(config);
-  return { config, yaml, hash: sha256(yaml) };
+  const recorded = recordedForm(config);
+  return { config: recorded, yaml: machineConfigYaml(config), hash: sha256(machineConfigYaml(recorded)) };
 }

@@ -19,6 +19,7 @@ import {
 } from './kubernetes-upgrade.js';
 import { upgradesFor } from './upgrade-hook.js';
 import type { NodeVersion } from './upgrades.js';
+import { kubeconfigAction } from './kubeconfig.js';
 import {
   bootstrapNode,
   renderNodeConfig,
@@ -34,6 +35,24 @@ import type { Role } from './quorum.js';
 import { planNodeChanges, type NodeChanges } from './removal.js';
 
 export const REBOOT_GROUP = 'talos-reboot';
+
+/** Infrastructure whose addresses every config names (endpoint, certSANs, VIPs). */
+const ENDPOINT_ADDRESSES = ['load_balancer.kube-api', 'floating_ip.control-plane'];
+
+/** Shown in a plan's config diff for an address the run creates (Terraform's "known after apply"). */
+export const KNOWN_AFTER_APPLY = '(known after apply)';
+
+/**
+ * A floating IP this run creates has no address yet: planning with a placeholder shows which
+ * fields change, and so whether the change reboots, instead of "unknown". The runner renders with
+ * the real address.
+ */
+function withPendingAddresses(facts: ClusterFacts, infra: readonly Action[]): ClusterFacts {
+  const creates = infra.some(
+    (a) => a.address === 'floating_ip.control-plane' && (a.kind === 'create' || a.kind === 'replace'),
+  );
+  return creates ? { ...facts, floatingIpv4: KNOWN_AFTER_APPLY } : facts;
+}
 
 export interface AppliedConfig {
   serverId: string;
@@ -54,13 +73,16 @@ export interface TalosPlanInput {
   /** By config address (`talos.config.<pool>.<i>`). */
   applied: Record<string, AppliedConfig>;
   bootstrapped: boolean;
-  kubeconfig: boolean;
+  /** The kubeconfig hk8s keeps, and the server it points at; false until it is fetched. */
+  kubeconfig: false | { server?: string };
   /** What the nodes run for Kubernetes; absent: what their recorded configs say. */
   kubernetes?: ClusterKubernetes;
   /** `--force`: accept what hk8s refuses by default (an even number of control planes). */
   force?: boolean;
   /** The Talos version each configured node runs, by server address; absent when not observed. */
   versions?: Record<string, NodeVersion>;
+  /** The Hetzner token, for the control planes' HCloudVIPConfig (a secret: never in the plan). */
+  hcloudToken?: string;
 }
 
 export interface TalosPlan {
@@ -100,9 +122,10 @@ export function planTalos(input: TalosPlanInput, infra: readonly Action[], destr
     .filter(
       (a) =>
         (a.kind === 'create' || a.kind === 'replace' || a.kind === 'update') &&
-        (a.address === 'load_balancer.kube-api' || isControlPlaneServer(input.spec, a.address)),
+        (ENDPOINT_ADDRESSES.includes(a.address) || isControlPlaneServer(input.spec, a.address)),
     )
     .map((a) => a.id);
+  const facts = withPendingAddresses(input.facts, infra);
 
   const isNew = (node: TalosNode) => {
     const fact = input.facts.servers[node.server];
@@ -120,7 +143,7 @@ export function planTalos(input: TalosPlanInput, infra: readonly Action[], destr
   const configActions: ApplyConfigAction[] = [];
   for (const node of talosNodes(input.spec)) {
     const serverActions = infraFor(node.server);
-    const fact = input.facts.servers[node.server];
+    const fact = facts.servers[node.server];
     const applied = input.applied[node.config];
     const deps = [
       ...sharedDeps,
@@ -143,7 +166,8 @@ export function planTalos(input: TalosPlanInput, infra: readonly Action[], destr
     // A node in a Kubernetes upgrade keeps its versions here; the upgrade's steps move them.
     const kept = kubernetes && keptVersions(kubernetes, node.server);
     const rendered =
-      input.secrets && renderNodeConfig(input.spec, input.layout, input.secrets, node, input.facts, kept);
+      input.secrets &&
+      renderNodeConfig(input.spec, input.layout, input.secrets, node, facts, kept, input.hcloudToken);
     if (!rendered) {
       const unknown: ConfigFieldChange = { path: '(values known only after apply)' };
       configActions.push(
@@ -205,15 +229,14 @@ export function planTalos(input: TalosPlanInput, infra: readonly Action[], destr
     actions.push(wait);
     healthId = wait.id;
   }
-  if (!input.kubeconfig && first) {
-    const deps = healthId ? [healthId] : bootstrapId ? [bootstrapId] : [];
-    actions.push({
-      ...base('create', TALOS_KUBECONFIG, 'no kubeconfig fetched yet', deps),
-      kind: 'create',
-      type: 'talos_kubeconfig',
-      props: {},
+  const kubeconfig =
+    first &&
+    kubeconfigAction(input, infra, {
+      configs: configActions.map((a) => a.id),
+      ...(healthId ? { health: healthId } : {}),
+      ...(bootstrapId ? { bootstrap: bootstrapId } : {}),
     });
-  }
+  if (kubeconfig) actions.push(kubeconfig);
   if (kubernetes) {
     // After every other change to the nodes: config pushes, reboots, OS upgrades, the health gate.
     const before = actions.filter((a) => a.id !== secretsAction?.id && a.address !== TALOS_KUBECONFIG);

@@ -204,6 +204,16 @@ export interface LoadBalancerApi extends CrudApi<'load_balancers'> {
   disablePublicInterface(id: number, options?: CallOptions): Promise<ActionResult>;
 }
 
+/** Talos assigns the control-plane floating IP; hk8s only takes it off a server before deleting it. */
+export interface FloatingIpApi extends CrudApi<'floating_ips'> {
+  unassign(id: number, options?: CallOptions): Promise<ActionResult>;
+  changeProtection(
+    id: number,
+    body: Body<'/floating_ips/{id}/actions/change_protection'>,
+    options?: CallOptions,
+  ): Promise<ActionResult>;
+}
+
 export interface HcloudApi {
   networks: NetworkApi;
   firewalls: FirewallApi;
@@ -214,7 +224,7 @@ export interface HcloudApi {
   volumes: CrudApi<'volumes'>;
   certificates: CrudApi<'certificates'>;
   primaryIps: ReadApi<'primary_ips'>;
-  floatingIps: ReadApi<'floating_ips'>;
+  floatingIps: FloatingIpApi;
   /** Filter by `query: { type: [...] }` and `labelSelector`. */
   images: ReadApi<'images'>;
   serverTypes: ReadApi<'server_types'>;

@@ -14,6 +14,7 @@ import { HINTS } from './errors.js';
 import type { HcloudEvent } from './events.js';
 import { createResource, crudFor } from './operations/crud.js';
 import { firewallApi } from './operations/firewalls.js';
+import { floatingIpApi } from './operations/floating-ips.js';
 import { loadBalancerApi } from './operations/load-balancers.js';
 import { networkApi } from './operations/networks.js';
 import { serverApi } from './operations/servers.js';
@@ -164,7 +165,7 @@ export function createHcloudClient(options: HcloudClientOptions): HcloudClient {
     volumes: crudFor(transport, 'volumes'),
     certificates: crudFor(transport, 'certificates'),
     primaryIps: read('primary_ips'),
-    floatingIps: read('floating_ips'),
+    floatingIps: floatingIpApi(transport),
     images: read('images'),
     serverTypes: read('server_types'),
     locations: read('locations'),

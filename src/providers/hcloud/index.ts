@@ -7,6 +7,7 @@ export type {
   FirewallApi,
   ServerApi,
   LoadBalancerApi,
+  FloatingIpApi,
   CrudApi,
   ReadApi,
   CallOptions,

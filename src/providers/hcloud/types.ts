@@ -65,6 +65,7 @@ export type ManagedKind =
   | 'placement_groups'
   | 'servers'
   | 'load_balancers'
+  | 'floating_ips'
   | 'volumes'
   | 'certificates';
 
@@ -99,6 +100,7 @@ export const SINGULAR = {
   placement_groups: 'placement_group',
   servers: 'server',
   load_balancers: 'load_balancer',
+  floating_ips: 'floating_ip',
   volumes: 'volume',
   certificates: 'certificate',
 } as const satisfies Record<ManagedKind, string>;

@@ -1,3 +1,5 @@
+import type { EndpointSpec } from '../../spec/endpoint.js';
+
 /**
  * The part of the spec the Hetzner infrastructure is derived from. A structural subset of `Spec`,
  * so the derivation can be tested with small hand-written values.
@@ -26,10 +28,11 @@ export interface FirewallRuleSpec {
   destinationIps: string[];
 }
 
-export interface InfraSpec {
+export interface InfraSpec extends EndpointSpec {
   cluster: {
     name: string;
     domain: string;
+    access: 'public' | 'private';
     deleteProtection: boolean;
     rdns?: { ipv4?: string; ipv6?: string };
   };
@@ -41,10 +44,20 @@ export interface InfraSpec {
     useCurrentIpv6?: boolean;
     extraRules: FirewallRuleSpec[];
   };
-  controlPlane: { pools: InfraPool[]; publicVipIpv4: { enabled: boolean } };
+  controlPlane: {
+    pools: InfraPool[];
+    publicVipIpv4: { enabled?: boolean; existingId?: number };
+    privateVipIpv4: { enabled: boolean };
+  };
   workers: { pools: InfraPool[] };
   loadBalancers: {
-    kubeApi: { enabled: boolean; type: string; publicNetwork?: boolean; algorithm: string };
+    kubeApi: {
+      enabled: boolean;
+      type: string;
+      publicNetwork?: boolean;
+      algorithm: string;
+      hostname?: string;
+    };
     ingress: {
       enabled: boolean;
       type: string;

@@ -4,6 +4,8 @@ export const LABEL_ADDRESS = 'hk8s.io/address';
 export const LABEL_RUN = 'hk8s.io/run';
 export const LABEL_ROLE = 'hk8s.io/role';
 export const LABEL_POOL = 'hk8s.io/pool';
+/** On an object that existed before hk8s took it over: given back, never deleted. */
+export const LABEL_ADOPTED = 'hk8s.io/adopted';
 
 /** Labels hk8s sets but does not compare: they change with every run. */
 export const VOLATILE_LABELS: readonly string[] = [LABEL_RUN];
@@ -27,6 +29,8 @@ export const addresses = {
   placementGroup: (name: string) => `placement_group.${name}`,
   server: (pool: string, index: number) => `server.${pool}.${index}`,
   loadBalancer: (name: string) => `load_balancer.${name}`,
+  /** The public VIP Talos moves between the control planes. */
+  floatingIp: 'floating_ip.control-plane',
 };
 
 export function serverName(cluster: string, pool: string, index: number): string {

@@ -124,19 +124,25 @@ export const ControlPlaneSchema = strictObject({
   publicVipIpv4: strictObject({
     enabled: z
       .boolean()
-      .default(false)
-      .describe('Create a floating IPv4 that Talos moves between control planes'),
+      .optional()
+      .describe(
+        'A floating IPv4 that Talos moves between control planes, used by the kubeconfig (default: on with more than one control plane, unless a public Kube API load balancer is the endpoint)',
+      ),
     existingId: z
       .int()
       .positive()
       .optional()
-      .describe('Reuse this existing floating IP instead of creating one'),
+      .describe(
+        'Adopt this existing floating IP instead of creating one (it is given back, not deleted, on destroy)',
+      ),
   }).prefault({}),
   privateVipIpv4: strictObject({
     enabled: z
       .boolean()
       .default(true)
-      .describe('Private alias VIP (second-to-last address of the control-plane subnet)'),
+      .describe(
+        'Private alias VIP (second-to-last address of the control-plane subnet): the cluster endpoint inside the network',
+      ),
   }).prefault({}),
 });
 

@@ -5,6 +5,7 @@
 import type { BuildContext } from './context.js';
 import { prune, sortedUnique, type PlainObject } from './objects.js';
 import { registryDocuments } from './registries.js';
+import { vipDocuments } from './vip.js';
 import type { ConfigDocument } from './types.js';
 import type { EmittedKind } from './versions.js';
 
@@ -111,6 +112,7 @@ export function typedDocuments(context: BuildContext): ConfigDocument[] {
     ...resolverDocument(context),
     ...timeSyncDocument(context),
     ...staticHostDocuments(context),
+    ...vipDocuments(context),
     ...registryDocuments(context),
     ...trustedRootDocuments(context),
     ...volumeDocuments(context),

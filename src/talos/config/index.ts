@@ -46,6 +46,7 @@ export {
   type ControlPlanePod,
   type KubeComponent,
 } from './kubernetes.js';
+export { recordedForm, tokenFingerprint, VIP_KIND } from './vip.js';
 export type {
   BuildMachineConfigInput,
   ConfigDocument,

@@ -19,10 +19,14 @@ export interface MachineConfigNode {
 }
 
 export interface MachineConfigCluster {
-  /** `https://<kube-api LB private IP, or the first control plane's private IP>:6443`. */
+  /** `https://<kube-API LB private IP, else the private VIP, else the first control plane's private IP>:6443`. */
   endpoint: string;
   /** Names and addresses for the Talos API and Kube API certificates. */
   certSANs: string[];
+  /** VIPs Talos moves between control planes (HCloudVIPConfig, control planes only). */
+  vips?: readonly { ip: string; link: 'private' | 'public' }[];
+  /** The Hetzner token the VIP controller calls the API with. A secret: see `vip.ts`. */
+  hcloudToken?: string;
 }
 
 export interface BuildMachineConfigInput {

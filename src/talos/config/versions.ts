@@ -19,6 +19,7 @@ export const EMITTED_KINDS = [
   'ResolverConfig',
   'TimeSyncConfig',
   'StaticHostConfig',
+  'HCloudVIPConfig',
   'RegistryMirrorConfig',
   'RegistryAuthConfig',
   'RegistryTLSConfig',

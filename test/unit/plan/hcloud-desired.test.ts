@@ -32,9 +32,13 @@ const pool = (name: string, count: number, extra: Partial<InfraPool> = {}): Infr
 
 function spec(overrides: Partial<InfraSpec> = {}): InfraSpec {
   return {
-    cluster: { name: 'demo', domain: 'cluster.local', deleteProtection: true },
+    cluster: { name: 'demo', domain: 'cluster.local', access: 'public', deleteProtection: true },
     firewall: { apiSources: ['198.51.100.0/24'], extraRules: [] },
-    controlPlane: { pools: [pool('cp', 3)], publicVipIpv4: { enabled: false } },
+    controlPlane: {
+      pools: [pool('cp', 3)],
+      publicVipIpv4: { enabled: false },
+      privateVipIpv4: { enabled: true },
+    },
     workers: { pools: [pool('w', 2)] },
     loadBalancers: {
       kubeApi: { enabled: false, type: 'lb11', algorithm: 'round_robin' },
@@ -133,6 +137,7 @@ describe('desiredInfrastructure', () => {
       cluster: {
         name: 'demo',
         domain: 'c.local',
+        access: 'public',
         deleteProtection: false,
         rdns: { ipv4: '{{ hostname }}.{{ id }}.example.com' },
       },

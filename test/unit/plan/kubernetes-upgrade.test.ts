@@ -8,6 +8,7 @@ import { resolveNetworkLayout } from '../../../src/spec/network.js';
 import type { Spec } from '../../../src/spec/schema.js';
 import { validateSpec } from '../../../src/spec/validate.js';
 import { SECRETS } from '../talos/config/fixtures.js';
+import { fetchedKubeconfig } from '../../support/kubeconfig-record.js';
 
 const OLD = 'v1.35.4';
 const NEW = 'v1.36.3';
@@ -45,7 +46,15 @@ function cluster(base: Spec, staged: Record<string, ComponentVersions> = {}): Ta
       config: rendered.config,
     };
   }
-  return { spec: base, layout, secrets: SECRETS, facts, applied, bootstrapped: true, kubeconfig: true };
+  return {
+    spec: base,
+    layout,
+    secrets: SECRETS,
+    facts,
+    applied,
+    bootstrapped: true,
+    kubeconfig: fetchedKubeconfig(base, layout, facts),
+  };
 }
 
 const steps = (actions: Action[]) =>

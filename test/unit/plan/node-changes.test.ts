@@ -15,6 +15,7 @@ import { resolveNetworkLayout } from '../../../src/spec/network.js';
 import type { Spec } from '../../../src/spec/schema.js';
 import { validateSpec } from '../../../src/spec/validate.js';
 import { SECRETS } from '../talos/config/fixtures.js';
+import { fetchedKubeconfig } from '../../support/kubeconfig-record.js';
 
 type Pools = Array<{ name: string; count: number }>;
 
@@ -88,7 +89,7 @@ function planChange(from: Spec, to: Spec, change: Change = {}): Plan {
       facts: world.facts,
       applied: world.applied,
       bootstrapped: true,
-      kubeconfig: true,
+      kubeconfig: fetchedKubeconfig(to, resolveNetworkLayout(to), world.facts),
     },
   });
 }

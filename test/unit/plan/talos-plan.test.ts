@@ -6,6 +6,9 @@ import { resolveNetworkLayout } from '../../../src/spec/network.js';
 import { validateSpec } from '../../../src/spec/validate.js';
 import { SECRETS } from '../talos/config/fixtures.js';
 
+const TOKEN = 'hcloud-token-for-unit-tests';
+const FLOATING_IP = '127.9.220.2';
+
 const spec = (workerLabel = 'general', cpType = 'cpx22') =>
   validateSpec({
     cluster: { name: 'unit' },
@@ -19,7 +22,7 @@ const spec = (workerLabel = 'general', cpType = 'cpx22') =>
 /** A cluster whose five servers exist, configured with `base`'s configs. */
 function running(base = spec()): TalosPlanInput {
   const layout = resolveNetworkLayout(base);
-  const facts: ClusterFacts = { servers: {} };
+  const facts: ClusterFacts = { servers: {}, floatingIpv4: FLOATING_IP };
   talosNodes(base).forEach((n, i) => {
     facts.servers[n.server] = {
       id: String(100 + i),
@@ -29,7 +32,7 @@ function running(base = spec()): TalosPlanInput {
   });
   const applied: TalosPlanInput['applied'] = {};
   for (const node of talosNodes(base)) {
-    const rendered = renderNodeConfig(base, layout, SECRETS, node, facts);
+    const rendered = renderNodeConfig(base, layout, SECRETS, node, facts, undefined, TOKEN);
     if (!rendered) throw new Error('config must render');
     applied[node.config] = {
       serverId: facts.servers[node.server]?.id ?? '',
@@ -37,7 +40,16 @@ function running(base = spec()): TalosPlanInput {
       config: rendered.config,
     };
   }
-  return { spec: base, layout, secrets: SECRETS, facts, applied, bootstrapped: true, kubeconfig: true };
+  return {
+    spec: base,
+    layout,
+    secrets: SECRETS,
+    facts,
+    applied,
+    bootstrapped: true,
+    kubeconfig: { server: `https://${FLOATING_IP}:6443` },
+    hcloudToken: TOKEN,
+  };
 }
 
 const ids = (actions: Action[]) => actions.map((a) => a.id);

@@ -10,6 +10,7 @@ import { resolveNetworkLayout } from '../../../src/spec/network.js';
 import type { Spec } from '../../../src/spec/schema.js';
 import { validateSpec } from '../../../src/spec/validate.js';
 import { SECRETS } from '../talos/config/fixtures.js';
+import { fetchedKubeconfig } from '../../support/kubeconfig-record.js';
 
 const OLD = 'v1.13.9';
 const NEW = 'v1.13.10';
@@ -68,7 +69,7 @@ function running(base: Spec): TalosPlanInput {
     facts,
     applied,
     bootstrapped: true,
-    kubeconfig: true,
+    kubeconfig: fetchedKubeconfig(base, layout, facts),
     versions,
   };
 }

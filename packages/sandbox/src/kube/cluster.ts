@@ -4,7 +4,7 @@
  * controllers, its API endpoints (control planes and load balancers) and its test record.
  */
 import { join } from 'node:path';
-import type { SimLoadBalancerInfo } from '../hooks.js';
+import type { SimFloatingIpInfo, SimLoadBalancerInfo } from '../hooks.js';
 import type { TalosNodeView } from '../talos/observe.js';
 import { handleApi, type ApiRequest, type ApiResponse } from './api.js';
 import { KUBE_DURATIONS, TYPES, isoSeconds, putIfChanged, type ControllerContext } from './context.js';
@@ -29,6 +29,12 @@ import {
 import { clone, type KubeObject } from './types.js';
 import { syncDaemonSets, syncDeployments, syncReplicaSets } from './workloads.js';
 import { syncCloudController, syncHelmCharts, syncJobs } from './helm.js';
+
+/** What of the cloud the API endpoints depend on. */
+export interface CloudAddresses {
+  loadBalancers: SimLoadBalancerInfo[];
+  floatingIps: SimFloatingIpInfo[];
+}
 
 export interface ClusterEnv {
   stateDir: string;
@@ -61,6 +67,7 @@ export class KubeCluster {
   private readonly listeners: ApiListeners;
   private members: Member[] = [];
   private loadBalancers: SimLoadBalancerInfo[] = [];
+  private floatingIps: SimFloatingIpInfo[] = [];
   private readonly scheduledAt = new Map<string, number>();
   /** serverId → when its Node object was found deleted while the kubelet ran. */
   private readonly deletedAt = new Map<number, number>();
@@ -90,7 +97,7 @@ export class KubeCluster {
   }
 
   /** New facts from Talos and the cloud; reconciles soon. */
-  update(views: TalosNodeView[], loadBalancers: SimLoadBalancerInfo[]): void {
+  update(views: TalosNodeView[], cloud: CloudAddresses): void {
     this.members = views.map((view) => {
       const config = view.config;
       const facts = config ? kubeFacts(config, view.version) : undefined;
@@ -102,7 +109,8 @@ export class KubeCluster {
         apiUp: runs && config?.type === 'controlplane' && view.etcdMember && config.k8sCa.key !== '',
       };
     });
-    this.loadBalancers = loadBalancers;
+    this.loadBalancers = cloud.loadBalancers;
+    this.floatingIps = cloud.floatingIps;
     const ca = this.members.find((m) => m.view.config?.k8sCa.key)?.view.config?.k8sCa;
     if (ca) this.name = this.members.find((m) => m.view.config)?.view.config?.clusterName ?? this.name;
     const { wanted, sans } = this.endpoints();
@@ -124,7 +132,30 @@ export class KubeCluster {
       sans.push(lb.publicIpv4);
       if (this.lbTargets(lb).some((m) => m.apiUp)) wanted.push(lb.publicIpv4);
     }
+    // A floating IP is named in the certificate only if the configs ask for it, as the real API
+    // server's certificate holds the configured certSANs: a kubeconfig pointing at a floating IP
+    // the configs forgot fails TLS verification, as it would on Hetzner.
+    const named = new Set(cps.flatMap((m) => m.view.config?.certSans ?? []));
+    for (const fip of this.floatingIps) {
+      if (!this.floatingIpHolder(fip)) continue;
+      if (named.has(fip.ip)) sans.push(fip.ip);
+      if (this.floatingIpHolder(fip)?.apiUp) wanted.push(fip.ip);
+    }
     return { wanted, sans };
+  }
+
+  /**
+   * The control plane a floating IP reaches: the one it is assigned to, if that node carries the
+   * address (an HCloudVIPConfig for it, as Talos adds the VIP to its link when it leads).
+   */
+  private floatingIpHolder(fip: SimFloatingIpInfo): Member | undefined {
+    if (fip.serverId === null) return undefined;
+    return this.members.find(
+      (m) =>
+        m.view.serverId === fip.serverId &&
+        m.view.config?.type === 'controlplane' &&
+        m.view.config.vips.some((v) => v.ip === fip.ip),
+    );
   }
 
   /** Control planes of this cluster behind `lb`'s API service (listen and destination port = ours). */
@@ -142,6 +173,11 @@ export class KubeCluster {
   private backendFor(address: string): Member | undefined {
     const direct = this.members.find((m) => m.view.ip === address);
     if (direct) return direct.apiUp ? direct : undefined;
+    const fip = this.floatingIps.find((f) => f.ip === address);
+    if (fip) {
+      const holder = this.floatingIpHolder(fip);
+      return holder?.apiUp ? holder : undefined;
+    }
     const lb = this.loadBalancers.find((l) => l.publicIpv4 === address);
     const up = lb ? this.lbTargets(lb).filter((m) => m.apiUp) : [];
     if (up.length === 0) return undefined;

@@ -3,7 +3,7 @@
  * simulator's node changes and the cloud's load balancers, persisted under `<stateDir>/kube/`.
  * Control endpoints: GET /_sandbox/kube (per-cluster record), POST /_sandbox/kube/reset.
  */
-import type { SandboxHooks, SimLoadBalancerInfo } from '../hooks.js';
+import type { SandboxHooks, SimFloatingIpInfo, SimLoadBalancerInfo } from '../hooks.js';
 import type { ControlExtension } from '../server.js';
 import type { TalosNodeView } from '../talos/observe.js';
 import type { TalosSimulator } from '../talos/simulator.js';
@@ -30,6 +30,7 @@ export class KubeSimulator {
   readonly port: number;
   private readonly clusters = new Map<string, KubeCluster>();
   private loadBalancers: SimLoadBalancerInfo[] = [];
+  private floatingIps: SimFloatingIpInfo[] = [];
   private readonly unsubscribe: () => void;
   private pending: NodeJS.Immediate | undefined;
   private closed = false;
@@ -45,6 +46,10 @@ export class KubeSimulator {
     this.hooks = {
       onLoadBalancers: (loadBalancers) => {
         this.loadBalancers = loadBalancers;
+        this.schedule();
+      },
+      onFloatingIps: (floatingIps) => {
+        this.floatingIps = floatingIps;
         this.schedule();
       },
     };
@@ -82,7 +87,12 @@ export class KubeSimulator {
         }),
       );
     }
-    for (const [id, cluster] of this.clusters) cluster.update(byCluster.get(id) ?? [], this.loadBalancers);
+    for (const [id, cluster] of this.clusters) {
+      cluster.update(byCluster.get(id) ?? [], {
+        loadBalancers: this.loadBalancers,
+        floatingIps: this.floatingIps,
+      });
+    }
   }
 
   cluster(idOrName: string): KubeCluster | undefined {

@@ -106,9 +106,17 @@ const assign: Handler = (req) =>
     const serverId = (req.body as { server: number }).server;
     const server = req.ctx.world.servers[serverId];
     if (!server) throw notFound('Server', serverId);
-    if (f.server !== null) throw unprocessable('floating_ip_assigned', 'floating IP is already assigned');
+    // Assigning moves the IP from the server that has it (what Talos's VIP failover relies on);
+    // only assigning it to the server it is already on is refused.
+    if (f.server === server.id)
+      throw unprocessable('floating_ip_assigned', 'floating IP is already assigned to this server');
+    const was = f.server;
     f.server = server.id;
-    return [ref('floating_ip', f.id), ref('server', server.id)];
+    return [
+      ref('floating_ip', f.id),
+      ref('server', server.id),
+      ...(was === null || was === server.id ? [] : [ref('server', was)]),
+    ];
   });
 
 const unassign: Handler = (req) =>

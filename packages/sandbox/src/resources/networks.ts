@@ -104,6 +104,41 @@ export function allocatePrivateIp(
   throw unprocessable('ip_not_available', 'no IP address left in the subnet');
 }
 
+/**
+ * Checks a server's new alias IPs in a network: valid addresses inside one of its cloud subnets,
+ * not the gateway, and not used by anything else in the network (the server's own current aliases
+ * may stay). Hetzner documents no codes here; these follow attach_to_network's.
+ */
+export function checkAliasIps(world: World, network: NetworkRec, serverId: number, aliases: string[]): void {
+  const gateway = ipToInt(networkGateway(network)) as number;
+  const used = new Set<number>();
+  for (const s of Object.values(world.servers)) {
+    for (const p of s.private_net) {
+      if (p.network !== network.id) continue;
+      used.add(ipToInt(p.ip) ?? -1);
+      if (s.id !== serverId) for (const alias of p.alias_ips) used.add(ipToInt(alias) ?? -1);
+    }
+  }
+  for (const lb of Object.values(world.load_balancers)) {
+    for (const p of lb.private_net) if (p.network === network.id) used.add(ipToInt(p.ip) ?? -1);
+  }
+  const subnets = network.subnets
+    .filter((s) => s.type !== 'vswitch')
+    .map((s) => parseCidr(s.ip_range) as Cidr);
+  for (const alias of aliases) {
+    const ip = ipToInt(alias);
+    if (ip === null) throw invalidField('alias_ips', `invalid alias IP '${alias}'`);
+    const subnet = subnets.find((c) => cidrContainsIp(c, ip));
+    if (!subnet || ip === subnet.base || ip === subnet.base + cidrSize(subnet) - 1 || ip === gateway) {
+      throw invalidField(
+        'alias_ips',
+        `alias IP '${alias}' is not a usable address of a subnet of the network`,
+      );
+    }
+    if (used.has(ip)) throw unprocessable('ip_not_available', `IP ${alias} is not available`);
+  }
+}
+
 function parseNetworkRange(text: string, field: string): Cidr {
   const cidr = parseCidr(text);
   if (!cidr) throw invalidField(field, 'invalid CIDR network');

@@ -10,7 +10,7 @@ import { validateLabels } from '../labels.js';
 import type { ImageRec, ServerRec, ServerStatus } from '../types.js';
 import { allocateMac, isoTime, nextId } from '../world.js';
 import { actionBody, getOr404, ok, renderImage } from './common.js';
-import { allocatePrivateIp } from './networks.js';
+import { allocatePrivateIp, checkAliasIps } from './networks.js';
 import { assertPlacementRoom, resolveImage } from './servers.js';
 
 type PrepareResult = Omit<ActionSpec, 'resources'> & {
@@ -160,6 +160,26 @@ const detachFromNetwork: Handler = (req) =>
     };
   });
 
+/** Replaces the server's alias IPs in one attached network (the list given is the whole new list). */
+const changeAliasIps: Handler = (req) =>
+  serverAction(req, (s) => {
+    const input = req.body as { network: number; alias_ips: string[] };
+    const { world } = req.ctx;
+    const network = world.networks[input.network];
+    if (!network) throw notFound('Network', input.network);
+    const attachment = s.private_net.find((p) => p.network === network.id);
+    if (!attachment) {
+      throw unprocessable('server_not_attached_to_network', 'server is not attached to this network');
+    }
+    checkAliasIps(world, network, s.id, input.alias_ips);
+    attachment.alias_ips = [...new Set(input.alias_ips)];
+    return {
+      command: 'change_alias_ips',
+      durationMs: DURATIONS.network,
+      resources: [ref('server', s.id), ref('network', network.id)],
+    };
+  });
+
 const addToPlacementGroup: Handler = (req) =>
   serverAction(req, (s) => {
     const input = req.body as { placement_group: number };
@@ -285,6 +305,7 @@ export const serverActionHandlers: Record<string, Handler> = {
   change_reverse_dns_entry_for_this_server: changeDnsPtr,
   attach_server_to_network: attachToNetwork,
   detach_server_from_network: detachFromNetwork,
+  change_alias_ips_of_network: changeAliasIps,
   add_server_to_placement_group: addToPlacementGroup,
   remove_from_placement_group: removeFromPlacementGroup,
   rebuild_server_from_image: rebuild,

@@ -25,6 +25,14 @@ export interface MachineConfig {
   /** HostnameConfig.hostname, when set. */
   hostname: string | null;
   adminKubeconfigHours: number;
+  /** HCloudVIPConfig documents: the VIP (a private alias IP or a public floating IP), link, token. */
+  vips: HcloudVip[];
+}
+
+export interface HcloudVip {
+  ip: string;
+  link: string;
+  apiToken: string;
 }
 
 /** A config Talos refuses; the message is what the node answers (InvalidArgument). */
@@ -83,6 +91,7 @@ export function parseMachineConfig(text: string, versionTag: string): MachineCon
   const errors: string[] = [];
   let main: Record<string, unknown> | undefined;
   let hostname: string | null = null;
+  const vips: HcloudVip[] = [];
   const seen = new Set<string>();
   documents.forEach((doc, index) => {
     if (doc.errors.length > 0) {
@@ -111,15 +120,35 @@ export function parseMachineConfig(text: string, versionTag: string): MachineCon
     }
     seen.add(label);
     if (kind === 'HostnameConfig' && typeof body['hostname'] === 'string') hostname = body['hostname'];
+    if (kind === 'HCloudVIPConfig') {
+      const vip = hcloudVip(body);
+      if (typeof vip === 'string') errors.push(`${label}: ${vip}`);
+      else vips.push(vip);
+    }
     for (const problem of schemaFor(minor).validate(body)) errors.push(`${label}: ${problem}`);
   });
   if (!main) errors.push('the v1alpha1 document (version: v1alpha1) is missing');
   if (errors.length > 0)
     throw new ConfigError(`${errors.length} error(s) occurred:\n\t* ${errors.join('\n\t* ')}`);
-  return semantics(text, record(main), hostname);
+  return { ...semantics(text, record(main), hostname), vips };
 }
 
-function semantics(text: string, main: Record<string, unknown>, hostname: string | null): MachineConfig {
+const IP = /^[0-9a-f.:]+$/;
+
+/** What Talos's own validation asks of an HCloudVIPConfig beyond the schema: an IP name, a link, a token. */
+function hcloudVip(body: Record<string, unknown>): HcloudVip | string {
+  const { name, link, apiToken } = body;
+  if (typeof name !== 'string' || !IP.test(name)) return 'name must be the VIP address';
+  if (typeof link !== 'string' || link === '') return 'link is required';
+  if (typeof apiToken !== 'string' || apiToken === '') return 'apiToken is required';
+  return { ip: name, link, apiToken };
+}
+
+function semantics(
+  text: string,
+  main: Record<string, unknown>,
+  hostname: string | null,
+): Omit<MachineConfig, 'vips'> {
   const machine = record(main['machine']);
   const cluster = record(main['cluster']);
   const type = machine['type'];

@@ -12,3 +12,5 @@ export { readTalosState, type TalosStateSummary } from './stats-file.js';
 export type { NodePhase } from './state.js';
 export { talosSimulatorFromEnv } from './from-env.js';
 export type { TalosNodeView, TalosChangeListener } from './observe.js';
+export { VipController, isPrivateAddress, type VipRecord, type VipControllerOptions } from './vip.js';
+export type { HcloudVip } from './config.js';

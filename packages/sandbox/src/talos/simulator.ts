@@ -195,6 +195,11 @@ export class TalosSimulator {
     });
   }
 
+  /** Server ids of a cluster's etcd members, in the order they joined. */
+  etcdMemberOrder(clusterId: string): number[] {
+    return (this.env.registry.find(clusterId)?.members ?? []).map((m) => m.serverId);
+  }
+
   stats(): TalosStats {
     const { registry } = this.env;
     const nodes = [...this.nodesById.values()].map((node) => nodeStats(node, this.calls.get(node.id) ?? {}));

@@ -6,6 +6,7 @@
 import type { DesiredResource, Json, JsonObject } from '../../../plan/types.js';
 import type { LoadBalancer } from '../../../providers/hcloud/index.js';
 import type { AddressBook, ResourceRules } from '../../types.js';
+import { kubeApiLoadBalancerPublic } from '../../../spec/endpoint.js';
 import type { DesiredContext } from '../infra-spec.js';
 import { addresses, LABEL_ROLE } from '../names.js';
 import { desiredLabels, ref, refOrNull, stableLabels } from '../props.js';
@@ -36,7 +37,7 @@ function kubeApi(ctx: DesiredContext): DesiredResource {
       algorithm: lb.algorithm,
       network: ref(addresses.network),
       private_ip: ctx.layout.kubeApiLbPrivateIp,
-      public_interface: lb.publicNetwork ?? true,
+      public_interface: kubeApiLoadBalancerPublic(spec),
       labels: desiredLabels(ctx, address, { [LABEL_ROLE]: 'kube-api' }),
       protection: { delete: spec.cluster.deleteProtection },
       services: [
