@@ -8,6 +8,8 @@ export default tseslint.config(
     ignores: [
       'dist/**',
       'packages/*/dist/**',
+      'plugins/*/dist/**',
+      'test/fixtures/*/dist/**',
       'node_modules/**',
       'coverage/**',
       'vendor/**',
