@@ -85,7 +85,7 @@ export async function computePlan(
   const talos = !provider.talos
     ? undefined
     : request.command === 'destroy'
-      ? talosPlanInput(ws.spec, state, resources, kube)
+      ? talosPlanInput(ws.spec, state, resources, kube, provider.hcloudToken)
       : await observedTalosInput(ws.spec, state, resources, provider, kube);
   const addons =
     talos && ws.addons.addons.length + ws.addons.problems.length > 0

@@ -98,7 +98,7 @@ export async function observedTalosInput(
   provider: Provider,
   kube?: KubeObservation,
 ): Promise<TalosPlanInput> {
-  const input = talosPlanInput(spec, state, observed, kube);
+  const input = talosPlanInput(spec, state, observed, kube, provider.hcloudToken);
   const secretsYaml = state.secrets[TALOS_SECRETS]?.$secret;
   if (!provider.observeTalos || !secretsYaml) return input;
   return { ...input, versions: await provider.observeTalos(versionTargets(input), secretsYaml) };

@@ -10,6 +10,9 @@ import { validateSpec } from '../../../src/spec/validate.js';
 import { SECRETS } from '../talos/config/fixtures.js';
 import { fetchedKubeconfig } from '../../support/kubeconfig-record.js';
 
+/** The control planes' VIP documents carry a token: without one their configs do not render. */
+const VIP_TOKEN = 'hcloud-token-for-unit-tests';
+
 const OLD = 'v1.35.4';
 const NEW = 'v1.36.3';
 
@@ -18,7 +21,10 @@ const spec = (version: string, extra: { label?: string; cilium?: boolean } = {})
     cluster: { name: 'unit' },
     firewall: { apiSources: ['127.0.0.1/32'] },
     kubernetes: { version },
-    controlPlane: { pools: [{ name: 'cp', location: 'fsn1', type: 'cpx22', count: 3 }] },
+    controlPlane: {
+      publicVipIpv4: { enabled: false },
+      pools: [{ name: 'cp', location: 'fsn1', type: 'cpx22', count: 3 }],
+    },
     workers: {
       pools: [
         { name: 'w', location: 'fsn1', type: 'cpx32', count: 2, labels: { tier: extra.label ?? 'general' } },
@@ -38,7 +44,7 @@ function cluster(base: Spec, staged: Record<string, ComponentVersions> = {}): Ta
   const layout = resolveNetworkLayout(base);
   const applied: TalosPlanInput['applied'] = {};
   for (const node of talosNodes(base)) {
-    const rendered = renderNodeConfig(base, layout, SECRETS, node, facts, staged[node.server]);
+    const rendered = renderNodeConfig(base, layout, SECRETS, node, facts, staged[node.server], VIP_TOKEN);
     if (!rendered) throw new Error('config must render');
     applied[node.config] = {
       serverId: facts.servers[node.server]?.id ?? '',
@@ -53,6 +59,7 @@ function cluster(base: Spec, staged: Record<string, ComponentVersions> = {}): Ta
     facts,
     applied,
     bootstrapped: true,
+    hcloudToken: VIP_TOKEN,
     kubeconfig: fetchedKubeconfig(base, layout, facts),
   };
 }
@@ -125,8 +132,10 @@ describe('Kubernetes upgrade planning', () => {
     const layout = resolveNetworkLayout(spec(NEW));
     for (const node of talosNodes(spec(NEW))) {
       const last = plan.filter((s) => s.node === node.server).at(-1);
-      const staged = renderNodeConfig(spec(NEW), layout, SECRETS, node, facts, last?.staged);
-      expect(staged?.hash).toBe(renderNodeConfig(spec(NEW), layout, SECRETS, node, facts)?.hash);
+      const staged = renderNodeConfig(spec(NEW), layout, SECRETS, node, facts, last?.staged, VIP_TOKEN);
+      expect(staged?.hash).toBe(
+        renderNodeConfig(spec(NEW), layout, SECRETS, node, facts, undefined, VIP_TOKEN)?.hash,
+      );
     }
   });
 

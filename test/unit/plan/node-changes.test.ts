@@ -17,13 +17,19 @@ import { validateSpec } from '../../../src/spec/validate.js';
 import { SECRETS } from '../talos/config/fixtures.js';
 import { fetchedKubeconfig } from '../../support/kubeconfig-record.js';
 
+/** The control planes' VIP documents carry a token: without one their configs do not render. */
+const VIP_TOKEN = 'hcloud-token-for-unit-tests';
+
 type Pools = Array<{ name: string; count: number }>;
 
 const spec = (cp: Pools, workers: Pools): Spec =>
   validateSpec({
     cluster: { name: 'unit' },
     firewall: { apiSources: ['127.0.0.1/32'] },
-    controlPlane: { pools: cp.map((p) => ({ ...p, location: 'fsn1', type: 'cpx22' })) },
+    controlPlane: {
+      publicVipIpv4: { enabled: false },
+      pools: cp.map((p) => ({ ...p, location: 'fsn1', type: 'cpx22' })),
+    },
     workers: { pools: workers.map((p) => ({ ...p, location: 'fsn1', type: 'cpx32' })) },
     loadBalancers: { kubeApi: { enabled: true } },
   });
@@ -51,7 +57,7 @@ function running(base: Spec) {
   const layout = resolveNetworkLayout(base);
   const applied: TalosPlanInput['applied'] = {};
   for (const node of talosNodes(base)) {
-    const rendered = renderNodeConfig(base, layout, SECRETS, node, facts);
+    const rendered = renderNodeConfig(base, layout, SECRETS, node, facts, undefined, VIP_TOKEN);
     if (!rendered) throw new Error('config must render');
     applied[node.config] = {
       serverId: facts.servers[node.server]?.id ?? '',
@@ -89,6 +95,7 @@ function planChange(from: Spec, to: Spec, change: Change = {}): Plan {
       facts: world.facts,
       applied: world.applied,
       bootstrapped: true,
+      hcloudToken: VIP_TOKEN,
       kubeconfig: fetchedKubeconfig(to, resolveNetworkLayout(to), world.facts),
     },
   });

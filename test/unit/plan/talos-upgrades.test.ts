@@ -12,6 +12,9 @@ import { validateSpec } from '../../../src/spec/validate.js';
 import { SECRETS } from '../talos/config/fixtures.js';
 import { fetchedKubeconfig } from '../../support/kubeconfig-record.js';
 
+/** The control planes' VIP documents carry a token: without one their configs do not render. */
+const VIP_TOKEN = 'hcloud-token-for-unit-tests';
+
 const OLD = 'v1.13.9';
 const NEW = 'v1.13.10';
 
@@ -26,7 +29,10 @@ const spec = (shape: Shape = {}): Spec =>
     cluster: { name: 'unit' },
     firewall: { apiSources: ['127.0.0.1/32'] },
     talos: { version: shape.version ?? OLD, extensions: shape.extensions ?? [] },
-    controlPlane: { pools: [{ name: 'cp', location: 'fsn1', type: 'cpx22', count: 3 }] },
+    controlPlane: {
+      publicVipIpv4: { enabled: false },
+      pools: [{ name: 'cp', location: 'fsn1', type: 'cpx22', count: 3 }],
+    },
     workers: {
       pools: (shape.workers ?? [{ name: 'w', count: 3 }]).map((p) => ({
         name: p.name,
@@ -52,7 +58,7 @@ function running(base: Spec): TalosPlanInput {
   const applied: TalosPlanInput['applied'] = {};
   const versions: Record<string, NodeVersion> = {};
   for (const node of talosNodes(base)) {
-    const rendered = renderNodeConfig(base, layout, SECRETS, node, facts);
+    const rendered = renderNodeConfig(base, layout, SECRETS, node, facts, undefined, VIP_TOKEN);
     if (!rendered) throw new Error('config must render');
     applied[node.config] = {
       serverId: facts.servers[node.server]?.id ?? '',
@@ -69,6 +75,7 @@ function running(base: Spec): TalosPlanInput {
     facts,
     applied,
     bootstrapped: true,
+    hcloudToken: VIP_TOKEN,
     kubeconfig: fetchedKubeconfig(base, layout, facts),
     versions,
   };
