@@ -14,6 +14,8 @@ import { sandboxDirFor, workspace, type Workspace } from '../support/cli.js';
 const SPEC = `# 3 control planes and 4 workers: the scale-down test.
 cluster:
   name: sd-e2e
+  # Servers go: delete protection would refuse it (it has a test of its own, in lifecycle).
+  deleteProtection: false
 firewall:
   apiSources: [127.0.0.1/32]
 controlPlane:
