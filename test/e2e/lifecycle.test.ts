@@ -67,7 +67,12 @@ describe('cluster lifecycle on the sandbox', () => {
     {
       change: 'a worker count',
       edit: (s: string) => s.replace('type: cax11, count: 2', 'type: cax11, count: 3'),
-      expected: ['create:server.w-arm.3', 'apply-config:talos.config.w-arm.3', 'wait:talos.health'],
+      expected: [
+        'create:server.w-arm.3',
+        'apply-config:talos.config.w-arm.3',
+        'wait:talos.health',
+        'wait:cluster.ready',
+      ],
     },
     {
       change: 'a pool label',
@@ -80,6 +85,7 @@ describe('cluster lifecycle on the sandbox', () => {
         'apply-config:talos.config.w-fsn.2',
         'apply-config:talos.config.w-fsn.3',
         'wait:talos.health',
+        'wait:cluster.ready',
       ],
     },
     {
@@ -90,7 +96,12 @@ describe('cluster lifecycle on the sandbox', () => {
     {
       change: 'a scale-down',
       edit: (s: string) => s.replace('type: cpx31, count: 3', 'type: cpx31, count: 2'),
-      expected: ['drain:server.w-fsn.3', 'delete:talos.config.w-fsn.3', 'delete:server.w-fsn.3'],
+      expected: [
+        'drain:server.w-fsn.3',
+        'delete:talos.config.w-fsn.3',
+        'delete:server.w-fsn.3',
+        'delete:kube.node.w-fsn.3',
+      ],
     },
   ])('plans exactly the change of $change', ({ edit, expected }) => {
     ws.writeSpec(edit(SPEC));
