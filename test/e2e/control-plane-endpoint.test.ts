@@ -12,6 +12,8 @@ import { sandboxOrigin } from '../support/sandbox-client.js';
 
 const SPEC = `cluster:
   name: vip-e2e
+  # The last test turns the VIP off, deleting the floating IP: protection would refuse it.
+  deleteProtection: false
 firewall:
   apiSources: [127.0.0.1/32]
 controlPlane:
