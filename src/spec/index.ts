@@ -13,7 +13,9 @@ export {
   formatPath,
   type SpecIssue,
   type SpecSource,
+  type ValidateOptions,
 } from './validate.js';
+export { NOT_YET_FIELDS, notYetProblems, type NotYetField } from './support.js';
 export { SpecSchema, specSchemaFor, API_VERSION } from './schema.js';
 export type * from './schema.js';
 export { specJsonSchema, specJsonSchemaText, SPEC_SCHEMA_ID } from './json-schema.js';

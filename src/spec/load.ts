@@ -85,7 +85,9 @@ export async function loadSpec(options: LoadSpecOptions): Promise<LoadedSpec> {
   const source: SpecSource = withPositions
     ? { path: filepath, text, doc: yaml.doc, lineCounter: yaml.lineCounter }
     : { path: filepath, text };
-  const spec = validateSpec(result.isEmpty ? null : (result.config as unknown), source, options.addons);
+  const spec = validateSpec(result.isEmpty ? null : (result.config as unknown), source, options.addons, {
+    refuseNotYet: true,
+  });
   return { spec, path: filepath, text, hash: specHash(spec) };
 }
 

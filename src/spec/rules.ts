@@ -25,8 +25,7 @@ export function checkSpecRules(spec: Spec, report: Report): void {
   checkTalos(spec, report);
   checkVersions(spec, report);
   checkKubernetes(spec, report);
-  if (spec.bareMetal.pools.length > 0)
-    report(['bareMetal', 'pools'], 'bare-metal pools are not supported yet');
+  // bareMetal.pools is refused as not supported yet by support.ts, with the other such fields.
   if (
     spec.controlPlane.publicVipIpv4.existingId !== undefined &&
     spec.controlPlane.publicVipIpv4.enabled === false

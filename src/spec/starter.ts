@@ -42,8 +42,8 @@ hcloud:
 network:
   ipv4Cidr: 10.0.0.0/16
 
-# Only these sources may reach the Kube API (6443) and Talos API (50000). Left empty, hk8s allows
-# your current public IP.
+# Who may reach the Kube API (6443) and Talos API (50000): without apiSources, your current public
+# IPv4 (hk8s looks it up). Set apiSources: [203.0.113.0/24, ...] to choose. extraRules opens more.
 firewall:
   extraRules: []
 

@@ -75,17 +75,20 @@ function hostCidr(ip: string): string {
   return ip.includes(':') ? `${ip.split(':').slice(0, 4).join(':')}::/64` : `${ip}/32`;
 }
 
-/** Sources for the API ports: explicit lists win; otherwise the operator's own addresses. */
+/**
+ * Sources for the API ports: the explicit lists, plus the operator's own addresses when
+ * `useCurrentIpv4/6` says so (unset: only when no list is given).
+ */
 export function apiSources(spec: InfraSpec, facts: InfraFacts): { kube: string[]; talos: string[] } {
   const fw = spec.firewall;
-  const explicit = fw.apiSources ?? fw.kubeApiSources ?? fw.talosApiSources;
+  const explicit = (fw.apiSources ?? fw.kubeApiSources ?? fw.talosApiSources) !== undefined;
   const current: string[] = [];
-  if (!explicit) {
-    if (fw.useCurrentIpv4 !== false && facts.operatorIpv4) current.push(hostCidr(facts.operatorIpv4));
-    if (fw.useCurrentIpv6 !== false && facts.operatorIpv6) current.push(hostCidr(facts.operatorIpv6));
-  }
-  const base = fw.apiSources ?? current;
-  return { kube: fw.kubeApiSources ?? base, talos: fw.talosApiSources ?? base };
+  if ((fw.useCurrentIpv4 ?? !explicit) && facts.operatorIpv4) current.push(hostCidr(facts.operatorIpv4));
+  if ((fw.useCurrentIpv6 ?? !explicit) && facts.operatorIpv6) current.push(hostCidr(facts.operatorIpv6));
+  return {
+    kube: [...(fw.kubeApiSources ?? fw.apiSources ?? []), ...current],
+    talos: [...(fw.talosApiSources ?? fw.apiSources ?? []), ...current],
+  };
 }
 
 function fromSpec(rule: FirewallRuleSpec): FirewallRule {

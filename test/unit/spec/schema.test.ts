@@ -245,13 +245,6 @@ const RULES: RuleCase[] = [
     line: 8,
   },
   {
-    name: 'bare-metal pools',
-    yaml: `${BASE}bareMetal:\n  pools:\n    - name: bm\n`,
-    path: 'bareMetal.pools',
-    message: 'bare-metal pools are not supported yet',
-    line: 9,
-  },
-  {
     name: 'pool outside the network zone',
     yaml: `${BASE}workers:\n  pools:\n    - name: w\n      location: ash\n      type: cpx22\n`,
     path: 'workers.pools[0].location',

@@ -1,0 +1,228 @@
+/**
+ * The field-effect cases of test/unit/plan/field-effects.test.ts: each sets one spec field to a
+ * value other than its default (on a spec that may need something else switched on first:
+ * `base`). test/unit/spec/support.test.ts counts every field listed here as applied.
+ */
+
+const PEM = '-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n';
+
+/** One control plane and one worker pool, with one item in the lists whose items' fields are cases. */
+export function baseInput(): Record<string, unknown> {
+  return {
+    cluster: { name: 'demo', deleteProtection: true },
+    firewall: {
+      apiSources: ['198.51.100.0/24'],
+      extraRules: [
+        { direction: 'in', protocol: 'tcp', port: '80' },
+        { direction: 'out', protocol: 'udp', port: '514' },
+      ],
+    },
+    controlPlane: { pools: [{ name: 'cp', location: 'fsn1', type: 'cpx22', count: 1 }] },
+    workers: { pools: [{ name: 'w', location: 'fsn1', type: 'cpx22', count: 2 }] },
+    talos: {
+      kernelModules: [{ name: 'br_netfilter' }],
+      kubeletExtraMounts: [{ source: '/var/mnt/data' }],
+      staticHosts: [{ ip: '10.0.0.250', hostnames: ['registry.internal'] }],
+      loggingDestinations: [{ endpoint: 'udp://10.0.0.9:5514' }],
+      inlineManifests: [{ name: 'extra', contents: 'kind: Namespace' }],
+    },
+    kubernetes: {
+      oidc: { issuerUrl: 'https://login.example.com', clientId: 'kubernetes' },
+    },
+    addons: { hcloudCsi: { storageClasses: [{ name: 'fast', encrypted: false }] } },
+  };
+}
+
+export type Case = [field: string, value: unknown, base?: Record<string, unknown>, at?: string];
+
+const KUBE_API = { 'loadBalancers.kubeApi.enabled': true };
+const INGRESS = { 'loadBalancers.ingress.enabled': true };
+const OIDC = { 'kubernetes.oidc.enabled': true };
+const IPSEC = { 'addons.cilium.encryption.type': 'ipsec' };
+const CERT_MANAGER = { 'addons.certManager.enabled': true };
+
+function poolCases(kind: 'controlPlane' | 'workers'): Case[] {
+  const p = `${kind}.pools[]`;
+  return [
+    [`${p}.name`, 'renamed'],
+    [`${p}.location`, 'nbg1'],
+    [`${p}.type`, 'cpx32'],
+    [`${p}.count`, 3],
+    [`${p}.labels`, { tier: 'batch' }],
+    [`${p}.annotations`, { 'example.com/owner': 'team' }],
+    [`${p}.taints`, ['dedicated=batch:NoSchedule']],
+    [`${p}.rdns.ipv4`, '{{ hostname }}.example.com'],
+    [`${p}.rdns.ipv6`, '{{ hostname }}.example.com'],
+    [`${p}.publicIpv4`, false],
+    [`${p}.publicIpv6`, false],
+  ];
+}
+
+function chartCases(addon: string, base?: Record<string, unknown>): Case[] {
+  return [
+    [`addons.${addon}.chart.repository`, 'https://charts.example.com', base],
+    [`addons.${addon}.chart.name`, 'forked', base],
+    [`addons.${addon}.chart.version`, '9.9.9', base],
+    [`addons.${addon}.values`, { extra: { set: true } }, base],
+  ];
+}
+
+export const CASES: readonly Case[] = [
+  ['cluster.name', 'other'],
+  ['cluster.domain', 'example.internal'],
+  ['cluster.access', 'private'],
+  ['cluster.deleteProtection', false],
+  ['cluster.allowSchedulingOnControlPlanes', true],
+  ['cluster.rdns.ipv4', '{{ hostname }}.example.com'],
+  ['cluster.rdns.ipv6', '{{ hostname }}.example.com'],
+  ['network.ipv4Cidr', '10.1.0.0/16'],
+  ['network.nodeIpv4Cidr', '10.0.32.0/19'],
+  ['network.nodeSubnetMaskSize', 26],
+  ['network.serviceIpv4Cidr', '10.0.0.0/19'],
+  ['network.podIpv4Cidr', '10.0.128.0/18'],
+  ['firewall.apiSources', ['203.0.113.0/24']],
+  ['firewall.kubeApiSources', ['203.0.113.9/32']],
+  ['firewall.talosApiSources', ['203.0.113.9/32']],
+  ['firewall.useCurrentIpv4', true],
+  ['firewall.extraRules[].description', 'web'],
+  ['firewall.extraRules[].direction', 'out'],
+  ['firewall.extraRules[].protocol', 'udp'],
+  ['firewall.extraRules[].port', '8080'],
+  ['firewall.extraRules[].sourceIps', ['192.0.2.0/24']],
+  ['firewall.extraRules[].destinationIps', ['203.0.113.5/32'], {}, 'firewall.extraRules[1].destinationIps'],
+  ...poolCases('controlPlane'),
+  ['controlPlane.configPatches', [{ machine: { sysctls: { 'vm.max_map_count': '262144' } } }]],
+  ['controlPlane.publicVipIpv4.enabled', true],
+  ['controlPlane.publicVipIpv4.existingId', 42],
+  ['controlPlane.privateVipIpv4.enabled', false],
+  ...poolCases('workers'),
+  ['workers.pools[].placementGroup', false],
+  ['workers.pools[].subnet', '10.0.65.0/25'],
+  ['workers.configPatches', [{ machine: { sysctls: { 'vm.max_map_count': '262144' } } }]],
+  ['loadBalancers.kubeApi.enabled', true],
+  ['loadBalancers.kubeApi.type', 'lb21', KUBE_API],
+  ['loadBalancers.kubeApi.publicNetwork', false, KUBE_API],
+  ['loadBalancers.kubeApi.algorithm', 'least_connections', KUBE_API],
+  ['loadBalancers.kubeApi.hostname', 'kube.example.com'],
+  ['loadBalancers.ingress.enabled', true],
+  ['loadBalancers.ingress.type', 'lb21', INGRESS],
+  ['loadBalancers.ingress.algorithm', 'round_robin', INGRESS],
+  ['loadBalancers.ingress.publicNetwork', false, INGRESS],
+  ['loadBalancers.ingress.healthCheck.interval', 10, INGRESS],
+  ['loadBalancers.ingress.healthCheck.retries', 1, INGRESS],
+  ['loadBalancers.ingress.healthCheck.timeout', 2, INGRESS],
+  ['talos.version', 'v1.13.10'],
+  ['talos.schematicId', 'a'.repeat(64)],
+  ['talos.extensions', ['siderolabs/iscsi-tools']],
+  ['talos.extraKernelArgs', ['net.ifnames=0']],
+  ['talos.kernelModules[].name', 'drbd'],
+  ['talos.kernelModules[].parameters', ['usermode_helper=disabled']],
+  ['talos.sysctls', { 'vm.swappiness': '10' }],
+  ['talos.kubeletExtraMounts[].source', '/var/mnt/other'],
+  ['talos.kubeletExtraMounts[].destination', '/var/mnt/elsewhere'],
+  ['talos.kubeletExtraMounts[].type', 'rbind'],
+  ['talos.kubeletExtraMounts[].options', ['bind', 'ro']],
+  ['talos.encryption.state', false],
+  ['talos.encryption.ephemeral', false],
+  ['talos.ipv6', false],
+  ['talos.publicIpv4', false],
+  ['talos.publicIpv6', false],
+  ['talos.extraRoutes', ['192.168.0.0/24']],
+  ['talos.nameservers', ['1.1.1.1']],
+  ['talos.staticHosts[].ip', '10.0.0.251'],
+  ['talos.staticHosts[].hostnames', ['other.internal']],
+  ['talos.ntpServers', ['time.example.com']],
+  ['talos.registries', { mirrors: { 'docker.io': { endpoints: ['https://mirror.gcr.io'] } } }],
+  ['talos.certificates', { 'corp-ca': PEM }],
+  ['talos.loggingDestinations[].endpoint', 'tcp://10.0.0.9:5514'],
+  ['talos.loggingDestinations[].extraTags', { env: 'prod' }],
+  ['talos.inlineManifests[].name', 'renamed'],
+  ['talos.inlineManifests[].contents', 'kind: ConfigMap'],
+  ['talos.remoteManifests', ['https://example.com/manifest.yaml']],
+  ['talos.coreDns', false],
+  ['talos.discovery.kubernetes', true],
+  ['talos.discovery.service', false],
+  ['talos.criDiscardUnpackedLayers', false],
+  ['kubernetes.version', 'v1.35.0'],
+  ['kubernetes.kubelet.extraArgs', { 'max-pods': '150' }],
+  ['kubernetes.kubelet.extraConfig', { serializeImagePulls: false }],
+  ['kubernetes.apiServer.extraArgs', { 'audit-log-maxage': '30' }],
+  ['kubernetes.apiServer.admissionControl', [{ name: 'PodSecurity', configuration: {} }]],
+  ['kubernetes.images.apiServer', 'registry.example.com/kube-apiserver'],
+  ['kubernetes.images.controllerManager', 'registry.example.com/kube-controller-manager'],
+  ['kubernetes.images.scheduler', 'registry.example.com/kube-scheduler'],
+  [
+    'kubernetes.images.proxy',
+    'registry.example.com/kube-proxy',
+    { 'addons.cilium.kubeProxyReplacement': false },
+  ],
+  ['kubernetes.images.kubelet', 'registry.example.com/kubelet'],
+  ['kubernetes.images.etcd', 'registry.example.com/etcd:v3.6.0'],
+  ['kubernetes.oidc.enabled', true],
+  ['kubernetes.oidc.issuerUrl', 'https://other.example.com', OIDC],
+  ['kubernetes.oidc.clientId', 'other', OIDC],
+  ['kubernetes.oidc.usernameClaim', 'email', OIDC],
+  ['kubernetes.oidc.groupsClaim', 'roles', OIDC],
+  ['kubernetes.oidc.groupsPrefix', 'sso:', OIDC],
+  ['addons.helmController.enabled', false],
+  ['addons.helmController.replicas', 2],
+  ['addons.cilium.enabled', false],
+  ...chartCases('cilium'),
+  ['addons.cilium.routingMode', 'tunnel'],
+  ['addons.cilium.kubeProxyReplacement', false],
+  ['addons.cilium.encryption.enabled', false],
+  ['addons.cilium.encryption.type', 'ipsec'],
+  ['addons.cilium.encryption.ipsec.algorithm', 'rfc4106(gcm(aes))-other', IPSEC],
+  ['addons.cilium.encryption.ipsec.keySize', 128, IPSEC],
+  ['addons.cilium.encryption.ipsec.keyId', 2, IPSEC],
+  ['addons.cilium.bpfDatapathMode', 'netkit'],
+  ['addons.cilium.bpfHostLegacyRouting', true],
+  ['addons.cilium.loadBalancerAcceleration', 'native'],
+  ['addons.cilium.socketLbHostNamespaceOnly', true],
+  ['addons.cilium.policyCidrMatchMode', 'nodes'],
+  ['addons.cilium.gatewayApi.enabled', true],
+  ['addons.cilium.gatewayApi.proxyProtocol', false],
+  ['addons.cilium.gatewayApi.externalTrafficPolicy', 'Local'],
+  ['addons.cilium.egressGateway', true],
+  ['addons.cilium.hubble.enabled', true],
+  ['addons.cilium.hubble.relay', true, { 'addons.cilium.hubble.enabled': true }],
+  [
+    'addons.cilium.hubble.ui',
+    true,
+    { 'addons.cilium.hubble.enabled': true, 'addons.cilium.hubble.relay': true },
+  ],
+  ['addons.hcloudCcm.enabled', false],
+  ...chartCases('hcloudCcm'),
+  ['addons.hcloudCcm.networkRoutes', false],
+  ['addons.hcloudCcm.loadBalancers.enabled', false],
+  ['addons.hcloudCcm.loadBalancers.location', 'nbg1'],
+  ['addons.hcloudCcm.loadBalancers.type', 'lb21'],
+  ['addons.hcloudCcm.loadBalancers.algorithm', 'round_robin'],
+  ['addons.hcloudCcm.loadBalancers.usePrivateIp', false],
+  ['addons.hcloudCcm.loadBalancers.disablePrivateIngress', false],
+  ['addons.hcloudCcm.loadBalancers.disablePublicNetwork', true],
+  ['addons.hcloudCcm.loadBalancers.disableIpv6', true],
+  ['addons.hcloudCcm.loadBalancers.usesProxyProtocol', true],
+  ['addons.hcloudCcm.loadBalancers.healthCheck.interval', 10],
+  ['addons.hcloudCcm.loadBalancers.healthCheck.retries', 1],
+  ['addons.hcloudCcm.loadBalancers.healthCheck.timeout', 2],
+  ['addons.talosCcm.enabled', false],
+  ...chartCases('talosCcm'),
+  ['addons.metricsServer.enabled', false],
+  ...chartCases('metricsServer'),
+  ['addons.metricsServer.scheduleOnControlPlane', true],
+  ['addons.metricsServer.replicas', 3],
+  ['addons.hcloudCsi.enabled', false],
+  ...chartCases('hcloudCsi'),
+  ['addons.hcloudCsi.storageClasses[].name', 'slow'],
+  ['addons.hcloudCsi.storageClasses[].encrypted', true],
+  ['addons.hcloudCsi.storageClasses[].reclaimPolicy', 'Retain'],
+  ['addons.hcloudCsi.storageClasses[].defaultStorageClass', true],
+  ['addons.hcloudCsi.storageClasses[].extraParameters', { 'csi.storage.k8s.io/fstype': 'xfs' }],
+  ['addons.hcloudCsi.volumeExtraLabels', { team: 'platform' }],
+  ['addons.certManager.enabled', true],
+  ...chartCases('certManager', CERT_MANAGER),
+];
+
+/** The fields these cases show to be applied, as support.test.ts reads them. */
+export const FIELDS_WITH_EFFECT: readonly string[] = CASES.map(([field]) => field);
