@@ -251,7 +251,10 @@ describe('docs/spec.md', () => {
     const rows = body.split('\n').filter((line) => line.startsWith('| `'));
     for (const field of NOT_YET_FIELDS) {
       // The row of the field itself, or of the object it is part of (`upgrade` for talos.upgrade.debug).
-      const keys = field.path.split('.').map((key) => key.replace(/\[\]$/, '')).slice(-2);
+      const keys = field.path
+        .split('.')
+        .map((key) => key.replace(/\[\]$/, ''))
+        .slice(-2);
       const marked = rows.some(
         (row) =>
           keys.some((key) => (row.split('|')[1] ?? '').includes(key)) && row.includes('Not supported yet'),
