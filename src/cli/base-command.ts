@@ -83,7 +83,27 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       };
       return this.report(ExitCode.USAGE, `${message} (see \`${command} --help\`)`, envelope);
     }
-    return super.catch(error);
+    if (error.oclif) return super.catch(error); // this.exit(): not a failure to describe
+    return this.reportInternal(error);
+  }
+
+  /**
+   * Anything that is not an Hk8sError is a bug (README "Exit codes": 1): one line that says so,
+   * the stack only with HK8S_DEBUG, never oclif's multi-line dump of the error's properties.
+   */
+  private reportInternal(error: Error): void {
+    const message = (error.message || String(error)).split('\n')[0] as string;
+    const line = `internal error: ${message}. This is a bug in hk8s: please report it (HK8S_DEBUG=1 shows the stack trace)`;
+    this.report(ExitCode.INTERNAL, line, {
+      ok: false,
+      error: {
+        code: 'internal',
+        exitCode: ExitCode.INTERNAL,
+        message: `internal error: ${message}`,
+        hint: 'This is a bug in hk8s: please report it.',
+        ...(process.env.HK8S_DEBUG && error.stack ? { detail: error.stack } : {}),
+      },
+    });
   }
 
   private report(code: number, line: string, envelope: ErrorEnvelope): void {

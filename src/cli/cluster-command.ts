@@ -3,6 +3,7 @@
  * cloud (or the sandbox).
  */
 import { Command, Flags } from '@oclif/core';
+import { Hk8sError } from '../errors.js';
 import type { EngineEvent } from '../execute/events.js';
 import { connectProvider } from './connect.js';
 import type { Provider } from '../engine/provider.js';
@@ -43,16 +44,24 @@ export const forceFlag = Flags.boolean({
   default: false,
 });
 
+/** A "no" at the prompt is not a success: scripts see exit 11 (README "Exit codes"). */
+export function declinedError(what: string): Hk8sError {
+  return new Hk8sError('run.not-confirmed', what, {
+    hint: "Run the command again and answer 'yes' to go ahead.",
+  });
+}
+
 export abstract class ClusterCommand<T extends typeof Command> extends BaseCommand<T> {
   private openedProvider?: Provider;
+  private openedWorkspace?: Promise<Workspace>;
   private view?: ProgressView;
 
-  protected async workspace(): Promise<Workspace> {
-    return openWorkspace({
-      cwd: process.cwd(),
-      config: this.flags.config,
-      addons: await this.addonRegistry(),
-    });
+  /** Opened once per command: the spec is read and checked once. */
+  protected workspace(): Promise<Workspace> {
+    this.openedWorkspace ??= this.addonRegistry().then((addons) =>
+      openWorkspace({ cwd: process.cwd(), config: this.flags.config, addons }),
+    );
+    return this.openedWorkspace;
   }
 
   protected async provider(ws: Workspace): Promise<Provider> {
@@ -103,7 +112,8 @@ export abstract class ClusterCommand<T extends typeof Command> extends BaseComma
   /** The end of an apply or destroy: the run's summary, or why nothing ran. */
   protected reportApply(outcome: ApplyResult, cancelled: string): ApplyJson {
     if (outcome.result) return reportRun(outcome.result, (text) => this.say(text));
-    this.say(outcome.declined ? cancelled : summaryLine(outcome.plan.summary));
+    if (outcome.declined) throw declinedError(cancelled);
+    this.say(summaryLine(outcome.plan.summary));
     return { plan: outcome.plan.inputsHash, changed: false };
   }
 

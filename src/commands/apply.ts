@@ -69,6 +69,6 @@ export default class ApplyCommand extends ClusterCommand<typeof ApplyCommand> {
         ),
       ),
     );
-    return this.reportApply(outcome, 'Apply cancelled; nothing was changed.');
+    return this.reportApply(outcome, 'not confirmed: apply cancelled, nothing was changed');
   }
 }

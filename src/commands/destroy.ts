@@ -43,6 +43,6 @@ export default class DestroyCommand extends ClusterCommand<typeof DestroyCommand
         ),
       ),
     );
-    return this.reportApply(outcome, 'Destroy cancelled; nothing was changed.');
+    return this.reportApply(outcome, 'not confirmed: destroy cancelled, nothing was changed');
   }
 }

@@ -1,4 +1,4 @@
-import { access, writeFile } from 'node:fs/promises';
+import { access, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../cli/base-command.js';
@@ -7,6 +7,7 @@ import { specJsonSchemaText } from '../spec/json-schema.js';
 import { settingsSchemas } from '../addons/registry.js';
 import { starterSpecYaml } from '../spec/starter.js';
 import type { InitJson } from '../cli/json-contract.js';
+import { gitignoreLine, ignoreStateDir } from '../cli/gitignore.js';
 
 const SPEC_FILE = 'hk8s.yaml';
 const SCHEMA_FILE = 'hk8s.schema.json';
@@ -16,6 +17,33 @@ async function exists(path: string): Promise<boolean> {
     () => true,
     () => false,
   );
+}
+
+/** `--dir` must name a directory that exists: init creates files, not paths. */
+async function assertDirectory(dir: string): Promise<void> {
+  const found = await stat(dir).catch(() => undefined);
+  if (found?.isDirectory()) return;
+  throw new Hk8sError('usage', found ? `${dir} is not a directory` : `directory ${dir} does not exist`, {
+    where: '--dir',
+    hint: found
+      ? 'Pass the directory to write hk8s.yaml into.'
+      : `Create it first (mkdir -p ${dir}), or pass an existing directory.`,
+  });
+}
+
+async function writeOrExplain(path: string, text: string): Promise<void> {
+  try {
+    await writeFile(path, text);
+  } catch (error) {
+    throw new Hk8sError(
+      'usage',
+      `cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? 'failed'}`,
+      {
+        where: '--dir',
+        hint: 'Pass a directory you can write to.',
+      },
+    );
+  }
 }
 
 export default class InitCommand extends BaseCommand<typeof InitCommand> {
@@ -32,6 +60,7 @@ export default class InitCommand extends BaseCommand<typeof InitCommand> {
   };
 
   public async run(): Promise<InitJson> {
+    await assertDirectory(this.flags.dir);
     const specPath = join(this.flags.dir, SPEC_FILE);
     const schemaPath = join(this.flags.dir, SCHEMA_FILE);
     if (!this.flags.force && (await exists(specPath))) {
@@ -46,9 +75,10 @@ export default class InitCommand extends BaseCommand<typeof InitCommand> {
         hint: 'Use 1–32 lowercase letters, digits and dashes, starting and ending with a letter or digit.',
       });
     }
-    await writeFile(specPath, starterSpecYaml({ name: this.flags.name, schemaRef: `./${SCHEMA_FILE}` }));
-    await writeFile(schemaPath, specJsonSchemaText(settingsSchemas(await this.addonRegistry())));
+    await writeOrExplain(specPath, starterSpecYaml({ name: this.flags.name, schemaRef: `./${SCHEMA_FILE}` }));
+    await writeOrExplain(schemaPath, specJsonSchemaText(settingsSchemas(await this.addonRegistry())));
     this.say(`Wrote ${specPath} and ${schemaPath}.`);
+    this.say(gitignoreLine(await ignoreStateDir(this.flags.dir)));
     this.say('Next: `hk8s plan --sandbox` to try it locally, or set HCLOUD_TOKEN and run `hk8s plan`.');
     return { spec: specPath, schema: schemaPath };
   }

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
-import { ClusterCommand, forceFlag, parallelismFlag } from '../cli/cluster-command.js';
+import { ClusterCommand, declinedError, forceFlag, parallelismFlag } from '../cli/cluster-command.js';
 import { reportRun } from '../cli/render/run-summary.js';
-import { resumeCluster } from '../engine/resume.js';
+import { hasRunToResume, resumeCluster } from '../engine/resume.js';
 import type { ResumeJson } from '../cli/json-contract.js';
 
 export default class ResumeCommand extends ClusterCommand<typeof ResumeCommand> {
@@ -23,6 +23,11 @@ export default class ResumeCommand extends ClusterCommand<typeof ResumeCommand> 
   };
 
   public async run(): Promise<ResumeJson> {
+    // Nothing to resume needs no cloud: answer from the log alone, before asking for a token.
+    if (!(await hasRunToResume(await this.workspace()))) {
+      this.say('Nothing to resume: the last run finished.');
+      return { resumed: null };
+    }
     const outcome = await this.changeCluster((ws, provider, signal) =>
       resumeCluster(
         ws,
@@ -43,12 +48,11 @@ export default class ResumeCommand extends ClusterCommand<typeof ResumeCommand> 
         `  ${r.address}: ${r.outcome === 'retry' ? 'had not taken effect; planned again' : `found, ${r.outcome}`}`,
       );
     }
+    if (outcome.declined) {
+      throw declinedError('not confirmed: resume cancelled after reconciling, nothing else was changed');
+    }
     if (!outcome.result) {
-      this.say(
-        outcome.declined
-          ? 'Resume cancelled after reconciling; nothing else was changed.'
-          : 'Nothing left to do.',
-      );
+      this.say('Nothing left to do.');
       return { resumed: outcome.resumed.id, reconciled: outcome.reconciled };
     }
     return {

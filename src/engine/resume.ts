@@ -29,6 +29,12 @@ export interface ResumeResult extends ApplyResult {
   reconciled: Array<{ action: string; address: string; outcome: 'adopted' | 'done' | 'retry' }>;
 }
 
+/** Whether the log holds a run to resume (pending or failed). Read-only: no lock, no cloud. */
+export async function hasRunToResume(ws: Workspace): Promise<boolean> {
+  const { state } = await openState(ws.log);
+  return (pendingRun(state) ?? lastFailedRun(state)) !== undefined;
+}
+
 /**
  * Reconciles every action of the pending (or failed) run whose outcome is unknown, closes that
  * run, then plans again from what exists and runs the rest. No duplicates: whatever a dead run

@@ -10,11 +10,12 @@ import type { ResourceRecord } from '../execute/runner.js';
 import type { ObservedResource } from '../plan/types.js';
 import { assertPlanFresh } from '../plan/plan-file.js';
 import { protectedRemovals } from '../plan/protection.js';
-import { hasChanges, makePlan, type Plan, type PlanCommand } from '../plan/plan.js';
+import { hasChanges, makePlan, type Plan, type PlanCommand, type PlanInputs } from '../plan/plan.js';
 import { openState } from '../state/log-store.js';
 import { lastRun, pendingRun, type RunRecord, type State } from '../state/reducer.js';
 import { warnEndpoints } from './endpoint-warnings.js';
 import { desiredResources } from './infra.js';
+import { assertTargetsKnown } from './targets.js';
 import { observeClusterKubernetes } from './kube-observation.js';
 import { observedTalosInput, talosPlanInput } from './talos-inputs.js';
 import { assertVersionChanges, runningVersions } from './version-check.js';
@@ -92,7 +93,7 @@ export async function computePlan(
       ? addonInputs(ws.addons, ws.spec, talos.layout, talos.facts, state, lastFailedRun(state) !== undefined)
       : undefined;
   for (const warning of addons?.warnings ?? []) warn(events, warning);
-  const plan = makePlan({
+  const inputs: PlanInputs = {
     cluster: ws.cluster,
     command: request.command,
     specHash: ws.loaded.hash,
@@ -104,7 +105,17 @@ export async function computePlan(
     ...(request.force === true ? { force: true } : {}),
     ...(talos ? { talos } : {}),
     ...(addons ? { addons: addons.input } : {}),
-  });
+  };
+  if (request.targets && request.targets.length > 0) {
+    const whole = makePlan({ ...inputs, targets: undefined }).graph.actions.map((a) => a.address);
+    assertTargetsKnown(request.targets, [
+      ...whole,
+      ...inputs.desired.map((d) => d.address),
+      ...resources.map((o) => o.address),
+      ...Object.keys(state.resources),
+    ]);
+  }
+  const plan = makePlan(inputs);
   if (request.command === 'apply') warnEndpoints(ws.spec, events);
   refuseProtectedRemovals(ws, plan);
   const unrecorded = observation.resources.filter((o) => state.resources[o.address]?.id !== o.id);

@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 import { ClusterCommand } from '../../cli/cluster-command.js';
 import type { StateEventsJson } from '../../cli/json-contract.js';
 import { stateEvents } from '../../engine/state-admin.js';
+import { EVENT_TYPES } from '../../state/events.js';
 
 export default class StateEvents extends ClusterCommand<typeof StateEvents> {
   static override summary = 'Print the event log (secret values hidden).';
@@ -16,7 +17,12 @@ export default class StateEvents extends ClusterCommand<typeof StateEvents> {
 
   static override flags = {
     run: Flags.string({ summary: 'Only events of this run.' }),
-    type: Flags.string({ summary: 'Only events of this type; repeatable.', multiple: true }),
+    // A closed list: a misspelt type is refused naming the allowed ones, not an empty answer.
+    type: Flags.string({
+      summary: 'Only events of this type; repeatable.',
+      multiple: true,
+      options: [...EVENT_TYPES],
+    }),
     tail: Flags.integer({ summary: 'Only the last N matching events.', min: 1 }),
   };
 
