@@ -27,6 +27,7 @@ import { resolveNetworkLayout } from '../spec/network.js';
 import type { Spec } from '../spec/schema.js';
 import { needsOperatorIp } from './operator-ip.js';
 import type { Provider } from './provider.js';
+import { readCatalog } from './hcloud-catalog.js';
 
 export interface ProviderParts {
   /** The Hetzner API client, pointed at the cloud or the sandbox. */
@@ -50,6 +51,8 @@ export interface ProviderParts {
   hcloudToken: string;
   /** The operator's public IPv4; asked at most once, and only when the firewall needs it. */
   operatorIpv4(): Promise<string>;
+  /** Which cloud this is, as the state records it: `sandbox` or the API endpoint URL. */
+  target?: string;
   close?(): Promise<void>;
 }
 
@@ -100,6 +103,8 @@ export function hcloudProvider(spec: Spec, cluster: string, parts: ProviderParts
       }
     },
     hcloudToken: parts.hcloudToken,
+    ...(parts.target === undefined ? {} : { target: parts.target }),
+    catalog: (needs) => readCatalog(parts.hcloud, needs),
     async observe(observeOptions = {}) {
       const observation = await observeHcloud(parts.hcloud, cluster, observeOptions);
       const unaddressed = observation.unaddressed.map((o) => ({ ...o, id: String(o.id) }));

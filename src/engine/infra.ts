@@ -40,7 +40,11 @@ export function infraLayout(spec: Spec): InfraLayout {
   };
 }
 
-export function infraFacts(state: State, observation: Observation): InfraFacts {
+export function infraFacts(
+  state: State,
+  observation: Observation,
+  architectures?: InfraFacts['architectures'],
+): InfraFacts {
   const servers: InfraFacts['servers'] = {};
   for (const r of observation.resources) {
     if (r.type !== 'server') continue;
@@ -54,14 +58,20 @@ export function infraFacts(state: State, observation: Observation): InfraFacts {
     operatorIpv6: observation.operatorIpv6,
     sshPublicKey: typeof key === 'string' ? key : undefined,
     servers,
+    ...(architectures ? { architectures } : {}),
   };
 }
 
-export function desiredResources(spec: Spec, state: State, observation: Observation): DesiredResource[] {
+export function desiredResources(
+  spec: Spec,
+  state: State,
+  observation: Observation,
+  architectures?: InfraFacts['architectures'],
+): DesiredResource[] {
   const infra: InfraSpec = spec;
   return desiredInfrastructure({
     spec: infra,
     layout: infraLayout(spec),
-    facts: infraFacts(state, observation),
+    facts: infraFacts(state, observation, architectures),
   });
 }

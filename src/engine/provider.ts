@@ -9,6 +9,7 @@ import type { TalosNode } from '../plan/talos/nodes.js';
 import type { VersionTarget } from '../observe/talos.js';
 import type { NodeVersion } from '../plan/talos/upgrades.js';
 import type { ObservedResource } from '../plan/types.js';
+import type { CatalogNeeds, CloudCatalog } from './cloud-facts.js';
 
 export interface Observation {
   resources: ObservedResource[];
@@ -26,6 +27,16 @@ export interface ObserveOptions {
 
 export interface Provider {
   observe(options?: ObserveOptions): Promise<Observation>;
+  /**
+   * The cloud's catalogue (server types, locations, Talos images), read when a plan is about to
+   * create servers. Absent: the provider has no catalogue to check against (infra-only fakes).
+   */
+  catalog?(needs: CatalogNeeds): Promise<CloudCatalog>;
+  /**
+   * Which cloud this provider talks to, as the state records it: `sandbox`, or the API endpoint
+   * URL. A state or a saved plan made against another one is refused (src/engine/target.ts).
+   */
+  target?: string;
   /** The Talos version each target runs (by server address), asked with the cluster's secrets. */
   observeTalos?(targets: readonly VersionTarget[], secretsYaml: string): Promise<Record<string, NodeVersion>>;
   runner: ActionRunner;

@@ -7,7 +7,7 @@ import { Hk8sError } from '../errors.js';
 import type { EngineEventSink, EngineWarning } from '../execute/events.js';
 import { executeGraph, type RunResult } from '../execute/execute.js';
 import type { ResourceRecord } from '../execute/runner.js';
-import type { ObservedResource } from '../plan/types.js';
+import type { DesiredResource, ObservedResource } from '../plan/types.js';
 import { assertPlanFresh } from '../plan/plan-file.js';
 import { protectedRemovals } from '../plan/protection.js';
 import { hasChanges, makePlan, type Plan, type PlanCommand, type PlanInputs } from '../plan/plan.js';
@@ -16,11 +16,12 @@ import { lastRun, pendingRun, type RunRecord, type State } from '../state/reduce
 import { warnEndpoints } from './endpoint-warnings.js';
 import { desiredResources } from './infra.js';
 import { assertTargetsKnown } from './targets.js';
+import { assertCloudFacts, catalogNeeds, observedNetworkZone, poolsToCheck } from './cloud-facts.js';
 import { observeClusterKubernetes } from './kube-observation.js';
 import { observedTalosInput, talosPlanInput } from './talos-inputs.js';
 import { assertVersionChanges, runningVersions } from './version-check.js';
 import { addonInputs } from '../addons/plan-input.js';
-import type { Provider } from './provider.js';
+import type { Observation, Provider } from './provider.js';
 import { HK8S_VERSION } from './version.js';
 import type { Workspace } from './workspace.js';
 
@@ -78,6 +79,8 @@ export async function computePlan(
   }
   const observation = await provider.observe({ includeVolumes: request.includeVolumes });
   for (const object of observation.unaddressed ?? []) warn(events, { kind: 'unaddressed-object', object });
+  // Before anything else is read: a server the cloud cannot make stops the plan here (exit 4).
+  const desired = request.command === 'destroy' ? [] : await checkedDesired(ws, state, provider, observation);
   // Volumes hold data: only `destroy --include-volumes` sees (and so deletes) them.
   const keepVolumes = request.command === 'destroy' && request.includeVolumes === true;
   const resources = observation.resources.filter((r) => r.type !== 'volume' || keepVolumes);
@@ -98,7 +101,7 @@ export async function computePlan(
     command: request.command,
     specHash: ws.loaded.hash,
     stateHead: state.head,
-    desired: request.command === 'destroy' ? [] : desiredResources(ws.spec, state, observation),
+    desired,
     observed: resources,
     targets: request.targets,
     replace: request.replace,
@@ -120,6 +123,32 @@ export async function computePlan(
   refuseProtectedRemovals(ws, plan);
   const unrecorded = observation.resources.filter((o) => state.resources[o.address]?.id !== o.id);
   return { plan, unrecorded, records: knownRecords(state, observation.resources) };
+}
+
+/**
+ * The desired resources, after the cloud's catalogue confirmed what they need (src/engine/cloud-facts.ts).
+ * The catalogue is read only when servers are to be created or change type.
+ */
+async function checkedDesired(
+  ws: Workspace,
+  state: State,
+  provider: Provider,
+  observation: Observation,
+): Promise<DesiredResource[]> {
+  const desired = desiredResources(ws.spec, state, observation);
+  const pools = poolsToCheck(ws.spec, desired, observation.resources);
+  const needs = catalogNeeds(pools);
+  if (!provider.catalog || !needs) return desired;
+  const catalog = await provider.catalog(needs);
+  assertCloudFacts(ws.loaded, {
+    spec: ws.spec,
+    pools,
+    catalog,
+    networkZone: observedNetworkZone(observation.resources),
+    now: Date.now(),
+  });
+  const architectures = Object.fromEntries(catalog.serverTypes.map((t) => [t.name, t.architecture]));
+  return desiredResources(ws.spec, state, observation, architectures);
 }
 
 /** Protected objects stay while the spec protects them; the way out is the spec, said in one line. */

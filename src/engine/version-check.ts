@@ -72,7 +72,7 @@ export function runningVersions(state: State): RunningVersions {
   return running;
 }
 
-function sourceOf(loaded: LoadedSpec): SpecSource {
+export function specSource(loaded: LoadedSpec): SpecSource {
   if (basename(loaded.path) === 'package.json') return { path: loaded.path, text: loaded.text };
   const yaml = parseYamlSource(loaded.path, loaded.text);
   return { path: loaded.path, text: loaded.text, doc: yaml.doc, lineCounter: yaml.lineCounter };
@@ -85,7 +85,7 @@ function sourceOf(loaded: LoadedSpec): SpecSource {
 export function assertVersionChanges(loaded: LoadedSpec, running: RunningVersions, force: boolean): void {
   const problems: Array<{ path: readonly PropertyKey[]; message: string }> = [];
   checkVersionChanges(loaded.spec, running, { force }, (path, message) => problems.push({ path, message }));
-  if (problems.length > 0) throw specRuleError(problems, sourceOf(loaded), HINT);
+  if (problems.length > 0) throw specRuleError(problems, specSource(loaded), HINT);
 }
 
 /**

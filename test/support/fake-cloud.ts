@@ -3,6 +3,7 @@
  * (plan, apply, resume) without HTTP. Objects are stored exactly as the desired props say.
  */
 import { assertNever } from '../../src/errors.js';
+import type { CatalogNeeds, CloudCatalog } from '../../src/engine/cloud-facts.js';
 import type { Provider } from '../../src/engine/provider.js';
 import type { ActionRunner } from '../../src/execute/runner.js';
 import type { JsonObject, ObservedResource, ResourceType } from '../../src/plan/types.js';
@@ -21,6 +22,12 @@ export class FakeCloud {
   failOnce = new Set<string>();
   /** Make this address, then throw as if the answer said it failed (once). */
   failAfterCreate = new Set<string>();
+  /** The catalogue the provider answers with; none (no check) unless a test sets one. */
+  catalog?: CloudCatalog;
+  /** What each catalogue read asked for. */
+  readonly catalogReads: CatalogNeeds[] = [];
+  /** What the provider says it talks to (`Provider.target`). */
+  target?: string;
 
   observe(): ObservedResource[] {
     return [...this.objects.entries()].map(([address, o]) => ({
@@ -86,10 +93,21 @@ export class FakeCloud {
         return { status: 'not-done', reason: 'not found' };
       },
     };
+    const catalog = this.catalog;
     return {
       runner,
       talos: false,
       observe: async () => ({ resources: this.observe(), operatorIpv4: '127.0.0.1' }),
+      ...(this.target === undefined ? {} : { target: this.target }),
+      ...(catalog
+        ? {
+            catalog: async (needs: CatalogNeeds) => {
+              this.catalogReads.push(needs);
+              const { talosImages: _images, ...withoutImages } = catalog;
+              return needs.images ? catalog : withoutImages;
+            },
+          }
+        : {}),
     };
   }
 }

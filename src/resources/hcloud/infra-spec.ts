@@ -88,6 +88,8 @@ export interface InfraFacts {
   sshPublicKey?: string;
   /** Observed server ids and IPv4s by address, for rDNS templates that use them. */
   servers: Record<string, { id: string; ipv4?: string; ipv6?: string }>;
+  /** The image architecture of each server type, from Hetzner's catalogue when the plan read it. */
+  architectures?: Record<string, 'amd64' | 'arm64'>;
 }
 
 /** Everything a resource type module's desired-shape builder may look at. */

@@ -63,7 +63,8 @@ function poolServers(ctx: DesiredContext, pool: InfraPool, role: NodeRole): Desi
       image: {
         os: 'talos',
         version: spec.talos.version,
-        arch: pool.type.startsWith('cax') ? 'arm64' : 'amd64',
+        // The catalogue knows; without it (nothing to create) the name does: Arm types are cax*.
+        arch: ctx.facts.architectures?.[pool.type] ?? (pool.type.startsWith('cax') ? 'arm64' : 'amd64'),
       },
       ssh_keys: [ref(addresses.sshKey)],
       network: ref(addresses.network),
