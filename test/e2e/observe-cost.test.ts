@@ -5,12 +5,17 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sandboxDirFor, workspace, type Workspace } from '../support/cli.js';
+import { OPERATIONS } from '../support/hcloud-operations.js';
 import { inventory, resetStats, stats, world } from '../support/sandbox-client.js';
 
 const SPEC = readFileSync('test/fixtures/cli/small.yaml', 'utf8');
 /** One control plane plus `workers` workers. */
 const specWith = (workers: number) => SPEC.replace('count: 2,', `count: ${workers},`);
 const PAGE = 50; // Hetzner's maximum per_page
+/** What a plan asks of Hetzner, with everything to create or not, at 100 servers or at 3. */
+const MAX_PLAN_REQUESTS = 20;
+/** Read when the plan creates servers: the catalogue their types, locations and image are checked against. */
+const CATALOGUE = ['list_images', 'list_locations', 'list_server_types'];
 
 /** The kinds hk8s manages, each of which a plan must list. */
 const LISTS = [
@@ -22,20 +27,6 @@ const LISTS = [
   'list_servers',
   'list_ssh_keys',
 ];
-
-/** operationId → method and path, from the vendored OpenAPI document the sandbox serves. */
-const OPERATIONS = (() => {
-  const doc = JSON.parse(readFileSync('vendor/hcloud/hcloud-openapi.json', 'utf8')) as {
-    paths: Record<string, Record<string, { operationId?: string }>>;
-  };
-  const byId = new Map<string, { method: string; path: string }>();
-  for (const [path, methods] of Object.entries(doc.paths)) {
-    for (const [method, op] of Object.entries(methods)) {
-      if (op.operationId) byId.set(op.operationId, { method: method.toUpperCase(), path });
-    }
-  }
-  return byId;
-})();
 
 const sandboxDir = sandboxDirFor('observe-cost');
 let ws: Workspace;
@@ -77,10 +68,21 @@ function counts(requests: Record<string, Record<string, number>>): Record<string
   );
 }
 
+/** The requests of a plan of `servers` servers in an empty project: everything to create. */
+async function firstPlanCost(servers: number): Promise<Record<string, Record<string, number>>> {
+  ws.writeSpec(specWith(servers - 1));
+  await resetStats(sandboxDir);
+  const plan = ws.run('plan', '--sandbox', '--detailed-exitcode');
+  expect(plan.code, plan.stdout + plan.stderr).toBe(2);
+  return (await stats(sandboxDir)).requests;
+}
+
 describe('the requests of a plan', () => {
   const measured: Record<number, Record<string, number>> = {};
+  let first: Record<string, number> = {};
 
   beforeAll(async () => {
+    first = counts(await firstPlanCost(100));
     measured[3] = counts(await planCost(3));
     measured[100] = counts(await planCost(100));
   }, 180_000);
@@ -103,6 +105,20 @@ describe('the requests of a plan', () => {
     );
     expect(measuredHere).toEqual(expected);
   });
+
+  it('that creates everything adds one read each of the catalogue, and stays within the budget', () => {
+    expect(first).toEqual(Object.fromEntries([...LISTS, ...CATALOGUE].sort().map((op) => [op, 1])));
+    expect(Object.values(first).reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(MAX_PLAN_REQUESTS);
+  });
+
+  it.each([3, 100])(
+    'at %i servers with nothing to create read no catalogue, within the budget',
+    (servers) => {
+      const here = measured[servers] ?? {};
+      expect(Object.keys(here).filter((op) => CATALOGUE.includes(op))).toEqual([]);
+      expect(Object.values(here).reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(MAX_PLAN_REQUESTS);
+    },
+  );
 
   it('cost the same at 3 and at 100 servers for every kind but servers', () => {
     const without = (m: Record<string, number> = {}) =>
