@@ -1,6 +1,6 @@
-import { writeFile } from 'node:fs/promises';
 import { Flags } from '@oclif/core';
 import { ClusterCommand } from '../cli/cluster-command.js';
+import { writeSecretFile } from '../cli/secret-file.js';
 import { readKubeconfig } from '../engine/credentials.js';
 
 export default class KubeconfigCommand extends ClusterCommand<typeof KubeconfigCommand> {
@@ -13,14 +13,17 @@ export default class KubeconfigCommand extends ClusterCommand<typeof KubeconfigC
   ];
 
   static override flags = {
-    output: Flags.string({ char: 'o', summary: 'Write to this file (created 0600) instead of stdout.' }),
+    output: Flags.string({
+      char: 'o',
+      summary: 'Write to this file (mode 0600, also when it exists) instead of stdout.',
+    }),
   };
 
   public async run(): Promise<void> {
     const ws = await this.workspace();
     const text = await readKubeconfig(ws);
     if (this.flags.output) {
-      await writeFile(this.flags.output, text, { mode: 0o600 });
+      await writeSecretFile(this.flags.output, text, 'kubeconfig');
       this.notice(`Wrote ${this.flags.output}.`);
     } else {
       process.stdout.write(text);

@@ -1,6 +1,6 @@
-import { writeFile } from 'node:fs/promises';
 import { Flags } from '@oclif/core';
 import { ClusterCommand } from '../cli/cluster-command.js';
+import { writeSecretFile } from '../cli/secret-file.js';
 import { issueTalosconfig } from '../engine/credentials.js';
 
 export default class TalosconfigCommand extends ClusterCommand<typeof TalosconfigCommand> {
@@ -18,7 +18,10 @@ export default class TalosconfigCommand extends ClusterCommand<typeof Talosconfi
   ];
 
   static override flags = {
-    output: Flags.string({ char: 'o', summary: 'Write to this file (created 0600) instead of stdout.' }),
+    output: Flags.string({
+      char: 'o',
+      summary: 'Write to this file (mode 0600, also when it exists) instead of stdout.',
+    }),
     hours: Flags.integer({ summary: 'How long the client certificate is valid.', default: 8760, min: 1 }),
   };
 
@@ -26,7 +29,7 @@ export default class TalosconfigCommand extends ClusterCommand<typeof Talosconfi
     const ws = await this.workspace();
     const text = await issueTalosconfig(ws, this.flags.hours);
     if (this.flags.output) {
-      await writeFile(this.flags.output, text, { mode: 0o600 });
+      await writeSecretFile(this.flags.output, text, 'talosconfig');
       this.notice(`Wrote ${this.flags.output}.`);
     } else {
       process.stdout.write(text);
