@@ -109,6 +109,26 @@ export abstract class ClusterCommand<T extends typeof Command> extends BaseComma
     return result;
   }
 
+  /**
+   * After an apply or resume, `report` shows the run; the files the spec names
+   * (`cluster.kubeconfigPath`, `talosconfigPath`) are refreshed first. A file that cannot be
+   * written fails the command, but only after the run's own outcome is shown.
+   */
+  protected async withCredentialFiles<R>(report: () => R): Promise<R> {
+    const ws = await this.workspace();
+    let failure: unknown;
+    if (ws.spec.cluster.kubeconfigPath || ws.spec.cluster.talosconfigPath) {
+      // Loaded only here: it needs the certificate library, which most runs never load.
+      const { refreshCredentialFiles } = await import('./credential-files.js');
+      await refreshCredentialFiles(ws, (text) => this.notice(text)).catch((error: unknown) => {
+        failure = error;
+      });
+    }
+    const result = report();
+    if (failure !== undefined) throw failure;
+    return result;
+  }
+
   /** The end of an apply or destroy: the run's summary, or why nothing ran. */
   protected reportApply(outcome: ApplyResult, cancelled: string): ApplyJson {
     if (outcome.result) return reportRun(outcome.result, (text) => this.say(text));

@@ -69,6 +69,8 @@ export default class ApplyCommand extends ClusterCommand<typeof ApplyCommand> {
         ),
       ),
     );
-    return this.reportApply(outcome, 'not confirmed: apply cancelled, nothing was changed');
+    return this.withCredentialFiles(() =>
+      this.reportApply(outcome, 'not confirmed: apply cancelled, nothing was changed'),
+    );
   }
 }

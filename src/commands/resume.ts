@@ -51,14 +51,13 @@ export default class ResumeCommand extends ClusterCommand<typeof ResumeCommand> 
     if (outcome.declined) {
       throw declinedError('not confirmed: resume cancelled after reconciling, nothing else was changed');
     }
-    if (!outcome.result) {
-      this.say('Nothing left to do.');
-      return { resumed: outcome.resumed.id, reconciled: outcome.reconciled };
-    }
-    return {
-      resumed: outcome.resumed.id,
-      reconciled: outcome.reconciled,
-      ...reportRun(outcome.result, (t) => this.say(t)),
-    };
+    const { resumed, reconciled, result } = outcome;
+    return this.withCredentialFiles((): ResumeJson => {
+      if (!result) {
+        this.say('Nothing left to do.');
+        return { resumed: resumed.id, reconciled };
+      }
+      return { resumed: resumed.id, reconciled, ...reportRun(result, (t) => this.say(t)) };
+    });
   }
 }

@@ -19,8 +19,14 @@ export async function readKubeconfig(ws: Workspace): Promise<string> {
   return text;
 }
 
-/** A talosconfig for talosctl with an `os:admin` certificate valid for `hours`. */
-export async function issueTalosconfig(ws: Workspace, hours: number): Promise<string> {
+/** What a talosconfig of this cluster must say: its context, endpoints and OS CA. */
+export interface TalosconfigTarget {
+  context: string;
+  endpoints: string[];
+  ca: string;
+}
+
+async function talosAccessOf(ws: Workspace) {
   const { state } = await openState(ws.log);
   const yaml = state.secrets[TALOS_SECRETS]?.$secret;
   if (!yaml) {
@@ -34,15 +40,19 @@ export async function issueTalosconfig(ws: Workspace, hours: number): Promise<st
     .filter((n) => n.role === 'controlplane')
     .map((n) => ipOf(n.server))
     .filter((ip): ip is string => typeof ip === 'string');
+  return { secrets, target: { context: ws.cluster, endpoints, ca: secrets.certs.os.crt } };
+}
+
+export async function talosconfigTarget(ws: Workspace): Promise<TalosconfigTarget> {
+  return (await talosAccessOf(ws)).target;
+}
+
+/** A talosconfig for talosctl with an `os:admin` certificate valid for `hours`. */
+export async function issueTalosconfig(ws: Workspace, hours: number): Promise<string> {
+  const { secrets, target } = await talosAccessOf(ws);
   const client = await issueClientCertificate(secrets.certs.os, {
     roles: ['os:admin'],
     validityHours: hours,
   });
-  return buildTalosconfig({
-    context: ws.cluster,
-    endpoints,
-    nodes: endpoints.slice(0, 1),
-    ca: secrets.certs.os.crt,
-    client,
-  });
+  return buildTalosconfig({ ...target, nodes: target.endpoints.slice(0, 1), client });
 }

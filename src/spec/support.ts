@@ -35,8 +35,6 @@ export const NOT_YET_FIELDS: readonly NotYetField[] = [
     reason: 'hk8s always waits for Talos and Kubernetes health',
     default: true,
   },
-  { path: 'cluster.kubeconfigPath', reason: 'write it with hk8s kubeconfig -o PATH' },
-  { path: 'cluster.talosconfigPath', reason: 'write it with hk8s talosconfig -o PATH' },
   { path: 'network.existingId', reason: 'hk8s always creates its own network' },
   {
     path: 'network.nativeRoutingIpv4Cidr',

@@ -3,6 +3,10 @@
  * cluster: each either plans and applies, and then plans nothing (none is silently ignored), or is
  * refused by `validate` naming the field (exit 4) before anything is planned.
  */
+import { execFileSync } from 'node:child_process';
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sandboxDirFor, workspace, type Workspace } from '../support/cli.js';
 import { hcloud, world } from '../support/sandbox-client.js';
@@ -28,6 +32,8 @@ const state = {
   rules: [] as string[],
   kubeApi: false,
   hcloud: '',
+  /** Lines added to the cluster section. */
+  cluster: '',
   extra: '',
 };
 
@@ -40,6 +46,7 @@ function specText(): string {
     'cluster:',
     '  name: week-one',
     '  deleteProtection: false',
+    state.cluster,
     state.hcloud,
     'firewall:',
     '  apiSources: [127.0.0.1/32]',
@@ -116,6 +123,38 @@ describe('week-one changes on one sandbox cluster', () => {
     applyAndConverge();
   });
 
+  it('kubeconfigPath and talosconfigPath: written 0600 (also over a 0644 file), and usable', () => {
+    writeFileSync(join(ws.dir, 'kubeconfig'), 'stale\n');
+    chmodSync(join(ws.dir, 'kubeconfig'), 0o644);
+    state.cluster = '  kubeconfigPath: ./kubeconfig\n  talosconfigPath: ./talosconfig';
+    write();
+    const apply = ws.run('apply', '--sandbox', '--auto-approve');
+    expect(apply.code, apply.stdout + apply.stderr).toBe(0);
+    expect(apply.stdout).toContain('No changes');
+    expect(apply.stderr).toContain('Wrote the kubeconfig to ./kubeconfig (cluster.kubeconfigPath).');
+    for (const file of ['kubeconfig', 'talosconfig']) {
+      expect(statSync(join(ws.dir, file)).mode & 0o777, file).toBe(0o600);
+    }
+    const nodes = execFileSync(
+      'kubectl',
+      ['--kubeconfig', join(ws.dir, 'kubeconfig'), 'get', 'nodes', '-o', 'name'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(nodes).toContain('node/week-one-cp-1');
+    const talosconfig = parse(readFileSync(join(ws.dir, 'talosconfig'), 'utf8')) as {
+      contexts: Record<string, { endpoints: string[] }>;
+    };
+    expect(talosconfig.contexts['week-one']?.endpoints).toHaveLength(1);
+    // Current files are left alone: the talosconfig is not re-issued on every run.
+    const before = readFileSync(join(ws.dir, 'talosconfig'), 'utf8');
+    const again = ws.run('apply', '--sandbox', '--auto-approve');
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).not.toContain('Wrote the');
+    expect(readFileSync(join(ws.dir, 'talosconfig'), 'utf8')).toBe(before);
+  });
+
   it('a worker more', () => {
     state.pools[0]!.count = 2;
     expect(plannedIds()).toContain('create:server.a.2');
@@ -153,10 +192,24 @@ describe('week-one changes on one sandbox cluster', () => {
     applyAndConverge();
   });
 
-  it('the Kubernetes API load balancer', () => {
+  it('the Kubernetes API load balancer, and the kubeconfigPath file follows the new endpoint', async () => {
+    const serverOf = () =>
+      (
+        parse(readFileSync(join(ws.dir, 'kubeconfig'), 'utf8')) as {
+          clusters: Array<{ cluster: { server: string } }>;
+        }
+      ).clusters[0]?.cluster.server;
+    const before = serverOf();
     state.kubeApi = true;
     expect(plannedIds()).toContain('create:load_balancer.kube-api');
     applyAndConverge();
+    const listed = await hcloud<{
+      load_balancers: Array<{ name: string; public_net: { ipv4: { ip: string } } }>;
+    }>(sandboxDir, 'GET', '/load_balancers');
+    const ip = listed.load_balancers[0]?.public_net.ipv4.ip;
+    expect(ip).toBeDefined();
+    expect(serverOf()).not.toBe(before);
+    expect(serverOf()).toContain(ip);
   });
 
   it('removing a middle pool', async () => {
@@ -188,10 +241,10 @@ describe('week-one changes on one sandbox cluster', () => {
         `${t}kubernetes:\n  rbac:\n    roles: [{ name: r, namespace: default, rules: [{ resources: [pods], verbs: [get] }] }]\n`,
     ],
     [
-      'the kubeconfig path',
-      'cluster.kubeconfigPath',
+      'turning the health check off',
+      'cluster.healthcheck',
       (t: string) =>
-        t.replace('  deleteProtection: false', '  deleteProtection: false\n  kubeconfigPath: ./kubeconfig'),
+        t.replace('  deleteProtection: false', '  deleteProtection: false\n  healthcheck: false'),
     ],
   ])('%s is refused at validate, naming %s, and plan refuses it too', (_what, field, edit) => {
     ws.writeSpec(edit(`${specText()}\n`));

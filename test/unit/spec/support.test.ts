@@ -23,6 +23,8 @@ const APPLIED_ELSEWHERE: Record<string, string> = {
   'hcloud.token.env': 'test/unit/cli/token.test.ts',
   'hcloud.token.file': 'test/unit/cli/token.test.ts',
   'hcloud.endpoint': 'test/e2e/week-one.test.ts',
+  'cluster.kubeconfigPath': 'test/e2e/week-one.test.ts',
+  'cluster.talosconfigPath': 'test/e2e/week-one.test.ts',
   // Validation forces every location into the zone, so the zone is always the derived one.
   'network.zone': 'test/unit/spec/schema.test.ts',
   'workers.pools[].upgrade.maxUnavailable': 'test/unit/plan/talos-upgrades.test.ts',
