@@ -130,8 +130,8 @@ export abstract class ClusterCommand<T extends typeof Command> extends BaseComma
   }
 
   /** The end of an apply or destroy: the run's summary, or why nothing ran. */
-  protected reportApply(outcome: ApplyResult, cancelled: string): ApplyJson {
-    if (outcome.result) return reportRun(outcome.result, (text) => this.say(text));
+  protected reportApply(outcome: ApplyResult, cancelled: string, next?: string): ApplyJson {
+    if (outcome.result) return reportRun(outcome.result, (text) => this.say(text), next);
     if (outcome.declined) throw declinedError(cancelled);
     this.say(summaryLine(outcome.plan.summary));
     return { plan: outcome.plan.inputsHash, changed: false };

@@ -6,6 +6,7 @@ import {
   replaceFlag,
   targetFlag,
 } from '../cli/cluster-command.js';
+import { NEXT_AFTER_APPLY } from '../cli/render/run-summary.js';
 import { applyCluster } from '../engine/session.js';
 import { loadPlanFile } from '../plan/plan-file.js';
 import type { ApplyJson } from '../cli/json-contract.js';
@@ -70,7 +71,7 @@ export default class ApplyCommand extends ClusterCommand<typeof ApplyCommand> {
       ),
     );
     return this.withCredentialFiles(() =>
-      this.reportApply(outcome, 'not confirmed: apply cancelled, nothing was changed'),
+      this.reportApply(outcome, 'not confirmed: apply cancelled, nothing was changed', NEXT_AFTER_APPLY),
     );
   }
 }

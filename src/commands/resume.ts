@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { ClusterCommand, declinedError, forceFlag, parallelismFlag } from '../cli/cluster-command.js';
-import { reportRun } from '../cli/render/run-summary.js';
+import { NEXT_AFTER_APPLY, reportRun } from '../cli/render/run-summary.js';
 import { hasRunToResume, resumeCluster } from '../engine/resume.js';
 import type { ResumeJson } from '../cli/json-contract.js';
 
@@ -57,7 +57,7 @@ export default class ResumeCommand extends ClusterCommand<typeof ResumeCommand> 
         this.say('Nothing left to do.');
         return { resumed: resumed.id, reconciled };
       }
-      return { resumed: resumed.id, reconciled, ...reportRun(result, (t) => this.say(t)) };
+      return { resumed: resumed.id, reconciled, ...reportRun(result, (t) => this.say(t), NEXT_AFTER_APPLY) };
     });
   }
 }

@@ -3,7 +3,15 @@ import { Hk8sError } from '../../errors.js';
 import type { RunResult } from '../../execute/execute.js';
 import type { RunJson } from '../json-contract.js';
 
-export function reportRun(result: RunResult, say: (text: string) => void): RunJson {
+/** What a person usually does after a cluster changed successfully. */
+export const NEXT_AFTER_APPLY =
+  '`hk8s status` shows the nodes and addons; `hk8s kubeconfig -o kubeconfig` writes the file kubectl needs.';
+
+/**
+ * `next`: the next step after a success (failures and interruptions name theirs in the error's
+ * hint). Each failure is listed here once, with its hint: the live view only names it.
+ */
+export function reportRun(result: RunResult, say: (text: string) => void, next?: string): RunJson {
   const { succeeded, failed, skipped } = result.counts;
   say(`Run ${result.run} ${result.outcome}: ${succeeded} succeeded, ${failed} failed, ${skipped} skipped.`);
   for (const f of result.failures) say(`  ✗ ${f.action.address}: ${f.error.message}`);
@@ -17,5 +25,6 @@ export function reportRun(result: RunResult, say: (text: string) => void): RunJs
       hint: 'Fix the cause shown above, then `hk8s resume` retries them (or change the spec and apply again).',
     });
   }
+  if (next) say(`Next: ${next}`);
   return { run: result.run, outcome: result.outcome, counts: result.counts };
 }
