@@ -57,6 +57,14 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (!this.jsonEnabled()) process.stdout.write(`${text}\n`);
   }
 
+  /**
+   * Every `--json` result is one line: after the JSON Lines that apply, destroy and resume stream,
+   * the result is simply the last line (README "JSON output").
+   */
+  protected override logJson(json: unknown): void {
+    process.stdout.write(`${JSON.stringify(json)}\n`);
+  }
+
   /** Warnings go to stderr so that stdout stays parseable. */
   protected notice(text: string): void {
     process.stderr.write(`${text}\n`);

@@ -6,6 +6,12 @@
  * `ErrorEnvelope` instead. `apply`, `destroy` and `resume` stream engine events (JSON lines) first.
  */
 import type { ErrorEnvelope } from '../errors.js';
+
+/**
+ * The version of these shapes, recorded in the schema. Adding a field keeps it; removing,
+ * renaming or retyping one raises it (README "JSON output").
+ */
+export const JSON_CONTRACT_VERSION = 1;
 import type { ClusterStatus } from '../engine/status.js';
 import type { RunCounts, RunOutcome } from '../execute/events.js';
 import type { Plan } from '../plan/plan.js';
@@ -44,6 +50,35 @@ export type ResumeJson =
   | { resumed: null }
   | { resumed: string; reconciled: ReconciledJson[] }
   | ({ resumed: string; reconciled: ReconciledJson[] } & RunJson);
+
+/** `hk8s graph --json`: the plan's actions and what each waits for. */
+export interface GraphJson {
+  cluster: string;
+  actions: Array<{ id: string; kind: string; address: string; dependsOn: string[] }>;
+}
+
+/** `hk8s kubeconfig --json`: the file's text, or where it was written (`-o`). */
+export interface KubeconfigJson {
+  /** The API server the kubeconfig points at. */
+  server: string | null;
+  path?: string;
+  kubeconfig?: string;
+}
+
+/** `hk8s talosconfig --json`: the file's text, or where it was written (`-o`). */
+export interface TalosconfigJson {
+  endpoints: string[];
+  /** When the client certificate expires (ISO 8601). */
+  expires: string;
+  path?: string;
+  talosconfig?: string;
+}
+
+/** `hk8s schema --json`: the spec's JSON Schema, or where it was written (`-o`). */
+export interface SchemaJson {
+  path?: string;
+  schema?: Record<string, unknown>;
+}
 
 export interface InitJson {
   spec: string;
@@ -109,6 +144,11 @@ export type ErrorJson = ErrorEnvelope;
 /** Every command with `--json`, by its command id. */
 export interface JsonContract {
   plan: PlanJson;
+  show: PlanJson;
+  graph: GraphJson;
+  kubeconfig: KubeconfigJson;
+  talosconfig: TalosconfigJson;
+  schema: SchemaJson;
   apply: ApplyJson;
   destroy: ApplyJson;
   resume: ResumeJson;

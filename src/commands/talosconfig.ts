@@ -2,10 +2,11 @@ import { Flags } from '@oclif/core';
 import { ClusterCommand } from '../cli/cluster-command.js';
 import { writeSecretFile } from '../cli/secret-file.js';
 import { issueTalosconfig } from '../engine/credentials.js';
+import type { TalosconfigJson } from '../cli/json-contract.js';
+import { certificateInfo, parseTalosconfig } from '../providers/talos/pki/index.js';
 
 export default class TalosconfigCommand extends ClusterCommand<typeof TalosconfigCommand> {
   static override summary = 'Write a talosconfig for talosctl, with a fresh os:admin client certificate.';
-  static override enableJsonFlag = false;
   static override examples = [
     {
       description: 'Write it to a file (mode 0600)',
@@ -25,14 +26,20 @@ export default class TalosconfigCommand extends ClusterCommand<typeof Talosconfi
     hours: Flags.integer({ summary: 'How long the client certificate is valid.', default: 8760, min: 1 }),
   };
 
-  public async run(): Promise<void> {
+  public async run(): Promise<TalosconfigJson> {
     const ws = await this.workspace();
     const text = await issueTalosconfig(ws, this.flags.hours);
+    const context = parseTalosconfig(text);
+    const facts = {
+      endpoints: context.endpoints,
+      expires: certificateInfo(context.client.crt).notAfter.toISOString(),
+    };
     if (this.flags.output) {
       await writeSecretFile(this.flags.output, text, 'talosconfig');
       this.notice(`Wrote ${this.flags.output}.`);
-    } else {
-      process.stdout.write(text);
+      return { ...facts, path: this.flags.output };
     }
+    if (!this.jsonEnabled()) process.stdout.write(text);
+    return { ...facts, talosconfig: text };
   }
 }

@@ -39,7 +39,7 @@ const FLAG_SNAPSHOT: Record<string, string[]> = {
     '-c, --config',
   ],
   destroy: ['--auto-approve', '--include-volumes', '--json', '--parallelism', '--sandbox', '-c, --config'],
-  graph: ['--destroy', '--format', '--replace', '--sandbox', '--target', '-c, --config'],
+  graph: ['--destroy', '--format', '--json', '--replace', '--sandbox', '--target', '-c, --config'],
   init: ['--dir', '--force', '--json', '--name', '--sandbox', '-c, --config'],
   plan: [
     '--destroy',
@@ -52,7 +52,7 @@ const FLAG_SNAPSHOT: Record<string, string[]> = {
     '-c, --config',
     '-o, --out',
   ],
-  kubeconfig: ['--sandbox', '-c, --config', '-o, --output'],
+  kubeconfig: ['--json', '--sandbox', '-c, --config', '-o, --output'],
   resume: ['--auto-approve', '--force', '--json', '--parallelism', '--sandbox', '-c, --config'],
   'sandbox:reset': ['--json', '--sandbox', '-c, --config'],
   'sandbox:start': [
@@ -68,9 +68,10 @@ const FLAG_SNAPSHOT: Record<string, string[]> = {
   'sandbox:stats': ['--json', '--sandbox', '-c, --config'],
   'sandbox:status': ['--json', '--sandbox', '-c, --config'],
   'sandbox:stop': ['--json', '--sandbox', '-c, --config'],
-  schema: ['--sandbox', '-c, --config', '-o, --output'],
+  schema: ['--json', '--sandbox', '-c, --config', '-o, --output'],
+  show: ['--json', '--sandbox', '-c, --config'],
   status: ['--json', '--sandbox', '-c, --config'],
-  talosconfig: ['--hours', '--sandbox', '-c, --config', '-o, --output'],
+  talosconfig: ['--hours', '--json', '--sandbox', '-c, --config', '-o, --output'],
   'state:events': ['--json', '--run', '--sandbox', '--tail', '--type', '-c, --config'],
   'state:list': ['--json', '--sandbox', '-c, --config'],
   'state:show': ['--json', '--sandbox', '-c, --config'],
@@ -88,6 +89,7 @@ const DOCUMENTED = [
   'plan',
   'resume',
   'schema',
+  'show',
   'validate',
   ...['events', 'list', 'show', 'unlock', 'verify'].map((c) => `state:${c}`),
   ...['reset', 'start', 'stats', 'status', 'stop'].map((c) => `sandbox:${c}`),
@@ -210,6 +212,12 @@ describe('init, validate and schema', () => {
     });
   });
 
+  it('schema --json wraps the same schema in one line', () => {
+    const text = ok(fresh.run('schema', '--json'));
+    expect(text.trim().split('\n')).toHaveLength(1);
+    expect((JSON.parse(text) as { schema: unknown }).schema).toEqual(JSON.parse(ok(fresh.run('schema'))));
+  });
+
   it('schema prints JSON that parses, the same as init wrote', () => {
     const out = ok(fresh.run('schema'));
     const schema = JSON.parse(out) as { properties: Record<string, unknown> };
@@ -272,11 +280,27 @@ describe('against the sandbox', () => {
     expect(mermaid.match(/ --> /g)).toHaveLength(edges);
   });
 
+  it('graph --json lists the actions and their dependencies, one line', () => {
+    const text = ok(ws.run('graph', '--sandbox', '--json'));
+    expect(text.trim().split('\n')).toHaveLength(1);
+    const graph = JSON.parse(text) as {
+      cluster: string;
+      actions: Array<{ id: string; dependsOn: string[] }>;
+    };
+    expect(graph.cluster).toBe('cli');
+    expect(graph.actions.map((a) => [a.id, a.dependsOn])).toEqual(
+      firstPlan.graph.actions.map((a) => [a.id, a.dependsOn]),
+    );
+  });
+
   // Apply now also installs the default addons and waits for the cluster to be Ready.
-  it('plan --out FILE then apply FILE applies exactly that plan', () => {
+  it('plan --out FILE, show FILE (text and --json), then apply FILE applies exactly that plan', () => {
     const saved = ok(ws.run('plan', '--sandbox', '--out', 'first.plan'));
     expect(saved).toContain('apply first.plan');
     expect(existsSync(join(ws.dir, 'first.plan'))).toBe(true);
+    const shown = ok(ws.run('show', 'first.plan'));
+    expect(saved.startsWith(shown.trimEnd())).toBe(true);
+    expect(JSON.parse(ok(ws.run('show', 'first.plan', '--json')))).toEqual(firstPlan);
     const apply = ok(ws.run('apply', '--sandbox', 'first.plan'));
     expect(apply).toMatch(
       new RegExp(`succeeded: ${firstPlan.graph.actions.length} succeeded, 0 failed, 0 skipped`),
@@ -285,6 +309,22 @@ describe('against the sandbox', () => {
     expect(again.code, again.stdout + again.stderr).toBe(0);
     expect(again.stdout).toContain('No changes');
   }, 240_000);
+
+  it('kubeconfig --json and talosconfig --json give the text and what it points at', () => {
+    const kube = JSON.parse(ok(ws.run('kubeconfig', '--json'))) as { server: string; kubeconfig: string };
+    expect(kube.server).toMatch(/^https:\/\/127\.\d+\.\d+\.\d+:6443$/);
+    expect(kube.kubeconfig).toContain(`server: ${kube.server}`);
+    const talos = JSON.parse(ok(ws.run('talosconfig', '--json', '--hours', '2'))) as {
+      endpoints: string[];
+      expires: string;
+      talosconfig: string;
+    };
+    expect(talos.endpoints.length).toBeGreaterThan(0);
+    const hours = (Date.parse(talos.expires) - Date.now()) / 3_600_000;
+    expect(hours).toBeGreaterThan(1);
+    expect(hours).toBeLessThanOrEqual(2);
+    expect(talos.talosconfig).toContain('contexts:');
+  });
 
   it('state list shows every resource the applied plan created, as text and as JSON', () => {
     const typeOf = new Map(firstPlan.graph.actions.map((a) => [a.address, a.type]));

@@ -10,13 +10,18 @@ import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { format } from 'prettier';
 import { describe, expect, it } from 'vitest';
+import { JSON_CONTRACT_VERSION } from '../../../src/cli/json-contract.js';
 import { typeSchema } from '../../support/type-schema.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const SCHEMA = join(root, 'schema', 'cli-json.schema.json');
 
 describe('the --json contract', () => {
-  const generated = typeSchema(join(root, 'src', 'cli', 'json-contract.ts'), 'JsonContract');
+  const generated = {
+    ...typeSchema(join(root, 'src', 'cli', 'json-contract.ts'), 'JsonContract'),
+    $id: `https://hk8s.dev/schema/cli-json/v${JSON_CONTRACT_VERSION}.json`,
+    'x-hk8s-json-version': JSON_CONTRACT_VERSION,
+  };
 
   it('matches the reviewed schema in schema/cli-json.schema.json', async () => {
     if (process.env.HK8S_WRITE_CONTRACT === '1') {
