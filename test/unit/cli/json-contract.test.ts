@@ -17,7 +17,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const SCHEMA = join(root, 'schema', 'cli-json.schema.json');
 
 describe('the --json contract', () => {
-  const generated = {
+  const generated: Record<string, unknown> = {
     ...typeSchema(join(root, 'src', 'cli', 'json-contract.ts'), 'JsonContract'),
     $id: `https://hk8s.dev/schema/cli-json/v${JSON_CONTRACT_VERSION}.json`,
     'x-hk8s-json-version': JSON_CONTRACT_VERSION,
