@@ -25,6 +25,7 @@ import { readHead, writeHead } from './head-file.js';
 import { checkRecordedHead, decodeLog, encodeEvents, type LogHead } from './log-format.js';
 import { replay, type State } from './reducer.js';
 import { readSnapshot, snapshotMatches, type Snapshot } from './snapshot.js';
+import { afterDurableAppend } from './test-kill.js';
 
 export type { LockHandle, LockInfo } from './lock.js';
 
@@ -157,6 +158,7 @@ export class FileEventLog implements EventLog {
     }
     if (created) await fsyncDir(this.dir);
     await writeHead(this.dir, head);
+    afterDurableAppend(stored.length);
     return stored;
   }
 
