@@ -52,6 +52,39 @@ export interface AutoscalerPoolInfo extends PoolInfo {
   max: number;
 }
 
+export interface RbacRuleInfo {
+  apiGroups: readonly string[];
+  resources: readonly string[];
+  verbs: readonly string[];
+}
+
+/** `kubernetes.oidc` and `kubernetes.rbac` of the spec, for an addon that renders RBAC from them. */
+export interface AccessInfo {
+  readonly oidc: {
+    readonly enabled: boolean;
+    /** Prefixed to every group name the API server takes from the token. */
+    readonly groupsPrefix: string;
+    readonly groupMappings: ReadonlyArray<{
+      group: string;
+      clusterRoles: readonly string[];
+      roles: ReadonlyArray<{ name: string; namespace: string }>;
+    }>;
+  };
+  readonly rbac: {
+    readonly roles: ReadonlyArray<{ name: string; namespace: string; rules: readonly RbacRuleInfo[] }>;
+    readonly clusterRoles: ReadonlyArray<{ name: string; rules: readonly RbacRuleInfo[] }>;
+  };
+}
+
+/** `loadBalancers.ingress`: the load balancer hk8s creates in front of node ports 30000/30001. */
+export interface IngressLoadBalancerInfo {
+  readonly enabled: boolean;
+  readonly type: string;
+  readonly algorithm: string;
+  readonly publicNetwork: boolean;
+  readonly healthCheck: { readonly interval: number; readonly retries: number; readonly timeout: number };
+}
+
 /**
  * What render sees of the cluster: plain, read-only data. Values known only once hk8s has created
  * them (the network id, generated secrets, the Hetzner token) are placeholders that hk8s replaces
@@ -86,7 +119,10 @@ export interface ClusterContext<S> {
   };
   readonly loadBalancers: {
     readonly kubeApi: { readonly enabled: boolean; readonly type: string };
+    readonly ingress: IngressLoadBalancerInfo;
   };
+  /** OIDC group mappings and RBAC roles from the spec's `kubernetes` section. */
+  readonly kubernetes: AccessInfo;
   /** Whether another addon is enabled (false when it is not installed). */
   enabled(addon: string): boolean;
   /** Placeholder for a secret this addon declared in `secrets`. */

@@ -1,5 +1,11 @@
 /** The read-only cluster context an addon renders from: plain data out of the spec and its layout. */
-import type { AddonDefinition, ClusterContext, PoolInfo } from '../addon/index.js';
+import type {
+  AccessInfo,
+  AddonDefinition,
+  ClusterContext,
+  IngressLoadBalancerInfo,
+  PoolInfo,
+} from '../addon/index.js';
 import { KUBE_PRISM } from '../addon/kit.js';
 import type { NetworkLayout } from '../spec/network.js';
 import type { Spec } from '../spec/schema.js';
@@ -34,6 +40,25 @@ function poolInfo(pool: PoolLike, count: number): PoolInfo {
     labels: { ...pool.labels },
     taints: pool.taints.map(parseTaint),
   };
+}
+
+function ingressLoadBalancer(spec: Spec): IngressLoadBalancerInfo {
+  const lb = spec.loadBalancers.ingress;
+  return {
+    enabled: lb.enabled,
+    type: lb.type,
+    algorithm: lb.algorithm,
+    publicNetwork: lb.publicNetwork,
+    healthCheck: { ...lb.healthCheck },
+  };
+}
+
+function access(spec: Spec): AccessInfo {
+  const { oidc, rbac } = spec.kubernetes;
+  return structuredClone({
+    oidc: { enabled: oidc.enabled, groupsPrefix: oidc.groupsPrefix, groupMappings: oidc.groupMappings },
+    rbac: { roles: rbac.roles, clusterRoles: rbac.clusterRoles },
+  });
 }
 
 function deepFreeze<T>(value: T): T {
@@ -77,7 +102,9 @@ export function clusterContext<S extends { enabled: boolean }>(
     endpoint: { url: input.endpoint ?? '', kubePrism: { ...KUBE_PRISM } },
     loadBalancers: {
       kubeApi: { enabled: spec.loadBalancers.kubeApi.enabled, type: spec.loadBalancers.kubeApi.type },
+      ingress: ingressLoadBalancer(spec),
     },
+    kubernetes: access(spec),
     hcloud: { token: secretPlaceholder(HCLOUD_TOKEN_SECRET) },
   };
   deepFreeze(data);

@@ -4,6 +4,7 @@ import { renderWarning } from '../cli/render/warnings.js';
 import { checkWorkspaceVersions } from '../engine/version-check.js';
 import { openWorkspace } from '../engine/workspace.js';
 import { describeProblem } from '../addons/registry.js';
+import { isEnabled } from '../addons/context.js';
 import type { ValidateJson } from '../cli/json-contract.js';
 
 export default class ValidateCommand extends BaseCommand<typeof ValidateCommand> {
@@ -33,6 +34,13 @@ export default class ValidateCommand extends BaseCommand<typeof ValidateCommand>
     const { loaded, spec } = ws;
     const warnings = await checkWorkspaceVersions(ws, this.flags.force);
     for (const message of warnings) this.notice(renderWarning({ kind: 'state-log', message }));
+    for (const { definition } of registry.addons) {
+      if (definition.deprecated && isEnabled(spec, definition.name)) {
+        this.notice(
+          renderWarning({ kind: 'addon-deprecated', addon: definition.name, message: definition.deprecated }),
+        );
+      }
+    }
     const cp = spec.controlPlane.pools.reduce((n, p) => n + p.count, 0);
     const workers = spec.workers.pools.reduce((n, p) => n + p.count, 0);
     this.say(

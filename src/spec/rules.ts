@@ -272,6 +272,21 @@ function checkKubernetes(spec: Spec, report: Report): void {
     }
     clusterRoles.add(role.name);
   });
+  checkAccessApplied(spec, report);
+}
+
+/** The roles and the OIDC group bindings are rendered by the rbac addon: refused when it is off. */
+function checkAccessApplied(spec: Spec, report: Report): void {
+  const { oidc, rbac } = spec.kubernetes;
+  if (addonEnabled(spec.addons, 'rbac', true)) return;
+  const used: Array<[PropertyKey[], boolean]> = [
+    [['kubernetes', 'oidc', 'groupMappings'], oidc.groupMappings.length > 0],
+    [['kubernetes', 'rbac', 'roles'], rbac.roles.length > 0],
+    [['kubernetes', 'rbac', 'clusterRoles'], rbac.clusterRoles.length > 0],
+  ];
+  for (const [path, set] of used) {
+    if (set) report(path, 'is rendered by the rbac addon, which is disabled; set addons.rbac.enabled: true');
+  }
 }
 /** A floating IP arrives on a server's public interface: every control plane needs one. */
 function checkEndpoint(spec: Spec, report: Report): void {

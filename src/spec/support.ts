@@ -87,13 +87,6 @@ export const NOT_YET_FIELDS: readonly NotYetField[] = [
   { path: 'talos.upgrade.stage', reason: UPGRADE_OPTIONS, default: false },
   { path: 'talos.upgrade.rebootMode', reason: UPGRADE_OPTIONS },
   { path: 'talos.rebootMode', reason: 'reboots always use the default mode' },
-  {
-    path: 'kubernetes.oidc.groupMappings',
-    reason: 'the OIDC role bindings are not created yet',
-    default: [],
-  },
-  { path: 'kubernetes.rbac.roles', reason: 'hk8s does not create RBAC roles yet', default: [] },
-  { path: 'kubernetes.rbac.clusterRoles', reason: 'hk8s does not create RBAC roles yet', default: [] },
 ];
 
 type Segment = { key: string } | 'each-item' | 'each-key';

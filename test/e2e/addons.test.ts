@@ -9,10 +9,23 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sandboxDirFor, workspace, type Workspace } from '../support/cli.js';
 
-const SPEC = readFileSync(resolve('test/fixtures/cli/small.yaml'), 'utf8').replace(
+/** A cluster role and an OIDC group bound to it and to `view`: rendered by the rbac addon. */
+const RBAC = [
+  'kubernetes:',
+  '  rbac:',
+  '    clusterRoles:',
+  '      - name: node-reader',
+  '        rules: [{ resources: [nodes], verbs: [get, list] }]',
+  '  oidc:',
+  '    groupMappings:',
+  '      - { group: ops, clusterRoles: [node-reader, view] }',
+  '',
+].join('\n');
+
+const SPEC = `${readFileSync(resolve('test/fixtures/cli/small.yaml'), 'utf8').replace(
   'name: cli',
   'name: addons',
-);
+)}${RBAC}`;
 
 let ws: Workspace;
 
@@ -80,6 +93,30 @@ describe('addons on the sandbox', () => {
     expect(kubectl('get', 'configmap', '-n', 'greeter', 'greeting', '-o', 'jsonpath={.data.greeting}')).toBe(
       'hi from addons',
     );
+    // On by default: the Gateway API CRDs' Job ran, the etcd backup CronJob waits for a bucket.
+    expect(
+      kubectl(
+        'get',
+        'job',
+        '-n',
+        'kube-system',
+        'gateway-api-crds-v1-4-1-standard',
+        '-o',
+        'jsonpath={.status.conditions[0].type}',
+      ),
+    ).toBe('Complete');
+    expect(
+      kubectl('get', 'cronjob', '-n', 'kube-system', 'talos-backup', '-o', 'jsonpath={.spec.suspend}'),
+    ).toBe('true');
+    // Off by default: nothing of ingress-nginx or Longhorn.
+    expect(kubectl('get', 'namespaces', '-o', 'name')).not.toMatch(/ingress-nginx|longhorn-system/);
+    // The spec's RBAC: the cluster role, and its binding to the prefixed OIDC group.
+    expect(kubectl('get', 'clusterrole', 'node-reader', '-o', 'jsonpath={.rules[0].resources[0]}')).toBe(
+      'nodes',
+    );
+    expect(
+      kubectl('get', 'clusterrolebinding', 'oidc-view', '-o', 'jsonpath={.roleRef.name} {.subjects[0].name}'),
+    ).toBe('view oidc:ops');
     // The generated CSI passphrase reached the cluster, never the plan.
     const passphrase = kubectl(
       'get',
@@ -91,7 +128,7 @@ describe('addons on the sandbox', () => {
       'jsonpath={.data.encryption-passphrase}',
     );
     expect(Buffer.from(passphrase, 'base64').toString()).toMatch(/^[0-9a-f]{64}$/);
-  });
+  }, 240_000);
 
   it('plans nothing the second time', () => {
     const plan = ws.run('plan', '--sandbox', '--json');
@@ -117,5 +154,5 @@ describe('addons on the sandbox', () => {
     const apply = ws.run('apply', '--sandbox', '--auto-approve');
     expect(apply.code, apply.stderr).toBe(0);
     expect(kubectl('get', 'helmcharts', '-n', 'kube-system', '-o', 'name')).not.toMatch(/metrics-server/);
-  });
+  }, 240_000);
 });

@@ -235,10 +235,9 @@ describe('week-one changes on one sandbox cluster', () => {
     ['the autoscaler', 'autoscaler.enabled', (t: string) => `${t}autoscaler:\n  enabled: true\n`],
     ['a staged apply mode', 'talos.applyMode', (t: string) => `${t}talos:\n  applyMode: staged\n`],
     [
-      'an RBAC role',
-      'kubernetes.rbac.roles',
-      (t: string) =>
-        `${t}kubernetes:\n  rbac:\n    roles: [{ name: r, namespace: default, rules: [{ resources: [pods], verbs: [get] }] }]\n`,
+      'bare-metal config patches',
+      'bareMetal.configPatches',
+      (t: string) => `${t}bareMetal:\n  configPatches: [{ machine: { sysctls: { a: '1' } } }]\n`,
     ],
     [
       'turning the health check off',

@@ -27,7 +27,17 @@ export function baseInput(): Record<string, unknown> {
       inlineManifests: [{ name: 'extra', contents: 'kind: Namespace' }],
     },
     kubernetes: {
-      oidc: { issuerUrl: 'https://login.example.com', clientId: 'kubernetes' },
+      oidc: {
+        issuerUrl: 'https://login.example.com',
+        clientId: 'kubernetes',
+        groupMappings: [
+          { group: 'devs', clusterRoles: ['view'], roles: [{ name: 'reader', namespace: 'apps' }] },
+        ],
+      },
+      rbac: {
+        roles: [{ name: 'reader', namespace: 'apps', rules: [{ resources: ['pods'], verbs: ['get'] }] }],
+        clusterRoles: [{ name: 'node-reader', rules: [{ resources: ['nodes'], verbs: ['get'] }] }],
+      },
     },
     addons: { hcloudCsi: { storageClasses: [{ name: 'fast', encrypted: false }] } },
   };
@@ -40,6 +50,22 @@ const INGRESS = { 'loadBalancers.ingress.enabled': true };
 const OIDC = { 'kubernetes.oidc.enabled': true };
 const IPSEC = { 'addons.cilium.encryption.type': 'ipsec' };
 const CERT_MANAGER = { 'addons.certManager.enabled': true };
+const INGRESS_NGINX = { ...CERT_MANAGER, 'addons.ingressNginx.enabled': true };
+const LONGHORN = { 'addons.longhorn.enabled': true };
+const S3_KEYS = {
+  'addons.talosBackup.s3.accessKeyId': 'AKID',
+  'addons.talosBackup.s3.secretAccessKey': 'KEY',
+};
+const BUCKET = {
+  ...S3_KEYS,
+  'addons.talosBackup.s3.bucket': 'etcd',
+  'addons.talosBackup.s3.region': 'eu-central-1',
+};
+const NO_ACCESS = {
+  'kubernetes.oidc.groupMappings': [],
+  'kubernetes.rbac.roles': [],
+  'kubernetes.rbac.clusterRoles': [],
+};
 
 function poolCases(kind: 'controlPlane' | 'workers'): Case[] {
   const p = `${kind}.pools[]`;
@@ -164,6 +190,20 @@ export const CASES: readonly Case[] = [
   ['kubernetes.oidc.usernameClaim', 'email', OIDC],
   ['kubernetes.oidc.groupsClaim', 'roles', OIDC],
   ['kubernetes.oidc.groupsPrefix', 'sso:', OIDC],
+  ['kubernetes.oidc.groupMappings[].group', 'ops'],
+  ['kubernetes.oidc.groupMappings[].clusterRoles', ['edit']],
+  ['kubernetes.oidc.groupMappings[].roles[].name', 'writer'],
+  ['kubernetes.oidc.groupMappings[].roles[].namespace', 'web'],
+  ['kubernetes.rbac.roles[].name', 'writer'],
+  ['kubernetes.rbac.roles[].namespace', 'web'],
+  ['kubernetes.rbac.roles[].rules[].apiGroups', ['apps']],
+  ['kubernetes.rbac.roles[].rules[].resources', ['services']],
+  ['kubernetes.rbac.roles[].rules[].verbs', ['list']],
+  ['kubernetes.rbac.clusterRoles[].name', 'other-reader'],
+  ['kubernetes.rbac.clusterRoles[].rules[].apiGroups', ['storage.k8s.io']],
+  ['kubernetes.rbac.clusterRoles[].rules[].resources', ['namespaces']],
+  ['kubernetes.rbac.clusterRoles[].rules[].verbs', ['list']],
+  ['addons.rbac.enabled', false, NO_ACCESS],
   ['addons.helmController.enabled', false],
   ['addons.helmController.replicas', 2],
   ['addons.cilium.enabled', false],
@@ -222,6 +262,34 @@ export const CASES: readonly Case[] = [
   ['addons.hcloudCsi.volumeExtraLabels', { team: 'platform' }],
   ['addons.certManager.enabled', true],
   ...chartCases('certManager', CERT_MANAGER),
+  ['addons.gatewayApiCrds.enabled', false],
+  ['addons.gatewayApiCrds.version', 'v1.3.0'],
+  ['addons.gatewayApiCrds.channel', 'experimental'],
+  ['addons.gatewayApiCrds.image', 'registry.example.com/kubectl:v1.34.10'],
+  ['addons.ingressNginx.enabled', true, CERT_MANAGER],
+  ...chartCases('ingressNginx', INGRESS_NGINX),
+  ['addons.ingressNginx.kind', 'DaemonSet', INGRESS_NGINX],
+  ['addons.ingressNginx.replicas', 4, INGRESS_NGINX],
+  ['addons.ingressNginx.topologyAwareRouting', true, INGRESS_NGINX],
+  ['addons.ingressNginx.externalTrafficPolicy', 'Local', INGRESS_NGINX],
+  ['addons.ingressNginx.config', { 'use-gzip': 'true' }, INGRESS_NGINX],
+  ['addons.longhorn.enabled', true],
+  ...chartCases('longhorn', LONGHORN),
+  ['addons.longhorn.defaultStorageClass', true, LONGHORN],
+  ['addons.talosBackup.enabled', false],
+  ['addons.talosBackup.version', 'v0.1.0'],
+  ['addons.talosBackup.schedule', '0 3 * * *'],
+  ['addons.talosBackup.s3.hcloudUrl', 'https://etcd.fsn1.your-objectstorage.com', S3_KEYS],
+  ['addons.talosBackup.s3.bucket', 'etcd', { ...S3_KEYS, 'addons.talosBackup.s3.region': 'eu-central-1' }],
+  ['addons.talosBackup.s3.region', 'us-east-1', BUCKET],
+  ['addons.talosBackup.s3.endpoint', 'https://s3.example.com', BUCKET],
+  ['addons.talosBackup.s3.prefix', 'demo', BUCKET],
+  ['addons.talosBackup.s3.pathStyle', true, BUCKET],
+  ['addons.talosBackup.s3.accessKeyId', 'OTHER', BUCKET],
+  ['addons.talosBackup.s3.secretAccessKey', 'OTHER', BUCKET],
+  ['addons.talosBackup.s3.existingSecret', 'etcd-backup-s3'],
+  ['addons.talosBackup.ageX25519PublicKey', `age1${'q'.repeat(58)}`],
+  ['addons.talosBackup.compression', true],
 ];
 
 /** The fields these cases show to be applied, as support.test.ts reads them. */

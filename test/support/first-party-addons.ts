@@ -14,19 +14,29 @@ import {
 } from '../../src/addons/registry.js';
 import certManager from '../../plugins/cert-manager/src/index.js';
 import cilium from '../../plugins/cilium/src/index.js';
+import gatewayApi from '../../plugins/gateway-api/src/index.js';
 import hcloudCcm from '../../plugins/hcloud-ccm/src/index.js';
 import hcloudCsi from '../../plugins/hcloud-csi/src/index.js';
 import helmController from '../../plugins/helm-controller/src/index.js';
+import ingressNginx from '../../plugins/ingress-nginx/src/index.js';
+import longhorn from '../../plugins/longhorn/src/index.js';
 import metricsServer from '../../plugins/metrics-server/src/index.js';
+import rbac from '../../plugins/rbac/src/index.js';
+import talosBackup from '../../plugins/talos-backup/src/index.js';
 import talosCcm from '../../plugins/talos-ccm/src/index.js';
 
 export const FIRST_PARTY: Record<string, AddonHook> = {
   '@hk8s/addon-cert-manager': certManager,
   '@hk8s/addon-cilium': cilium,
+  '@hk8s/addon-gateway-api': gatewayApi,
   '@hk8s/addon-hcloud-ccm': hcloudCcm,
   '@hk8s/addon-hcloud-csi': hcloudCsi,
   '@hk8s/addon-helm-controller': helmController,
+  '@hk8s/addon-ingress-nginx': ingressNginx,
+  '@hk8s/addon-longhorn': longhorn,
   '@hk8s/addon-metrics-server': metricsServer,
+  '@hk8s/addon-rbac': rbac,
+  '@hk8s/addon-talos-backup': talosBackup,
   '@hk8s/addon-talos-ccm': talosCcm,
 };
 

@@ -76,7 +76,12 @@ const ids = (actions: Action[]) => actions.map((a) => a.id);
 
 describe('rendering the first-party addons', () => {
   it('renders valid objects for every enabled addon, none for the disabled ones', () => {
-    const outcome = renderAddons(registry, specWith({ certManager: { enabled: true } }), {
+    const everything = {
+      certManager: { enabled: true },
+      ingressNginx: { enabled: true },
+      longhorn: { enabled: true },
+    };
+    const outcome = renderAddons(registry, specWith(everything), {
       layout: resolveNetworkLayout(specWith()),
     });
     expect(outcome.problems).toEqual([]);
@@ -84,10 +89,15 @@ describe('rendering the first-party addons', () => {
       'acme',
       'certManager',
       'cilium',
+      'gatewayApiCrds',
       'hcloudCcm',
       'hcloudCsi',
       'helmController',
+      'ingressNginx',
+      'longhorn',
       'metricsServer',
+      'rbac',
+      'talosBackup',
       'talosCcm',
     ]);
     for (const addon of outcome.rendered) {
@@ -95,7 +105,7 @@ describe('rendering the first-party addons', () => {
         expect(objectProblem(object), `${addon.name} ${object.kind}`).toBeUndefined();
     }
     expect(renderAddons(registry, specWith(), { layout: resolveNetworkLayout(specWith()) }).disabled).toEqual(
-      ['certManager'],
+      ['certManager', 'ingressNginx', 'longhorn'],
     );
   });
 

@@ -28,10 +28,15 @@ describe('the addon registry', () => {
     expect(registry.addons.map((a) => a.definition.name)).toEqual([
       'certManager',
       'cilium',
+      'gatewayApiCrds',
       'hcloudCcm',
       'hcloudCsi',
       'helmController',
+      'ingressNginx',
+      'longhorn',
       'metricsServer',
+      'rbac',
+      'talosBackup',
       'talosCcm',
     ]);
   });

@@ -34,6 +34,8 @@ describe('addon settings in the spec', () => {
     ['talosCcm', true, '0.5.5'],
     ['metricsServer', true, '3.13.1'],
     ['certManager', false, 'v1.20.3'],
+    ['ingressNginx', false, '4.15.1'],
+    ['longhorn', false, '1.11.3'],
   ])('%s defaults to enabled=%s with chart version %s', (name, enabled, version) => {
     const spec = validateSpec(parseYamlSource('hk8s.yaml', BASE).value, undefined, schemas);
     const settings = spec.addons[name] as { enabled: boolean; chart: { version: string } };
@@ -91,6 +93,94 @@ describe('addon settings in the spec', () => {
     expect(issue?.line).toBe(line);
   });
 
+  it('fills the defaults of the reference module for the addons that are no chart', () => {
+    const spec = validateSpec(parseYamlSource('hk8s.yaml', BASE).value, undefined, schemas);
+    expect(spec.addons.gatewayApiCrds).toEqual({ enabled: true, version: 'v1.4.1', channel: 'standard' });
+    expect(spec.addons.talosBackup).toEqual({
+      enabled: true,
+      version: 'v0.1.0-beta.3-3-g38dad7c',
+      schedule: '0 * * * *',
+      s3: { pathStyle: false, accessKeyId: '', secretAccessKey: '' },
+      compression: false,
+    });
+    expect(spec.addons.rbac).toEqual({ enabled: true });
+  });
+
+  it.each([
+    [
+      `${BASE}addons:\n  gatewayApiCrds:\n    channel: beta\n`,
+      'addons.gatewayApiCrds.channel',
+      /standard|experimental/,
+      10,
+    ],
+    [
+      `${BASE}addons:\n  gatewayApiCrds:\n    version: latest\n`,
+      'addons.gatewayApiCrds.version',
+      /release tag/,
+      10,
+    ],
+    [
+      `${BASE}addons:\n  ingressNginx:\n    kind: DaemonSet\n    replicas: 2\n`,
+      'addons.ingressNginx.replicas',
+      /not be set with kind DaemonSet/,
+      11,
+    ],
+    [
+      `${BASE}addons:\n  ingressNginx:\n    externalTrafficPolicy: Any\n`,
+      'addons.ingressNginx.externalTrafficPolicy',
+      /Cluster|Local/,
+      10,
+    ],
+    [
+      `${BASE}addons:\n  longhorn:\n    defaultStorageClass: yes please\n`,
+      'addons.longhorn.defaultStorageClass',
+      /true or false/,
+      10,
+    ],
+    [
+      `${BASE}addons:\n  talosBackup:\n    schedule: hourly\n`,
+      'addons.talosBackup.schedule',
+      /five fields/,
+      10,
+    ],
+    [
+      `${BASE}addons:\n  talosBackup:\n    s3:\n      bucket: etcd\n      accessKeyId: a\n      secretAccessKey: b\n`,
+      'addons.talosBackup.s3.region',
+      /required when a bucket is set/,
+      10,
+    ],
+    [
+      `${BASE}addons:\n  talosBackup:\n    s3:\n      hcloudUrl: https://etcd.fsn1.your-objectstorage.com\n`,
+      'addons.talosBackup.s3.secretAccessKey',
+      /required when a bucket is set/,
+      10,
+    ],
+    [
+      `${BASE}addons:\n  talosBackup:\n    s3:\n      hcloudUrl: https://s3.amazonaws.com/etcd\n`,
+      'addons.talosBackup.s3.hcloudUrl',
+      /your-objectstorage\.com/,
+      11,
+    ],
+    [
+      `${BASE}addons:\n  talosBackup:\n    ageX25519PublicKey: ssh-rsa AAA\n`,
+      'addons.talosBackup.ageX25519PublicKey',
+      /age X25519/,
+      10,
+    ],
+    [`${BASE}addons:\n  rbac:\n    enabled: maybe\n`, 'addons.rbac.enabled', /true or false/, 10],
+  ])('%#: names the bad field %s of the newer addons', (yaml, path, message, line) => {
+    const issue = issuesOf(yaml).find((candidate) => candidate.path === path);
+    expect(issue, JSON.stringify(issuesOf(yaml))).toBeDefined();
+    expect(issue?.message).toMatch(message);
+    expect(issue?.line).toBe(line);
+  });
+
+  it('refuses RBAC from the spec when the rbac addon is off', () => {
+    const text = `${BASE}kubernetes:\n  rbac:\n    clusterRoles:\n      - name: reader\n        rules: [{ resources: [pods], verbs: [get] }]\naddons:\n  rbac:\n    enabled: false\n`;
+    const issue = issuesOf(text).find((candidate) => candidate.path === 'kubernetes.rbac.clusterRoles');
+    expect(issue?.message).toMatch(/rendered by the rbac addon, which is disabled/);
+  });
+
   it('accepts an unknown addon that is switched off', () => {
     expect(issuesOf(`${BASE}addons:\n  acme-logging:\n    enabled: false\n`)).toEqual([]);
   });
@@ -102,10 +192,15 @@ describe('addon settings in the spec', () => {
     expect(Object.keys(schema.properties.addons.properties).sort()).toEqual([
       'certManager',
       'cilium',
+      'gatewayApiCrds',
       'hcloudCcm',
       'hcloudCsi',
       'helmController',
+      'ingressNginx',
+      'longhorn',
       'metricsServer',
+      'rbac',
+      'talosBackup',
       'talosCcm',
     ]);
   });
