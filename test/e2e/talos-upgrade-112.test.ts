@@ -195,6 +195,7 @@ describe('Talos 1.12 → 1.13 with Kubernetes one minor up', () => {
     await applyAndKillWhen(ws, () => upgrades().some((u) => u.node === 'cp-2'));
     expect(upgrades().map((u) => u.node)).toEqual(['cp-1', 'cp-2']);
 
+    const resumedAt = Math.max(0, ...events(ws).map((e) => e.seq));
     const resume = await runLong(ws, 'resume', '--sandbox', '--auto-approve');
     expect(resume.code, resume.stdout + resume.stderr).toBe(0);
 
@@ -246,6 +247,18 @@ describe('Talos 1.12 → 1.13 with Kubernetes one minor up', () => {
         unschedulable: false,
       })),
     );
+    // The cluster's readiness gate is the last thing of the run, after the Kubernetes upgrade.
+    const journal = events(ws);
+    const lastKubernetesStep = Math.max(
+      ...journal
+        .filter((e) => e.type === 'ActionSucceeded' && e.data.action?.startsWith('upgrade-kubernetes:'))
+        .map((e) => e.seq),
+    );
+    const readyChecks = journal.filter(
+      (e) => e.type === 'ActionStarted' && e.data.action === 'wait:cluster.ready' && e.seq > resumedAt,
+    );
+    expect(readyChecks.length).toBeGreaterThan(0);
+    for (const check of readyChecks) expect(check.seq).toBeGreaterThan(lastKubernetesStep);
     const next = ws.run('plan', '--sandbox', '--detailed-exitcode');
     expect(next.code, next.stdout + next.stderr).toBe(0);
     expect(next.stdout).toContain('No changes');
@@ -253,8 +266,17 @@ describe('Talos 1.12 → 1.13 with Kubernetes one minor up', () => {
 
   it('a node that comes back on 1.12 fails the run by name, before Kubernetes moves', async () => {
     const ws = createCluster(1, 1);
+    // Kubernetes v1.36 alone is refused on Talos 1.12, with the way there: both in one edit.
+    ws.writeSpec(SPEC({ talos: OLD.talos, kubernetes: NEW.kubernetes }, 1, 1));
+    const refused = ws.run('validate');
+    expect(refused.code, refused.stdout + refused.stderr).toBe(4);
+    expect(refused.stderr).toContain(`Kubernetes ${NEW.kubernetes} is not supported by Talos ${OLD.talos}`);
+    expect(refused.stderr).toContain('set talos.version to one of them in the same edit');
+
     await sandbox('/_sandbox/talos/faults', { upgradeFallsBack: [`${CLUSTER}-w-1`] });
     ws.writeSpec(SPEC(NEW, 1, 1));
+    const accepted = ws.run('validate');
+    expect(accepted.code, accepted.stdout + accepted.stderr).toBe(0);
     const failed = await runLong(ws, 'apply', '--sandbox', '--auto-approve');
     expect(failed.code, failed.stdout + failed.stderr).not.toBe(0);
     const failure = events(ws).find((e) => e.type === 'ActionFailed');
