@@ -18,7 +18,7 @@ export interface AddonPlanInput {
   applied: readonly ObservedResource[];
   /** Names of addons whose objects may be deleted when they are not rendered (loaded or explicitly off). */
   prunable: ReadonlySet<string>;
-  /** Ids of the actions that must succeed before the cluster's API can be used (health, kubeconfig). */
+  /** Ids of the actions that must succeed before the cluster's API can be used (health, kubeconfig, Kubernetes upgrade steps). */
   gate: readonly string[];
   /** Every node hk8s expects in the cluster. */
   nodes: readonly string[];

@@ -75,13 +75,18 @@ export function addonInputs(
   };
 }
 
-/** The Talos actions the addons wait for: the health gate and the kubeconfig. */
+/**
+ * The Talos actions the addons wait for: the health gate, the kubeconfig and every step of a
+ * Kubernetes upgrade (they come after the health gate, and the cluster is not ready, nor an
+ * addon's API server settled, until the last of them is done).
+ */
 export function addonGate(talos: readonly Action[]): string[] {
   return talos
     .filter(
       (a) =>
         (a.kind === 'wait' && a.address === 'talos.health') ||
-        (a.kind === 'create' && a.address === 'talos.kubeconfig'),
+        (a.kind === 'create' && a.address === 'talos.kubeconfig') ||
+        a.kind === 'upgrade-kubernetes',
     )
     .map((a) => a.id)
     .sort();

@@ -33,9 +33,22 @@ export function checkVersions(spec: Spec, report: Report): void {
   if (range && !kubernetesInRange(spec.kubernetes.version, range)) {
     report(
       KUBERNETES_VERSION,
-      `Kubernetes ${spec.kubernetes.version} is not supported by Talos ${talos}; allowed: ${describeKubernetesRange(range)}`,
+      `Kubernetes ${spec.kubernetes.version} is not supported by Talos ${talos}; allowed: ${describeKubernetesRange(range)}${newerTalosHint(spec.kubernetes.version, talos)}`,
     );
   }
+}
+
+/**
+ * When newer supported Talos versions run the Kubernetes version: the way there is to change
+ * talos.version in the same edit (hk8s upgrades Talos first, then Kubernetes).
+ */
+function newerTalosHint(kubernetes: string, talos: string): string {
+  const runIt = supportedTalosVersions().filter((v) => {
+    const range = talosMinorFacts(v)?.kubernetes;
+    return compareVersions(v, talos) > 0 && range !== undefined && kubernetesInRange(kubernetes, range);
+  });
+  if (runIt.length === 0) return '';
+  return `; Talos ${runIt.join(', ')} ${runIt.length === 1 ? 'runs' : 'run'} it: set talos.version to one of them in the same edit, and hk8s upgrades Talos first, then Kubernetes`;
 }
 
 /** The range a version spans over the nodes (they differ while an upgrade is under way). */
@@ -64,6 +77,28 @@ export function checkVersionChanges(
 ): void {
   if (running.talos) checkTalosChange(spec.talos.version, running.talos, options, report);
   if (running.kubernetes) checkKubernetesChange(spec.kubernetes.version, running.kubernetes, report);
+  if (running.talos && running.kubernetes) {
+    checkTalosRunsKubernetes(spec.talos.version, running.talos, running.kubernetes.oldest, report);
+  }
+}
+
+/**
+ * Talos is upgraded before Kubernetes (talos.md §6): while it upgrades, the nodes keep the
+ * Kubernetes they run, so the new Talos must support that version, or Kubernetes goes first.
+ */
+function checkTalosRunsKubernetes(
+  wanted: string,
+  running: VersionSpan,
+  kubernetes: string,
+  report: Report,
+): void {
+  if (wanted === running.oldest && wanted === running.newest) return;
+  const range = talosMinorFacts(wanted)?.kubernetes;
+  if (!range || !parseVersion(kubernetes) || kubernetesInRange(kubernetes, range)) return;
+  report(
+    TALOS_VERSION,
+    `Talos ${wanted} does not run Kubernetes ${kubernetes}, which the cluster runs (it runs ${describeKubernetesRange(range)}), and hk8s upgrades Talos before Kubernetes; allowed: keep talos.version at ${running.newest} and upgrade Kubernetes into that range first`,
+  );
 }
 
 function checkTalosChange(

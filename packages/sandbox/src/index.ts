@@ -35,6 +35,7 @@ export {
   VipController,
   readTalosState,
   type TalosStateSummary,
+  type UpgradeRecord,
   type VipRecord,
 } from './talos/index.js';
 export { KubeSimulator, type ClusterRecord, type KubeStats, type VersionChange } from './kube/index.js';

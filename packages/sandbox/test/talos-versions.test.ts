@@ -2,7 +2,8 @@
  * Talos images of every version the sandbox offers, and nodes that answer as that version does:
  * maintenance mode on 1.12 (a separate server: Version, Upgrade and Reset unimplemented) against
  * 1.13 (apid with os:reader: Version works, admin calls denied), LifecycleService and ImageService
- * only from 1.13, and upgrades that reboot into the installer image's version.
+ * only from 1.13, and upgrades that reboot into the installer image's version, each recorded per node
+ * with the API that performed it.
  */
 import {
   credentials,
@@ -21,6 +22,7 @@ import { parseMachineConfig } from '../src/talos/config.js';
 import { startSandboxServer, type RunningSandbox } from '../src/server.js';
 import { nodeServices } from '../src/talos/proto.js';
 import { TalosSimulator } from '../src/talos/simulator.js';
+import { readTalosState } from '../src/talos/stats-file.js';
 import { Api, type Json } from './helpers.js';
 import { createTestPki, machineConfig, talosClientCert, type TestPki } from './kube-pki.js';
 
@@ -142,6 +144,10 @@ function call(
     }
   }).finally(() => client.close());
 }
+
+/** The node's upgrade record, without the times. */
+const upgradesOf = (id: number) =>
+  (h.talos.node(id)?.record.upgrades ?? []).map(({ at: _at, ...rest }) => rest);
 
 const INSTALLER = (version: string) =>
   `factory.talos.dev/hcloud-installer/376567988ad370138ad8b2698212367b8edcb69b5fd68c80be1f2ec7d603b4ba:${version}`;
@@ -279,12 +285,25 @@ describe('configured nodes per version', () => {
 
     const ack = await call(node.ip, 'machine', 'Upgrade', { image: INSTALLER('v1.13.10') }, creds);
     expect(ack.ok && ack.messages[0].messages[0].ack).toBe('Upgrade request received');
+    // A second call while the first installs is refused, and is not an upgrade the node performed.
+    expect(await call(node.ip, 'machine', 'Upgrade', { image: INSTALLER('v1.13.10') }, creds)).toMatchObject({
+      ok: false,
+      code: status.FAILED_PRECONDITION,
+    });
+    expect(upgradesOf(node.id)).toEqual([
+      { api: 'MachineService.Upgrade', from: 'v1.12.11', to: 'v1.13.10', image: INSTALLER('v1.13.10') },
+    ]);
     await waitFor('the upgrade to take', () => h.talos.node(node.id)?.record.version === 'v1.13.10');
     await waitPhase(node.id, 'running');
     const after = await call(node.ip, 'machine', 'Version', {}, creds);
     expect(after.ok && after.messages[0].messages[0].version.tag).toBe('v1.13.10');
     const pulled = await call(node.ip, 'image', 'Pull', { imageRef: INSTALLER('v1.13.10') }, creds);
     expect(pulled.ok && pulled.messages.at(-1).name).toBe(INSTALLER('v1.13.10'));
+    // The record survives on disk, where tests outside the sandbox process read it.
+    const stored = readTalosState(h.dir).nodes.find((n) => n.serverId === node.id);
+    expect(stored?.upgrades.map((u) => `${u.api} ${u.from}→${u.to}`)).toEqual([
+      'MachineService.Upgrade v1.12.11→v1.13.10',
+    ]);
   });
 
   it('1.13 upgrades through ImageService.Pull and LifecycleService.Upgrade, active after the reboot', async () => {
@@ -296,6 +315,9 @@ describe('configured nodes per version', () => {
     const upgrade = await call(node.ip, 'lifecycle', 'Upgrade', { source: { imageName: image } }, creds);
     expect(upgrade.ok && upgrade.messages.at(-1).progress.exitCode).toBe(0);
     expect(h.talos.node(node.id)?.record.version).toBe('v1.13.9');
+    expect(upgradesOf(node.id)).toEqual([
+      { api: 'LifecycleService.Upgrade', from: 'v1.13.9', to: 'v1.13.10', image },
+    ]);
     const bootsBefore = h.talos.node(node.id)?.record.bootCount ?? 0;
     expect((await call(node.ip, 'machine', 'Reboot', {}, creds)).ok).toBe(true);
     await waitFor('the reboot', () => (h.talos.node(node.id)?.record.bootCount ?? 0) > bootsBefore);

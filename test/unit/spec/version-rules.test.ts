@@ -31,10 +31,23 @@ describe('versions the spec alone allows', () => {
     },
   );
 
+  it('Kubernetes a newer Talos runs: the refusal says talos.version can change in the same edit', () => {
+    expect(issuesOf(spec('v1.12.11', 'v1.36.3'))).toEqual([
+      {
+        path: 'kubernetes.version',
+        line: 11,
+        column: 3,
+        message:
+          'Kubernetes v1.36.3 is not supported by Talos v1.12.11; allowed: v1.30.0 to v1.35.x; Talos v1.13.9, v1.13.10 run it: set talos.version to one of them in the same edit, and hk8s upgrades Talos first, then Kubernetes',
+      },
+    ]);
+    // The same edit with both versions changed is accepted.
+    expect(issuesOf(spec('v1.13.10', 'v1.36.3'))).toEqual([]);
+  });
+
   it.each([
     ['v1.13.9', 'v1.30.0', 'v1.31.0 to v1.36.x'],
     ['v1.13.10', 'v1.37.0', 'v1.31.0 to v1.36.x'],
-    ['v1.12.11', 'v1.36.0', 'v1.30.0 to v1.35.x'],
     ['v1.12.11', 'v1.29.9', 'v1.30.0 to v1.35.x'],
   ])('Talos %s with Kubernetes %s is refused naming %s', (talos, kubernetes, range) => {
     expect(issuesOf(spec(talos, kubernetes))).toEqual([
@@ -119,6 +132,23 @@ describe('version changes from what the cluster runs', () => {
         'Talos v1.10.4 → v1.13.9 passes through v1.11, which hk8s does not support; Upgrade one minor at a time through supported versions: v1.12.11, v1.13.9, v1.13.10.',
       ],
     ]);
+  });
+
+  it('Talos 1.12 → 1.13 with Kubernetes one minor up in the same edit is allowed', () => {
+    const on112 = running(['v1.12.11', 'v1.12.11'], ['v1.35.4', 'v1.35.4']);
+    expect(check(['v1.13.10', 'v1.36.3'], on112)).toEqual([]);
+  });
+
+  it('refuses a Talos upgrade whose new version does not run the Kubernetes the cluster runs', () => {
+    const on112 = running(['v1.12.11', 'v1.12.11'], ['v1.30.2', 'v1.30.2']);
+    // Talos goes first, so the nodes would run Kubernetes v1.30 on Talos 1.13 (v1.31.0 and later).
+    expect(check(['v1.13.10', 'v1.31.0'], on112)).toEqual([
+      [
+        'talos.version',
+        'Talos v1.13.10 does not run Kubernetes v1.30.2, which the cluster runs (it runs v1.31.0 to v1.36.x), and hk8s upgrades Talos before Kubernetes; allowed: keep talos.version at v1.12.11 and upgrade Kubernetes into that range first',
+      ],
+    ]);
+    expect(check(['v1.12.11', 'v1.31.0'], on112)).toEqual([]);
   });
 
   it('a cluster with no applied config has nothing to compare', () => {

@@ -305,6 +305,7 @@ const upgrade: UnaryHandler = async (node, request, caller) => {
     );
   }
   if (config.type === 'controlplane' && request['force'] !== true) checkEtcdForUpgrade(node, config);
+  node.recordUpgrade('MachineService.Upgrade', image, target.tag);
   node.beginUpgrade(target.tag);
   return { ack: 'Upgrade request received', actorId: randomUUID() };
 };

@@ -9,7 +9,7 @@ export {
 } from './simulator.js';
 export { TALOS_DURATIONS } from './env.js';
 export { readTalosState, type TalosStateSummary } from './stats-file.js';
-export type { NodePhase } from './state.js';
+export type { NodePhase, UpgradeApi, UpgradeRecord } from './state.js';
 export { talosSimulatorFromEnv } from './from-env.js';
 export type { TalosNodeView, TalosChangeListener } from './observe.js';
 export { VipController, isPrivateAddress, type VipRecord, type VipControllerOptions } from './vip.js';

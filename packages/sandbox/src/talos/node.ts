@@ -6,7 +6,7 @@ import type { PowerEvent, SimServerInfo } from '../hooks.js';
 import { ConfigError, decodeUserData, parseMachineConfig, type MachineConfig } from './config.js';
 import { TALOS_DURATIONS, type NodeEnv } from './env.js';
 import { NodeListener } from './listener.js';
-import type { NodeRecord, PendingTransition } from './state.js';
+import type { NodeRecord, PendingTransition, UpgradeApi, UpgradeRecord } from './state.js';
 
 import { GOING_DOWN_MS } from './listener.js';
 
@@ -28,6 +28,7 @@ export function newRecord(info: SimServerInfo): NodeRecord {
     pending: null,
     etcdStopped: false,
     pulledImages: [],
+    upgrades: [],
     bootCount: 0,
     lastError: null,
   };
@@ -127,7 +128,8 @@ export class SimNode {
   /** A rebuild wrote a new image: the disk (and so the config) is gone. */
   private reimage(info: SimServerInfo): void {
     const fresh = newRecord(info);
-    this.record = { ...fresh, bootCount: this.record.bootCount };
+    // The test records (boots, upgrades) outlive the disk.
+    this.record = { ...fresh, bootCount: this.record.bootCount, upgrades: this.record.upgrades ?? [] };
     this.config = null;
   }
 
@@ -198,6 +200,12 @@ export class SimNode {
 
   reboot(): void {
     this.goDown('rebooting', { kind: 'reboot', at: Date.now() + this.scaled(TALOS_DURATIONS.reboot) });
+  }
+
+  /** Notes an upgrade install in the node's record (saved with the transition that follows). */
+  recordUpgrade(api: UpgradeApi, image: string, to: string): void {
+    const entry: UpgradeRecord = { api, from: this.record.version, to, image, at: Date.now() };
+    this.record.upgrades = [...(this.record.upgrades ?? []), entry];
   }
 
   beginUpgrade(version: string): void {

@@ -34,6 +34,24 @@ export interface PendingTransition {
   reboot?: boolean;
 }
 
+/** Which API performed an upgrade: the legacy call (every version) or the 1.13+ LifecycleService. */
+export type UpgradeApi = 'MachineService.Upgrade' | 'LifecycleService.Upgrade';
+
+/**
+ * One install of a new version the node performed, for tests: legacy Upgrade when the node accepted
+ * the call (it installs and reboots by itself), LifecycleService when its installer finished.
+ */
+export interface UpgradeRecord {
+  api: UpgradeApi;
+  /** The version the node ran when it performed the install. */
+  from: string;
+  /** The version of the installer image. */
+  to: string;
+  image: string;
+  /** Wall-clock ms. */
+  at: number;
+}
+
 export interface NodeRecord {
   serverId: number;
   name: string;
@@ -58,6 +76,8 @@ export interface NodeRecord {
   /** etcd left or was removed from the cluster; it stays out until the next boot. */
   etcdStopped: boolean;
   pulledImages: string[];
+  /** Every upgrade install the node performed, oldest first (absent in records of older sandboxes). */
+  upgrades?: UpgradeRecord[];
   bootCount: number;
   /** Why the node is halted (e.g. its userdata config is invalid). */
   lastError: string | null;

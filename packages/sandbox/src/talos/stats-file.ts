@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClusterRecord } from './registry.js';
 import { clusterStats, type TalosClusterStats } from './simulator.js';
-import type { NodePhase, NodeRecord } from './state.js';
+import type { NodePhase, NodeRecord, UpgradeRecord } from './state.js';
 
 export interface TalosStateSummary {
   nodes: {
@@ -14,6 +14,8 @@ export interface TalosStateSummary {
     version: string;
     /** Boots so far: an upgrade adds one. */
     bootCount: number;
+    /** Every upgrade install the node performed, oldest first. */
+    upgrades: UpgradeRecord[];
     lastError: string | null;
   }[];
   clusters: TalosClusterStats[];
@@ -45,6 +47,7 @@ export function readTalosState(stateDir: string): TalosStateSummary {
         phase: r.phase,
         version: r.version,
         bootCount: r.bootCount,
+        upgrades: r.upgrades ?? [],
         lastError: r.lastError,
       });
     } catch {

@@ -176,6 +176,7 @@ export const lifecycleUpgrade: StreamHandler = async function* (node, request, c
     await sleep(step);
     if (control.cancelled) return;
     node.record.stagedVersion = target.tag;
+    node.recordUpgrade('LifecycleService.Upgrade', image, target.tag);
     node.save();
     yield { progress: { message: `installation of ${target.tag} finished: reboot to activate it` } };
     yield { progress: { exitCode: 0 } };
