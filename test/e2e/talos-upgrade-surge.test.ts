@@ -165,6 +165,13 @@ describe('maxSurge on the sandbox', () => {
       seqOf(killed, 'ActionStarted', 'upgrade:talos.node.w.1@v1.13.10'),
     );
 
+    // `status` shows the surge node, booted on the new version (it needs no upgrade).
+    const status = ws.run('status', '--sandbox', '--json');
+    expect(status.code, status.stderr).toBe(0);
+    const nodes = (JSON.parse(status.stdout) as { nodes: Array<{ server: string; talosVersion?: string }> })
+      .nodes;
+    expect(nodes.find((n) => n.server === 'server.w.s1')?.talosVersion).toBe('v1.13.10');
+
     // Resumed, and killed again as the surge node is drained (the pool is done by then).
     await killWhen(ws, ['resume', '--sandbox', '--auto-approve'], started('drain:server.w.s1'), async () => {
       expect(await serverNames()).toContain(SURGE);
