@@ -67,11 +67,13 @@ export function desiredResources(
   state: State,
   observation: Observation,
   architectures?: InfraFacts['architectures'],
+  surge: readonly string[] = [],
 ): DesiredResource[] {
   const infra: InfraSpec = spec;
   return desiredInfrastructure({
     spec: infra,
     layout: infraLayout(spec),
     facts: infraFacts(state, observation, architectures),
+    ...(surge.length > 0 ? { surge } : {}),
   });
 }

@@ -21,6 +21,7 @@ import { observeClusterKubernetes } from './kube-observation.js';
 import { observedTalosInput, talosPlanInput } from './talos-inputs.js';
 import { assertVersionChanges, runningVersions } from './version-check.js';
 import { addonInputs } from '../addons/plan-input.js';
+import { surgePools } from '../plan/talos/surge.js';
 import type { Observation, Provider } from './provider.js';
 import { HK8S_VERSION } from './version.js';
 import type { Workspace } from './workspace.js';
@@ -80,7 +81,7 @@ export async function computePlan(
   const observation = await provider.observe({ includeVolumes: request.includeVolumes });
   for (const object of observation.unaddressed ?? []) warn(events, { kind: 'unaddressed-object', object });
   // Before anything else is read: a server the cloud cannot make stops the plan here (exit 4).
-  const desired = request.command === 'destroy' ? [] : await checkedDesired(ws, state, provider, observation);
+  let desired = request.command === 'destroy' ? [] : await checkedDesired(ws, state, provider, observation);
   // Volumes hold data: only `destroy --include-volumes` sees (and so deletes) them.
   const keepVolumes = request.command === 'destroy' && request.includeVolumes === true;
   const resources = observation.resources.filter((r) => r.type !== 'volume' || keepVolumes);
@@ -91,6 +92,9 @@ export async function computePlan(
     : request.command === 'destroy'
       ? talosPlanInput(ws.spec, state, resources, kube, provider.hcloudToken)
       : await observedTalosInput(ws.spec, state, resources, provider, kube);
+  // Surge servers are wanted while their pool has nodes to upgrade: known once the versions are.
+  const surge = talos && request.command !== 'destroy' ? surgePools(talos) : [];
+  if (surge.length > 0) desired = await checkedDesired(ws, state, provider, observation, surge);
   const addons =
     talos && ws.addons.addons.length + ws.addons.problems.length > 0
       ? addonInputs(ws.addons, ws.spec, talos.layout, talos.facts, state, lastFailedRun(state) !== undefined)
@@ -134,8 +138,9 @@ async function checkedDesired(
   state: State,
   provider: Provider,
   observation: Observation,
+  surge: readonly string[] = [],
 ): Promise<DesiredResource[]> {
-  const desired = desiredResources(ws.spec, state, observation);
+  const desired = desiredResources(ws.spec, state, observation, undefined, surge);
   const pools = poolsToCheck(ws.spec, desired, observation.resources);
   const needs = catalogNeeds(pools);
   if (!provider.catalog || !needs) return desired;
@@ -148,7 +153,7 @@ async function checkedDesired(
     now: Date.now(),
   });
   const architectures = Object.fromEntries(catalog.serverTypes.map((t) => [t.name, t.architecture]));
-  return desiredResources(ws.spec, state, observation, architectures);
+  return desiredResources(ws.spec, state, observation, architectures, surge);
 }
 
 /** Protected objects stay while the spec protects them; the way out is the spec, said in one line. */

@@ -2,7 +2,7 @@
  * `hk8s status`: asks every node over the Talos API (mTLS) for its version, and the first
  * reachable control plane for the etcd members. Reads the state for addresses; changes nothing.
  */
-import { talosNodes, TALOS_SECRETS } from '../plan/talos/nodes.js';
+import { surgeNodes, talosNodes, TALOS_SECRETS } from '../plan/talos/nodes.js';
 import { createTalosClient, type EtcdMember } from '../providers/talos/client/index.js';
 import { etcdMembershipProblem } from '../talos/etcd-membership.js';
 import { issueClientCertificate, secretsFromYaml } from '../providers/talos/pki/index.js';
@@ -54,7 +54,11 @@ export async function clusterStatus(
   const cert = secrets
     ? await issueClientCertificate(secrets.certs.os, { roles: ['os:reader'], validityHours: 1 })
     : undefined;
-  const nodes = talosNodes(spec);
+  // A surge server (a pool's upgrade in progress, or an interrupted one) is shown while it exists.
+  const surge = spec.workers.pools
+    .flatMap((p) => surgeNodes(spec, p.name))
+    .filter((n) => state.resources[n.server] !== undefined);
+  const nodes = [...talosNodes(spec), ...surge];
   const results: NodeStatus[] = [];
   let members: EtcdMember[] = [];
   for (const node of nodes) {

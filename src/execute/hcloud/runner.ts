@@ -73,7 +73,10 @@ function hcloudDriver(driver: Driver, api: HcloudApi): ResourceDriver {
       return { resource: await driver.create(ctx(action, run), action.props) };
     },
     delete: async (action, run) => {
-      await driver.delete(ctx(action, run), action.resourceId, action.before);
+      // A server created earlier in this run (a surge server) has its id only in the run's records.
+      const id = action.resourceId !== '' ? action.resourceId : run.idOf(action.address);
+      if (id === undefined) throw new Error(`${action.address}: no id recorded to delete`);
+      await driver.delete(ctx(action, run), id, action.before);
       return { resource: null };
     },
     reconcile: (pending, run) => reconcileHcloud(driver, api, pending, run),

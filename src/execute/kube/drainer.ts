@@ -5,7 +5,7 @@
  * on first use in a run, so runs that touch no node never load it.
  */
 import { KUBECONFIG_SECRET } from '../../plan/talos/nodes.js';
-import { serverName } from '../../resources/hcloud/names.js';
+import { serverName, serverPosition } from '../../resources/hcloud/names.js';
 import type { DrainEvent, KubeClient, KubeTimingOptions, PodRef } from '../../providers/kube/index.js';
 import { DEFAULT_TIMING } from '../../providers/kube/client.js';
 import { KubeError } from '../../providers/kube/errors.js';
@@ -13,11 +13,11 @@ import type { DrainReport, NodeDrainer } from '../drain.js';
 import type { NodeObjectReport, NodeObjects, NodeReadyReport } from '../node-objects.js';
 import { InterruptedError, type RunContext } from '../runner.js';
 
-/** `server.<pool>.<i>` → the node's name, which Talos sets to the server's hostname. */
+/** `server.<pool>.<i>` (or a surge server's `server.<pool>.s<k>`) → the node's name, which Talos sets to the server's hostname. */
 export function nodeNameOf(cluster: string, serverAddress: string): string {
-  const match = /^server\.(.+)\.(\d+)$/.exec(serverAddress);
-  if (!match?.[1] || !match[2]) throw new Error(`${serverAddress} is not a server address`);
-  return serverName(cluster, match[1], Number(match[2]));
+  const position = serverPosition(serverAddress);
+  if (!position) throw new Error(`${serverAddress} is not a server address`);
+  return serverName(cluster, position.pool, position.index);
 }
 
 const podName = (pod: PodRef) => `${pod.namespace}/${pod.name}`;

@@ -2,7 +2,7 @@
  * What every Talos runner shares: the spec's nodes, the cluster's secrets from the event log, and
  * mTLS connections to the nodes, opened for one action and closed after it.
  */
-import { TALOS_SECRETS, talosNodes, type TalosNode } from '../../plan/talos/nodes.js';
+import { surgeNodes, TALOS_SECRETS, talosNodes, type TalosNode } from '../../plan/talos/nodes.js';
 import { secretsFromYaml } from '../../providers/talos/pki/index.js';
 import type { TalosSecrets } from '../../talos/secrets-types.js';
 import type { NetworkLayout } from '../../spec/network.js';
@@ -21,10 +21,14 @@ export interface TalosRunnerOptions {
 }
 
 export class TalosAccess {
+  /** The spec's numbered nodes: what health checks and gates expect to answer. */
   readonly nodes: TalosNode[];
+  /** Every surge node a pool may have (surge.ts); only those a run creates exist. */
+  private readonly surge: TalosNode[];
 
   constructor(readonly options: TalosRunnerOptions) {
     this.nodes = talosNodes(options.spec);
+    this.surge = options.spec.workers.pools.flatMap((p) => surgeNodes(options.spec, p.name));
   }
 
   get spec(): Spec {
@@ -38,7 +42,7 @@ export class TalosAccess {
   }
 
   node(server: string): TalosNode {
-    const node = this.nodes.find((n) => n.server === server);
+    const node = this.nodes.find((n) => n.server === server) ?? this.surge.find((n) => n.server === server);
     if (!node) throw new Error(`${server} is not a node of this spec`);
     return node;
   }

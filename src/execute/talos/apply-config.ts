@@ -26,9 +26,8 @@ async function applyConfig(
   ctx: RunContext,
 ): Promise<ActionOutcome> {
   const node = talos.node(action.node);
-  const facts = clusterFacts(
-    talos.nodes.map((n) => n.server),
-    (a) => ctx.recordOf(a),
+  const facts = clusterFacts([...new Set([...talos.nodes.map((n) => n.server), node.server])], (a) =>
+    ctx.recordOf(a),
   );
   const rendered = renderNodeConfig(
     talos.spec,

@@ -9,7 +9,7 @@ import type { TalosSecrets } from '../../talos/secrets-types.js';
 import type { NetworkLayout } from '../../spec/network.js';
 import type { Spec } from '../../spec/schema.js';
 import { sha256 } from '../hash.js';
-import { addresses, serverName } from '../../resources/hcloud/names.js';
+import { addresses, serverName, surgeIndex, type ServerIndex } from '../../resources/hcloud/names.js';
 import { certSans, controlPlaneVips, endpointUrl, internalEndpoint } from './endpoint.js';
 
 export interface ServerFact {
@@ -20,7 +20,7 @@ export interface ServerFact {
 }
 
 export interface TalosNode {
-  /** The server's address, `server.<pool>.<i>`. */
+  /** The server's address, `server.<pool>.<i>` (a surge node's: `server.<pool>.s<k>`). */
   server: string;
   /** Where hk8s records the applied config, `talos.config.<pool>.<i>`. */
   config: string;
@@ -63,26 +63,39 @@ export function appliedConfigSecret(config: string): string {
   return `${config}.applied`;
 }
 
-/** Every node the spec asks for, control planes first, in address order within a role. */
-export function talosNodes(spec: Spec): TalosNode[] {
+/**
+ * Every node the spec asks for, control planes first, in address order within a role; with the
+ * surge nodes of the worker pools named in `surgePools` (those in a surged upgrade, surge.ts).
+ */
+export function talosNodes(spec: Spec, surgePools: readonly string[] = []): TalosNode[] {
   const nodes = (pools: Spec['controlPlane']['pools'], role: TalosNode['role']) =>
     pools.flatMap((pool) =>
-      Array.from({ length: pool.count }, (_, i) => {
-        const server = addresses.server(pool.name, i + 1);
-        return {
-          server,
-          config: configAddress(server),
-          role,
-          pool: pool.name,
-          hostname: serverName(spec.cluster.name, pool.name, i + 1),
-        };
-      }),
+      Array.from({ length: pool.count }, (_, i) => talosNode(spec, pool.name, role, i + 1)),
     );
+  const surge = surgePools.flatMap((pool) => surgeNodes(spec, pool));
   const byAddress = (a: TalosNode, b: TalosNode) => a.server.localeCompare(b.server);
   return [
     ...nodes(spec.controlPlane.pools, 'controlplane').sort(byAddress),
-    ...nodes(spec.workers.pools, 'worker').sort(byAddress),
+    ...[...nodes(spec.workers.pools, 'worker'), ...surge].sort(byAddress),
   ];
+}
+
+function talosNode(spec: Spec, pool: string, role: TalosNode['role'], index: ServerIndex): TalosNode {
+  const server = addresses.server(pool, index);
+  return {
+    server,
+    config: configAddress(server),
+    role,
+    pool,
+    hostname: serverName(spec.cluster.name, pool, index),
+  };
+}
+
+/** A worker pool's surge nodes, `server.<pool>.s<k>` for k = 1..maxSurge (none for an unknown pool). */
+export function surgeNodes(spec: Spec, pool: string): TalosNode[] {
+  const found = spec.workers.pools.find((p) => p.name === pool);
+  const count = found?.upgrade.maxSurge ?? 0;
+  return Array.from({ length: count }, (_, k) => talosNode(spec, pool, 'worker', surgeIndex(k + 1)));
 }
 
 /** The control plane that bootstraps etcd: the first in address order. */

@@ -33,6 +33,7 @@ import {
 } from './nodes.js';
 import type { Role } from './quorum.js';
 import { planNodeChanges, type NodeChanges } from './removal.js';
+import { planSurge, surgePools } from './surge.js';
 
 export const REBOOT_GROUP = 'talos-reboot';
 
@@ -134,6 +135,7 @@ export function planTalos(input: TalosPlanInput, infra: readonly Action[], destr
     return recreated || !fact || !applied || applied.serverId !== fact.id;
   };
   const existing = talosNodes(input.spec).filter((n) => !isNew(n));
+  const surge = surgePools(input);
   const kubernetes = kubernetesUpgradeFor(
     input.spec,
     existing,
@@ -141,7 +143,7 @@ export function planTalos(input: TalosPlanInput, infra: readonly Action[], destr
   );
 
   const configActions: ApplyConfigAction[] = [];
-  for (const node of talosNodes(input.spec)) {
+  for (const node of talosNodes(input.spec, surge)) {
     const serverActions = infraFor(node.server);
     const fact = facts.servers[node.server];
     const applied = input.applied[node.config];
@@ -247,8 +249,19 @@ export function planTalos(input: TalosPlanInput, infra: readonly Action[], destr
       ),
     );
   }
+  actions.push(
+    ...planSurge({
+      spec: input.spec,
+      pools: surge,
+      configs: configActions,
+      upgrades,
+      serverIds: Object.fromEntries(Object.entries(input.facts.servers).map(([a, f]) => [a, f.id])),
+      applied: input.applied,
+    }),
+  );
   const changes = planNodeChanges({
     spec: input.spec,
+    surgePools: surge,
     facts: input.facts,
     applied: input.applied,
     bootstrapped: input.bootstrapped,

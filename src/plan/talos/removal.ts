@@ -14,7 +14,7 @@
  * Control planes leave etcd one at a time, newest first.
  */
 import type { Spec } from '../../spec/schema.js';
-import { serverName } from '../../resources/hcloud/names.js';
+import { serverName, serverPosition, type ServerIndex } from '../../resources/hcloud/names.js';
 import { actionId } from '../diff.js';
 import type { Action, ApplyConfigAction, DeleteAction, LeaveEtcdAction, WaitAction } from '../types.js';
 import { configAddress, nodeObjectAddress, serverOf, talosNodes, type ClusterFacts } from './nodes.js';
@@ -33,6 +33,8 @@ export interface RecordedConfig {
 
 export interface NodeChangeInput {
   spec: Spec;
+  /** The worker pools whose surge nodes are wanted (surge.ts): their configs are kept. */
+  surgePools?: readonly string[];
   facts: ClusterFacts;
   /** The configs hk8s applied, by config address. */
   applied: Record<string, RecordedConfig>;
@@ -67,16 +69,23 @@ const base = (
   dependsOn: [...new Set(dependsOn.filter((d): d is string => d !== undefined))].sort(),
 });
 
-/** `server.<pool>.<i>` → pool and index, ordered by pool then number (not text: 10 after 9). */
-function position(server: string): [string, number] {
-  const match = /^server\.(.+)\.(\d+)$/.exec(server);
-  return [match?.[1] ?? server, Number(match?.[2] ?? 0)];
+/**
+ * `server.<pool>.<i>` → pool, sort rank and index, ordered by pool then number (not text: 10 after
+ * 9); a pool's surge servers (`server.<pool>.s<k>`) after its numbered ones.
+ */
+export function position(server: string): [string, number, ServerIndex] {
+  const found = serverPosition(server);
+  if (!found) return [server, 0, 0];
+  const rank = typeof found.index === 'number' ? found.index : SURGE_RANK + Number(found.index.slice(1));
+  return [found.pool, rank, found.index];
 }
 
+const SURGE_RANK = 1_000_000;
+
 function byPosition(a: string, b: string): number {
-  const [poolA, indexA] = position(a);
-  const [poolB, indexB] = position(b);
-  return poolA === poolB ? indexA - indexB : poolA.localeCompare(poolB);
+  const [poolA, rankA] = position(a);
+  const [poolB, rankB] = position(b);
+  return poolA === poolB ? rankA - rankB : poolA.localeCompare(poolB);
 }
 
 function find(infra: readonly Action[], kind: Action['kind'], server: string): Action | undefined {
@@ -103,7 +112,7 @@ function leaveEtcd(
   reason: string,
   dependsOn: Array<string | undefined>,
 ): LeaveEtcdAction {
-  const [pool, index] = position(server);
+  const [pool, , index] = position(server);
   const config = configAddress(server);
   return {
     ...base('leave-etcd', config, reason, dependsOn),
@@ -122,7 +131,7 @@ function deleteNodeObject(
   reason: string,
   dependsOn: Array<string | undefined>,
 ): DeleteAction {
-  const [pool, index] = position(server);
+  const [pool, , index] = position(server);
   const name = serverName(input.spec.cluster.name, pool, index);
   return {
     ...base('delete', nodeObjectAddress(server), reason, dependsOn),
@@ -135,7 +144,7 @@ function deleteNodeObject(
 
 /** Every node whose config is recorded but which the spec no longer has. */
 function planRemovals(input: NodeChangeInput, out: NodeChanges, newCapacity: boolean): void {
-  const kept = new Set(talosNodes(input.spec).map((n) => n.config));
+  const kept = new Set(talosNodes(input.spec, input.surgePools).map((n) => n.config));
   const removed = Object.keys(input.applied)
     .filter((config) => !kept.has(config))
     .map(serverOf)

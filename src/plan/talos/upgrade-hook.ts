@@ -10,15 +10,20 @@ function installImageOf(config: TalosPlanInput['applied'][string]['config']): st
   return typeof image === 'string' ? image : undefined;
 }
 
-/** No observation, no upgrades: hk8s never guesses a node's version. */
-export function upgradesFor(input: TalosPlanInput, configs: ApplyConfigAction[]): UpgradePlan {
-  if (!input.versions) return { actions: [], groups: {}, steps: new Map() };
+/** The installer image each configured node was last installed or upgraded with, by server address. */
+export function installedImages(applied: TalosPlanInput['applied']): Record<string, string | undefined> {
   const installed: Record<string, string | undefined> = {};
-  for (const applied of Object.entries(input.applied)) {
-    const [address, record] = applied;
+  for (const [address, record] of Object.entries(applied)) {
     installed[`server.${address.slice('talos.config.'.length)}`] =
       record.installer ?? installImageOf(record.config);
   }
+  return installed;
+}
+
+/** No observation, no upgrades: hk8s never guesses a node's version. */
+export function upgradesFor(input: TalosPlanInput, configs: ApplyConfigAction[]): UpgradePlan {
+  if (!input.versions) return { actions: [], groups: {}, steps: new Map() };
+  const installed = installedImages(input.applied);
   const fresh = new Set(configs.filter((c) => c.mode === 'initial').map((c) => c.node));
   const plan = planUpgrades({ spec: input.spec, versions: input.versions, installed }, fresh);
   fitConfigsToUpgrades(configs, plan);

@@ -17,6 +17,8 @@ export interface InfraPool {
   publicIpv4?: boolean;
   publicIpv6?: boolean;
   subnet?: string;
+  /** Worker pools: how their rolling Talos upgrade goes (`maxSurge`: extra servers meanwhile). */
+  upgrade?: { maxSurge: number };
 }
 
 export interface FirewallRuleSpec {
@@ -97,4 +99,6 @@ export interface DesiredContext {
   spec: InfraSpec;
   layout: InfraLayout;
   facts: InfraFacts;
+  /** Worker pools whose surge servers are wanted now (src/plan/talos/surge.ts). */
+  surge?: readonly string[];
 }

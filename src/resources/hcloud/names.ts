@@ -27,12 +27,35 @@ export const addresses = {
   /** Subnets carry no labels on Hetzner, so their address is their range: `subnet.10.0.64.0-25`. */
   subnet: (ipRange: string) => `subnet.${ipRange.replace('/', '-')}`,
   placementGroup: (name: string) => `placement_group.${name}`,
-  server: (pool: string, index: number) => `server.${pool}.${index}`,
+  /** `index`: a numbered server's position (1, 2, …) or a surge server's `s<k>` (surgeIndex). */
+  server: (pool: string, index: ServerIndex) => `server.${pool}.${index}`,
   loadBalancer: (name: string) => `load_balancer.${name}`,
   /** The public VIP Talos moves between the control planes. */
   floatingIp: 'floating_ip.control-plane',
 };
 
-export function serverName(cluster: string, pool: string, index: number): string {
+/** A numbered server's position in its pool, or a surge server's `s<k>`. */
+export type ServerIndex = number | `s${number}`;
+
+/** The k-th surge server of a pool (k from 1): `s<k>`, never a number, so never a numbered server's. */
+export const surgeIndex = (k: number): `s${number}` => `s${k}`;
+
+export function serverName(cluster: string, pool: string, index: ServerIndex): string {
   return `${cluster}-${pool}-${index}`;
+}
+
+export interface ServerPosition {
+  pool: string;
+  index: ServerIndex;
+  surge: boolean;
+}
+
+/** `server.<pool>.<i>` or `server.<pool>.s<k>` → its pool and index; undefined for anything else. */
+export function serverPosition(address: string): ServerPosition | undefined {
+  const match = /^server\.(.+)\.(s?)(\d+)$/.exec(address);
+  if (!match?.[1] || match[3] === undefined) return undefined;
+  const number = Number(match[3]);
+  return match[2] === 's'
+    ? { pool: match[1], index: surgeIndex(number), surge: true }
+    : { pool: match[1], index: number, surge: false };
 }

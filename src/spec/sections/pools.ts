@@ -57,6 +57,14 @@ export const PoolUpgradeSchema = strictObject({
     .max(100)
     .default(1)
     .describe('Nodes of the pool upgraded (cordoned, drained, rebooting) at once'),
+  maxSurge: z
+    .int()
+    .min(0)
+    .max(100)
+    .default(0)
+    .describe(
+      'Extra servers (`<pool>-s<k>`) created at the new version before the pool upgrades, removed once it is done',
+    ),
 })
   .prefault({})
   .describe('Rolling Talos upgrades of this pool');

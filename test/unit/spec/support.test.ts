@@ -28,6 +28,8 @@ const APPLIED_ELSEWHERE: Record<string, string> = {
   // Validation forces every location into the zone, so the zone is always the derived one.
   'network.zone': 'test/unit/spec/schema.test.ts',
   'workers.pools[].upgrade.maxUnavailable': 'test/unit/plan/talos-upgrades.test.ts',
+  // Only an upgrade shows it (a fresh plan has none): surge servers come and go around one.
+  'workers.pools[].upgrade.maxSurge': 'test/unit/plan/surge.test.ts',
   // json_lines is the only format there is.
   'talos.loggingDestinations[].format': 'test/unit/talos/config/schema.test.ts',
 };

@@ -7,7 +7,15 @@ import type { Server } from '../../../providers/hcloud/index.js';
 import { ipv4InCidr } from '../ipv4.js';
 import type { AddressBook, ResourceRules } from '../../types.js';
 import type { DesiredContext, InfraPool } from '../infra-spec.js';
-import { addresses, LABEL_POOL, LABEL_ROLE, serverName, type NodeRole } from '../names.js';
+import {
+  addresses,
+  LABEL_POOL,
+  LABEL_ROLE,
+  serverName,
+  surgeIndex,
+  type NodeRole,
+  type ServerIndex,
+} from '../names.js';
 import { placementGroupFor } from '../placement-group.js';
 import { desiredLabels, ref, refOrNull, stableLabels } from '../props.js';
 import { fillRdns } from '../rdns.js';
@@ -48,51 +56,67 @@ function serverRdns(ctx: DesiredContext, pool: InfraPool, role: NodeRole, addres
   return Object.keys(result).length > 0 ? result : undefined;
 }
 
-function poolServers(ctx: DesiredContext, pool: InfraPool, role: NodeRole): DesiredResource[] {
+interface ServerSlot {
+  index: ServerIndex;
+  /** A surge server (surge.ts): temporary, in no placement group, never delete-protected. */
+  surge: boolean;
+}
+
+function desiredServer(
+  ctx: DesiredContext,
+  pool: InfraPool,
+  role: NodeRole,
+  slot: ServerSlot,
+): DesiredResource {
   const { spec } = ctx;
-  const out: DesiredResource[] = [];
-  for (let index = 1; index <= pool.count; index++) {
-    const address = addresses.server(pool.name, index);
-    const name = serverName(spec.cluster.name, pool.name, index);
-    const subnet = subnetFor(ctx, pool, role);
-    const group = placementGroupFor(pool, role, index);
-    const props: JsonObject = {
-      name,
-      server_type: pool.type,
-      location: pool.location,
-      image: {
-        os: 'talos',
-        version: spec.talos.version,
-        // The catalogue knows; without it (nothing to create) the name does: Arm types are cax*.
-        arch: ctx.facts.architectures?.[pool.type] ?? (pool.type.startsWith('cax') ? 'arm64' : 'amd64'),
-      },
-      ssh_keys: [ref(addresses.sshKey)],
-      network: ref(addresses.network),
-      subnet,
-      public_ipv4: pool.publicIpv4 ?? spec.talos.publicIpv4,
-      public_ipv6: pool.publicIpv6 ?? spec.talos.publicIpv6,
-      labels: desiredLabels(ctx, address, { ...pool.labels, [LABEL_ROLE]: role, [LABEL_POOL]: pool.name }),
-      protection: { delete: spec.cluster.deleteProtection, rebuild: spec.cluster.deleteProtection },
-      // Every node runs: a server left off (a failed type change, a power-off by hand) is planned on.
-      power: 'on',
-    };
-    if (group) props.placement_group = ref(group);
-    const rdns = serverRdns(ctx, pool, role, address, name);
-    if (rdns) props.rdns = rdns;
-    out.push({
-      address,
-      type: 'server',
-      dependsOn: [
-        addresses.network,
-        addresses.subnet(subnet),
-        addresses.firewall,
-        addresses.sshKey,
-        ...(group ? [group] : []),
-      ].sort(),
-      props,
-    });
-  }
-  return out;
+  const address = addresses.server(pool.name, slot.index);
+  const name = serverName(spec.cluster.name, pool.name, slot.index);
+  const subnet = subnetFor(ctx, pool, role);
+  const group = typeof slot.index === 'number' ? placementGroupFor(pool, role, slot.index) : undefined;
+  const protect = spec.cluster.deleteProtection && !slot.surge;
+  const props: JsonObject = {
+    name,
+    server_type: pool.type,
+    location: pool.location,
+    image: {
+      os: 'talos',
+      version: spec.talos.version,
+      // The catalogue knows; without it (nothing to create) the name does: Arm types are cax*.
+      arch: ctx.facts.architectures?.[pool.type] ?? (pool.type.startsWith('cax') ? 'arm64' : 'amd64'),
+    },
+    ssh_keys: [ref(addresses.sshKey)],
+    network: ref(addresses.network),
+    subnet,
+    public_ipv4: pool.publicIpv4 ?? spec.talos.publicIpv4,
+    public_ipv6: pool.publicIpv6 ?? spec.talos.publicIpv6,
+    labels: desiredLabels(ctx, address, { ...pool.labels, [LABEL_ROLE]: role, [LABEL_POOL]: pool.name }),
+    protection: { delete: protect, rebuild: protect },
+    // Every node runs: a server left off (a failed type change, a power-off by hand) is planned on.
+    power: 'on',
+  };
+  if (group) props.placement_group = ref(group);
+  const rdns = serverRdns(ctx, pool, role, address, name);
+  if (rdns) props.rdns = rdns;
+  return {
+    address,
+    type: 'server',
+    dependsOn: [
+      addresses.network,
+      addresses.subnet(subnet),
+      addresses.firewall,
+      addresses.sshKey,
+      ...(group ? [group] : []),
+    ].sort(),
+    props,
+  };
+}
+
+function poolServers(ctx: DesiredContext, pool: InfraPool, role: NodeRole): DesiredResource[] {
+  const slots: ServerSlot[] = Array.from({ length: pool.count }, (_, i) => ({ index: i + 1, surge: false }));
+  // Surge servers get their private IP from the subnet like the others: Hetzner picks a free one.
+  const surge = role === 'worker' && ctx.surge?.includes(pool.name) ? (pool.upgrade?.maxSurge ?? 0) : 0;
+  for (let k = 1; k <= surge; k++) slots.push({ index: surgeIndex(k), surge: true });
+  return slots.map((slot) => desiredServer(ctx, pool, role, slot));
 }
 
 export function desiredServers(ctx: DesiredContext): DesiredResource[] {

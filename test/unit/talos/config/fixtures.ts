@@ -86,7 +86,7 @@ export function withWorkerPool(spec: Spec): Spec {
     ...spec,
     workers: {
       ...spec.workers,
-      pools: [{ ...first, name: 'general', count: 1, upgrade: { maxUnavailable: 1 } }],
+      pools: [{ ...first, name: 'general', count: 1, upgrade: { maxUnavailable: 1, maxSurge: 0 } }],
     },
   };
 }
