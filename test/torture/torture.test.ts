@@ -1,5 +1,5 @@
 /**
- * The torture suite (README "Proof"): SIGKILL after event N of apply, destroy, a scale-down and a
+ * The torture suite (README "Development"): SIGKILL after event N of apply, destroy, a scale-down and a
  * rolling Talos upgrade of a 3 + 3 cluster, then one `hk8s resume`, and the end state compared
  * with a clean run's. CI tries a few kill points per scenario chosen by a fixed seed (and kills
  * one resume as well); `npm run torture` tries every event boundary (HK8S_TORTURE=all) or every

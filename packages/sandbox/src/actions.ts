@@ -56,6 +56,9 @@ export function startAction(ctx: SimContext, spec: ActionSpec): ActionRec {
     error: null,
     effect: spec.effect ?? { kind: 'none' },
   };
+  if (ctx.failAction?.(spec.command)) {
+    action.failWith = { code: 'action_failed', message: `${spec.command} failed (injected fault)` };
+  }
   ctx.world.actions[action.id] = action;
   return action;
 }
@@ -101,8 +104,13 @@ export function advanceActions(ctx: SimContext): boolean {
     .filter((a) => a.status === 'running' && a.startedAt + a.durationMs <= ctx.now)
     .sort((a, b) => a.startedAt + a.durationMs - (b.startedAt + b.durationMs) || a.id - b.id);
   for (const action of due) {
-    action.status = 'success';
     action.finishedAt = action.startedAt + action.durationMs;
+    if (action.failWith) {
+      action.status = 'error';
+      action.error = action.failWith;
+      continue;
+    }
+    action.status = 'success';
     applyEffect(ctx, action);
   }
   return due.length > 0;

@@ -10,6 +10,8 @@ export interface SimContext {
   speed: number;
   /** Hook events to dispatch after the change has been persisted. */
   events: HookEvent[];
+  /** Whether a new action of this command is to fail (injected faults); absent: never. */
+  failAction?: (command: string) => boolean;
 }
 
 export interface HandlerRequest {

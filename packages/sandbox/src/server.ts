@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { advanceActions, nextActionDue } from './actions.js';
 import { ApiError, notFound } from './api-error.js';
 import type { HandlerResponse, SimContext } from './context.js';
-import { FaultInjector } from './faults.js';
+import { FaultInjector, type FaultKinds } from './faults.js';
 import {
   dispatchHooks,
   floatingIpInfo,
@@ -80,6 +80,8 @@ export interface RunningSandbox {
 export interface SandboxConfig {
   speed: number;
   faultRate: number;
+  /** Which faults the fault rate injects (faults.ts); default `transient`. */
+  faultKinds?: FaultKinds;
   rateLimit: RateLimitConfig;
 }
 
@@ -135,7 +137,13 @@ class Sandbox {
   }
 
   private context(now: number): SimContext {
-    return { world: this.world, now, speed: this.config.speed, events: [] };
+    return {
+      world: this.world,
+      now,
+      speed: this.config.speed,
+      events: [],
+      failAction: (command) => this.faults.failsAction(command),
+    };
   }
 
   private emit(events: HookEvent[]): void {
@@ -223,7 +231,7 @@ class Sandbox {
       headers['Allow'] = match.allowed.join(', ');
       return fail(new ApiError(405, 'method_not_allowed', 'method not allowed'));
     }
-    const fault = this.faults.decide(MUTATING.has(method));
+    const fault = this.faults.decide(MUTATING.has(method), match.op.operationId);
     if (fault?.kind === 'error') {
       this.stats.fault();
       return fail(fault.error);
@@ -369,6 +377,13 @@ class Sandbox {
     if (body.faultRate !== undefined) {
       this.config.faultRate = body.faultRate;
       this.faults.rate = body.faultRate;
+    }
+    if (body.faultKinds !== undefined) {
+      if (body.faultKinds !== 'transient' && body.faultKinds !== 'all') {
+        throw new Error("faultKinds must be 'transient' or 'all'");
+      }
+      this.config.faultKinds = body.faultKinds;
+      this.faults.kinds = body.faultKinds;
     }
     if (rl !== undefined) {
       this.config.rateLimit = { limit: rl.limit, refillPerSecond: rl.refillPerSecond };

@@ -284,6 +284,8 @@ export interface ActionRec {
   locks: ResourceRef[];
   error: { code: string; message: string } | null;
   effect: ActionEffect;
+  /** Injected by the fault mode `all`: the action ends in `error` with this, its effect not applied. */
+  failWith?: { code: string; message: string };
 }
 
 export interface RateBucket {
