@@ -29,6 +29,8 @@ const COMMANDS = Object.values(MANIFEST.commands).sort((a, b) => a.id.localeComp
 /** Every command and its flags, as `--name` or `-c, --name`. Review changes to this list. */
 const FLAG_SNAPSHOT: Record<string, string[]> = {
   apply: [
+    '--accept-endpoint',
+    '--accept-missing',
     '--auto-approve',
     '--force',
     '--json',
@@ -38,10 +40,20 @@ const FLAG_SNAPSHOT: Record<string, string[]> = {
     '--target',
     '-c, --config',
   ],
-  destroy: ['--auto-approve', '--include-volumes', '--json', '--parallelism', '--sandbox', '-c, --config'],
+  destroy: [
+    '--accept-endpoint',
+    '--auto-approve',
+    '--include-volumes',
+    '--json',
+    '--parallelism',
+    '--sandbox',
+    '-c, --config',
+  ],
   graph: ['--destroy', '--format', '--replace', '--sandbox', '--target', '-c, --config'],
   init: ['--dir', '--force', '--json', '--name', '--sandbox', '-c, --config'],
   plan: [
+    '--accept-endpoint',
+    '--accept-missing',
     '--destroy',
     '--detailed-exitcode',
     '--force',
@@ -53,7 +65,16 @@ const FLAG_SNAPSHOT: Record<string, string[]> = {
     '-o, --out',
   ],
   kubeconfig: ['--sandbox', '-c, --config', '-o, --output'],
-  resume: ['--auto-approve', '--force', '--json', '--parallelism', '--sandbox', '-c, --config'],
+  resume: [
+    '--accept-endpoint',
+    '--accept-missing',
+    '--auto-approve',
+    '--force',
+    '--json',
+    '--parallelism',
+    '--sandbox',
+    '-c, --config',
+  ],
   'sandbox:reset': ['--json', '--sandbox', '-c, --config'],
   'sandbox:start': [
     '--fault-rate',
