@@ -356,7 +356,8 @@ describe('against the sandbox', () => {
     expect(events.at(-1)).toMatchObject({ type: 'RunFinished', data: { outcome: 'succeeded' } });
     const lines = ok(ws.run('state', 'events')).trimEnd().split('\n');
     expect(lines).toHaveLength(events.length);
-    expect(lines[1]).toMatch(/^\s+2 \S+ RunStarted {2}\[\S+\]$/);
+    expect(lines[1]).toMatch(/^\s+2 \S+ TargetRecorded\b/);
+    expect(lines[2]).toMatch(/^\s+3 \S+ RunStarted {2}\[\S+\]$/);
     const started = JSON.parse(
       ok(ws.run('state', 'events', '--json', '--type', 'ActionStarted')),
     ) as EventJson[];
