@@ -15,7 +15,7 @@ import { openState } from '../state/log-store.js';
 import { lastRun, pendingRun, type RunRecord, type State } from '../state/reducer.js';
 import { warnEndpoints } from './endpoint-warnings.js';
 import { desiredResources } from './infra.js';
-import { assertTargetsKnown } from './targets.js';
+import { assertReplaceKnown, assertTargetsKnown } from './targets.js';
 import { assertCloudFacts, catalogNeeds, observedNetworkZone, poolsToCheck } from './cloud-facts.js';
 import { observeClusterKubernetes } from './kube-observation.js';
 import { observedTalosInput, talosPlanInput } from './talos-inputs.js';
@@ -116,6 +116,12 @@ export async function computePlan(
     ...(talos ? { talos } : {}),
     ...(addons ? { addons: addons.input } : {}),
   };
+  if (request.replace && request.replace.length > 0) {
+    assertReplaceKnown(
+      request.replace,
+      resources.map((o) => o.address),
+    );
+  }
   if (request.targets && request.targets.length > 0) {
     const whole = makePlan({ ...inputs, targets: undefined }).graph.actions.map((a) => a.address);
     assertTargetsKnown(request.targets, [
