@@ -18,6 +18,7 @@ export const ExitCode = {
   PROVIDER: 10,
   NOT_CONFIRMED: 11,
   NOT_FOUND: 12,
+  TARGET_MISMATCH: 13,
   INTERRUPTED: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
@@ -29,6 +30,8 @@ export const ErrorCodes = {
   'spec.parse': ExitCode.INVALID_SPEC,
   'spec.invalid': ExitCode.INVALID_SPEC,
   'spec.protected': ExitCode.INVALID_SPEC,
+  /** `cluster.name` is not the name the state beside the spec was made for. */
+  'spec.renamed': ExitCode.INVALID_SPEC,
   'state.corrupt': ExitCode.STATE_CORRUPT,
   'state.format': ExitCode.STATE_CORRUPT,
   'state.write': ExitCode.STATE_CORRUPT,
@@ -54,6 +57,10 @@ export const ErrorCodes = {
   'addon.not-ready': ExitCode.ACTIONS_FAILED,
   'addon.apply': ExitCode.ACTIONS_FAILED,
   'cluster.not-ready': ExitCode.ACTIONS_FAILED,
+  /** The state was made against another endpoint or project: `--accept-endpoint`. */
+  'target.moved': ExitCode.TARGET_MISMATCH,
+  /** Many recorded resources are not in the cloud (another project, a reset sandbox): `--accept-missing`. */
+  'target.missing': ExitCode.TARGET_MISMATCH,
 } as const satisfies Record<string, ExitCode>;
 export type ErrorCode = keyof typeof ErrorCodes;
 

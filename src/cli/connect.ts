@@ -21,6 +21,8 @@ import { ensureSandbox } from './sandbox.js';
 import { detectOperatorIpv4 } from './operator-ip.js';
 import { sandboxDir } from './sandbox-dir.js';
 import { resolveToken } from './token.js';
+import { endpointOf, sandboxProject, tokenProject } from '../engine/target-identity.js';
+import { resolve } from 'node:path';
 
 /** The Talos API port on every node. */
 const TALOS_PORT = 50000;
@@ -41,6 +43,8 @@ interface Endpoint {
   token: string;
   /** How much faster than real time the other side runs (1 for Hetzner). */
   speed: number;
+  /** Set for the sandbox: its world's directory, the sandbox's "project". */
+  sandboxDir?: string;
 }
 
 async function endpointFor(
@@ -55,7 +59,7 @@ async function endpointFor(
   const speed = sandboxSpeed(env);
   const running = await ensureSandbox(sandboxDir(ws.root), { speed });
   if (running.started) notice(`Started the sandbox cloud at ${running.url}.`);
-  return { endpoint: running.url, token: 'sandbox', speed };
+  return { endpoint: running.url, token: 'sandbox', speed, sandboxDir: resolve(sandboxDir(ws.root)) };
 }
 
 /** On the sandbox, addons install as fast as its speed says: poll and give up as much sooner. */
@@ -77,7 +81,12 @@ export interface ConnectOptions {
 
 export async function connectProvider(ws: Workspace, options: ConnectOptions): Promise<Provider> {
   const env = options.env ?? process.env;
-  const { endpoint, token, speed } = await endpointFor(ws, options.sandbox, env, options.notice);
+  const {
+    endpoint,
+    token,
+    speed,
+    sandboxDir: world,
+  } = await endpointFor(ws, options.sandbox, env, options.notice);
   const pollScale = Math.min(1, speed);
   const hcloud = createHcloudClient({
     endpoint,
@@ -104,6 +113,11 @@ export async function connectProvider(ws: Workspace, options: ConnectOptions): P
       timing: options.sandbox ? scaledTiming(speed) : REAL_TIMING,
     },
     hcloudToken: token,
+    // The sandbox's port changes with every start: it is recorded by name, its world by directory.
+    target:
+      world === undefined
+        ? { endpoint: endpointOf(hcloud.endpoint), project: tokenProject(token) }
+        : { endpoint: 'sandbox', project: sandboxProject(world) },
     drainer: kubeNodes,
     nodes: kubeNodes,
     kube: {

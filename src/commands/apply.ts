@@ -7,6 +7,7 @@ import {
   targetFlag,
 } from '../cli/cluster-command.js';
 import { NEXT_AFTER_APPLY } from '../cli/render/run-summary.js';
+import { acceptEndpointFlag, acceptMissingFlag } from '../cli/target-flags.js';
 import { applyCluster } from '../engine/session.js';
 import { loadPlanFile } from '../plan/plan-file.js';
 import type { ApplyJson } from '../cli/json-contract.js';
@@ -45,6 +46,8 @@ export default class ApplyCommand extends ClusterCommand<typeof ApplyCommand> {
     target: targetFlag,
     replace: replaceFlag,
     force: forceFlag,
+    'accept-endpoint': acceptEndpointFlag,
+    'accept-missing': acceptMissingFlag,
   };
 
   public async run(): Promise<ApplyJson> {
@@ -61,6 +64,8 @@ export default class ApplyCommand extends ClusterCommand<typeof ApplyCommand> {
           replace: saved?.plan.replace ?? this.flags.replace,
           force: saved ? saved.plan.force === true : this.flags.force,
           parallelism: this.flags.parallelism,
+          acceptEndpoint: this.flags['accept-endpoint'],
+          acceptMissing: this.flags['accept-missing'],
           signal,
           saved,
         },

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { ClusterCommand, parallelismFlag } from '../cli/cluster-command.js';
+import { acceptEndpointFlag } from '../cli/target-flags.js';
 import { applyCluster } from '../engine/session.js';
 import type { ApplyJson } from '../cli/json-contract.js';
 
@@ -23,6 +24,7 @@ export default class DestroyCommand extends ClusterCommand<typeof DestroyCommand
     'auto-approve': Flags.boolean({ summary: 'Do not ask for confirmation.' }),
     'include-volumes': Flags.boolean({ summary: 'Also delete volumes labelled with this cluster.' }),
     parallelism: parallelismFlag,
+    'accept-endpoint': acceptEndpointFlag,
   };
 
   public async run(): Promise<ApplyJson> {
@@ -34,6 +36,7 @@ export default class DestroyCommand extends ClusterCommand<typeof DestroyCommand
           command: 'destroy',
           includeVolumes: this.flags['include-volumes'],
           parallelism: this.flags.parallelism,
+          acceptEndpoint: this.flags['accept-endpoint'],
           signal,
         },
         this.applyHooks(

@@ -2,6 +2,7 @@ import { ExitCode } from '../errors.js';
 import { ClusterCommand, forceFlag, replaceFlag, targetFlag } from '../cli/cluster-command.js';
 import { renderPlanText } from '../cli/render/plan-text.js';
 import { Flags } from '@oclif/core';
+import { acceptEndpointFlag, acceptMissingFlag } from '../cli/target-flags.js';
 import { savePlanFile } from '../plan/plan-file.js';
 import { hasChanges } from '../plan/plan.js';
 import { planCluster } from '../engine/session.js';
@@ -39,6 +40,8 @@ export default class PlanCommand extends ClusterCommand<typeof PlanCommand> {
     replace: replaceFlag,
     force: forceFlag,
     destroy: Flags.boolean({ summary: 'Plan the destruction of everything hk8s owns in this cluster.' }),
+    'accept-endpoint': acceptEndpointFlag,
+    'accept-missing': acceptMissingFlag,
   };
 
   public async run(): Promise<PlanJson> {
@@ -52,6 +55,8 @@ export default class PlanCommand extends ClusterCommand<typeof PlanCommand> {
         targets: this.flags.target,
         replace: this.flags.replace,
         force: this.flags.force,
+        acceptEndpoint: this.flags['accept-endpoint'],
+        acceptMissing: this.flags['accept-missing'],
       },
       this.engineEvents,
     );

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { ClusterCommand, declinedError, forceFlag, parallelismFlag } from '../cli/cluster-command.js';
+import { acceptEndpointFlag, acceptMissingFlag } from '../cli/target-flags.js';
 import { NEXT_AFTER_APPLY, reportRun } from '../cli/render/run-summary.js';
 import { hasRunToResume, resumeCluster } from '../engine/resume.js';
 import type { ResumeJson } from '../cli/json-contract.js';
@@ -20,6 +21,8 @@ export default class ResumeCommand extends ClusterCommand<typeof ResumeCommand> 
     'auto-approve': Flags.boolean({ summary: 'Do not ask for confirmation.' }),
     parallelism: parallelismFlag,
     force: forceFlag,
+    'accept-endpoint': acceptEndpointFlag,
+    'accept-missing': acceptMissingFlag,
   };
 
   public async run(): Promise<ResumeJson> {
@@ -32,7 +35,13 @@ export default class ResumeCommand extends ClusterCommand<typeof ResumeCommand> 
       resumeCluster(
         ws,
         provider,
-        { parallelism: this.flags.parallelism, force: this.flags.force, signal },
+        {
+          parallelism: this.flags.parallelism,
+          force: this.flags.force,
+          acceptEndpoint: this.flags['accept-endpoint'],
+          acceptMissing: this.flags['accept-missing'],
+          signal,
+        },
         this.applyHooks(
           this.flags['auto-approve'],
           (plan) => `Complete the run with ${plan.graph.actions.length} actions?`,

@@ -28,6 +28,7 @@ import type { Spec } from '../spec/schema.js';
 import { needsOperatorIp } from './operator-ip.js';
 import type { Provider } from './provider.js';
 import { readCatalog } from './hcloud-catalog.js';
+import type { TargetIdentity } from './target-identity.js';
 
 export interface ProviderParts {
   /** The Hetzner API client, pointed at the cloud or the sandbox. */
@@ -51,8 +52,8 @@ export interface ProviderParts {
   hcloudToken: string;
   /** The operator's public IPv4; asked at most once, and only when the firewall needs it. */
   operatorIpv4(): Promise<string>;
-  /** Which cloud this is, as the state records it: `sandbox` or the API endpoint URL. */
-  target?: string;
+  /** Which cloud this is, as the state records it (src/engine/target-identity.ts). */
+  target?: TargetIdentity;
   close?(): Promise<void>;
 }
 

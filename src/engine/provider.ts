@@ -10,6 +10,7 @@ import type { VersionTarget } from '../observe/talos.js';
 import type { NodeVersion } from '../plan/talos/upgrades.js';
 import type { ObservedResource } from '../plan/types.js';
 import type { CatalogNeeds, CloudCatalog } from './cloud-facts.js';
+import type { TargetIdentity } from './target-identity.js';
 
 export interface Observation {
   resources: ObservedResource[];
@@ -33,10 +34,11 @@ export interface Provider {
    */
   catalog?(needs: CatalogNeeds): Promise<CloudCatalog>;
   /**
-   * Which cloud this provider talks to, as the state records it: `sandbox`, or the API endpoint
-   * URL. A state or a saved plan made against another one is refused (src/engine/target.ts).
+   * Which cloud this provider talks to, as the state records it: the endpoint (`sandbox`, or the
+   * API base URL) and a fingerprint of the project. A state or a saved plan made against another
+   * one is refused (src/engine/target-identity.ts). Absent: not checked (fakes).
    */
-  target?: string;
+  target?: TargetIdentity;
   /** The Talos version each target runs (by server address), asked with the cluster's secrets. */
   observeTalos?(targets: readonly VersionTarget[], secretsYaml: string): Promise<Record<string, NodeVersion>>;
   runner: ActionRunner;

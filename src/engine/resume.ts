@@ -22,6 +22,7 @@ import {
   type ApplyResult,
 } from './session.js';
 import type { Workspace } from './workspace.js';
+import { guardBeforeObserving, recordTarget } from './target-guard.js';
 
 export interface ResumeResult extends ApplyResult {
   /** The run that was resumed; undefined when there was nothing to resume. */
@@ -57,11 +58,13 @@ export async function resumeCluster(
         ws,
         opened.state,
         provider,
-        { command: 'apply', force: request.force },
+        { ...request, command: 'apply' },
         hooks.events,
       );
       return { plan, reconciled: [] };
     }
+    // Reconciling asks the cloud what the run made: not another endpoint's answer (exit 13).
+    await guardBeforeObserving(ws, opened.state, provider, 'apply', request);
     const reconciled = await reconcileRun(ws, provider, opened.state, target);
     opened = await openState(ws.log);
     const command: PlanCommand = target.command === 'destroy' ? 'destroy' : 'apply';
@@ -71,15 +74,8 @@ export async function resumeCluster(
     if (hasChanges(plan) && !(await hooks.confirm(plan)))
       return { plan, declined: true, resumed: target, reconciled };
     const runCommand = command === 'destroy' ? 'destroy' : 'resume';
-    const result = await runPlan(
-      ws,
-      provider,
-      opened.state,
-      computed,
-      { ...request, command },
-      hooks,
-      runCommand,
-    );
+    const state = await recordTarget(ws, opened.state, computed.target);
+    const result = await runPlan(ws, provider, state, computed, { ...request, command }, hooks, runCommand);
     return { plan, result, resumed: target, reconciled };
   } finally {
     await lock.release();

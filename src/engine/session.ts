@@ -8,14 +8,14 @@ import type { EngineEventSink, EngineWarning } from '../execute/events.js';
 import { executeGraph, type RunResult } from '../execute/execute.js';
 import type { ResourceRecord } from '../execute/runner.js';
 import type { DesiredResource, ObservedResource } from '../plan/types.js';
-import { assertPlanFresh } from '../plan/plan-file.js';
+import { assertPlanFresh, assertPlanTarget } from '../plan/plan-file.js';
 import { protectedRemovals } from '../plan/protection.js';
 import { hasChanges, makePlan, type Plan, type PlanCommand, type PlanInputs } from '../plan/plan.js';
 import { openState } from '../state/log-store.js';
 import { lastRun, pendingRun, type RunRecord, type State } from '../state/reducer.js';
 import { warnEndpoints } from './endpoint-warnings.js';
 import { desiredResources } from './infra.js';
-import { assertTargetsKnown } from './targets.js';
+import { assertReplaceKnown, assertTargetsKnown } from './targets.js';
 import { assertCloudFacts, catalogNeeds, observedNetworkZone, poolsToCheck } from './cloud-facts.js';
 import { observeClusterKubernetes } from './kube-observation.js';
 import { observedTalosInput, talosPlanInput } from './talos-inputs.js';
@@ -25,8 +25,10 @@ import { surgePools } from '../plan/talos/surge.js';
 import type { Observation, Provider } from './provider.js';
 import { HK8S_VERSION } from './version.js';
 import type { Workspace } from './workspace.js';
+import { guardBeforeObserving, guardObserved, recordTarget, type TargetFlags } from './target-guard.js';
+import type { TargetRecordedData } from '../state/events.js';
 
-export interface PlanRequest {
+export interface PlanRequest extends TargetFlags {
   command: PlanCommand;
   targets?: string[];
   replace?: string[];
@@ -56,6 +58,8 @@ export interface Computed {
   unrecorded: ObservedResource[];
   /** What is known of every resource (state records overlaid with observation), by address. */
   records: Map<string, ResourceRecord>;
+  /** The target to record before the first change (first run, or a move the user accepted). */
+  target?: TargetRecordedData;
 }
 
 /** Where the engine's events go outside a run: warnings, as typed events. */
@@ -78,7 +82,10 @@ export async function computePlan(
   if (request.command !== 'destroy') {
     assertVersionChanges(ws.loaded, runningVersions(state), request.force === true);
   }
+  // Before any request: a renamed cluster and another endpoint stop here (exit 4, exit 13).
+  await guardBeforeObserving(ws, state, provider, request.command, request);
   const observation = await provider.observe({ includeVolumes: request.includeVolumes });
+  const target = guardObserved(ws, state, provider, request, observation.resources, events);
   for (const object of observation.unaddressed ?? []) warn(events, { kind: 'unaddressed-object', object });
   // Before anything else is read: a server the cloud cannot make stops the plan here (exit 4).
   let desired = request.command === 'destroy' ? [] : await checkedDesired(ws, state, provider, observation);
@@ -113,6 +120,12 @@ export async function computePlan(
     ...(talos ? { talos } : {}),
     ...(addons ? { addons: addons.input } : {}),
   };
+  if (request.replace && request.replace.length > 0) {
+    assertReplaceKnown(
+      request.replace,
+      resources.map((o) => o.address),
+    );
+  }
   if (request.targets && request.targets.length > 0) {
     const whole = makePlan({ ...inputs, targets: undefined }).graph.actions.map((a) => a.address);
     assertTargetsKnown(request.targets, [
@@ -122,11 +135,17 @@ export async function computePlan(
       ...Object.keys(state.resources),
     ]);
   }
-  const plan = makePlan(inputs);
+  // The plan names the cloud it was made against: a saved plan is refused elsewhere.
+  const plan: Plan = { ...makePlan(inputs), ...(provider.target ? { target: provider.target } : {}) };
   if (request.command === 'apply') warnEndpoints(ws.spec, events);
   refuseProtectedRemovals(ws, plan);
   const unrecorded = observation.resources.filter((o) => state.resources[o.address]?.id !== o.id);
-  return { plan, unrecorded, records: knownRecords(state, observation.resources) };
+  return {
+    plan,
+    unrecorded,
+    records: knownRecords(state, observation.resources),
+    ...(target ? { target } : {}),
+  };
 }
 
 /**
@@ -284,15 +303,24 @@ export async function applyCluster(
     if (pending) throw resumePendingError(pending);
     const failed = lastFailedRun(opened.state);
     if (failed) warn(hooks.events, { kind: 'last-run-failed', run: failed.id, during: 'apply' });
+    if (request.saved) assertPlanTarget(request.saved.plan, provider.target, request.saved.path);
     const computed = await computePlan(ws, opened.state, provider, request, hooks.events);
     const { plan } = computed;
     if (request.saved) assertPlanFresh(request.saved.plan, plan, request.saved.path);
+    let state = opened.state;
+    // The target goes first, before anything else this run writes.
+    if (computed.unrecorded.length > 0) state = await recordTarget(ws, state, computed.target);
     await recordUnrecorded(ws, computed.unrecorded);
-    if (!hasChanges(plan)) return { plan };
+    const moved = request.acceptEndpoint === true || request.acceptMissing === true;
+    if (!hasChanges(plan)) {
+      if (moved && state === opened.state) await recordTarget(ws, state, computed.target);
+      return { plan };
+    }
     if (!(await hooks.confirm(plan))) return { plan, declined: true };
+    if (state === opened.state) state = await recordTarget(ws, state, computed.target);
     return {
       plan,
-      result: await runPlan(ws, provider, opened.state, computed, request, hooks, request.command),
+      result: await runPlan(ws, provider, state, computed, request, hooks, request.command),
     };
   } finally {
     await lock.release();

@@ -41,3 +41,20 @@ export function assertTargetsKnown(targets: readonly string[], known: Iterable<s
         : 'This cluster has no addresses yet.',
   });
 }
+
+/** `--replace` names what exists: an address the cloud does not have is refused with the closest that it has. */
+export function assertReplaceKnown(replace: readonly string[], existing: Iterable<string>): void {
+  const addresses = new Set(existing);
+  const unknown = replace.filter((r) => !addresses.has(r));
+  if (unknown.length === 0) return;
+  const first = unknown[0] as string;
+  const nearest = closestAddresses(first, addresses);
+  const more = unknown.length > 1 ? ` (and ${unknown.slice(1).join(', ')})` : '';
+  throw new Hk8sError('plan.target', `cannot replace ${first}${more}: it does not exist`, {
+    where: '--replace',
+    hint:
+      nearest.length > 0
+        ? `The closest addresses that exist are ${nearest.join(', ')}; \`hk8s state list\` lists them all.`
+        : 'Nothing of this cluster exists yet.',
+  });
+}

@@ -49,6 +49,16 @@ function graphProblem(graph: unknown): string | undefined {
   return undefined;
 }
 
+/** `target` is optional; when there, an endpoint and a project. */
+function targetProblem(target: unknown): string | undefined {
+  if (target === undefined) return undefined;
+  if (!isObject(target)) return wrong('target', 'an object', target);
+  for (const key of ['endpoint', 'project'] as const) {
+    if (typeof target[key] !== 'string') return wrong(`target.${key}`, 'a string', target[key]);
+  }
+  return undefined;
+}
+
 /** The first field of `plan` that is not what a plan file holds, or undefined. */
 export function planShapeProblem(plan: Record<string, unknown>): string | undefined {
   for (const key of ['cluster', 'inputsHash', 'specHash'] as const) {
@@ -63,5 +73,5 @@ export function planShapeProblem(plan: Record<string, unknown>): string | undefi
   const lists = stringList(plan.targets, 'targets') ?? stringList(plan.replace, 'replace');
   if (lists) return lists;
   if (!isObject(plan.summary)) return wrong('summary', 'an object', plan.summary);
-  return graphProblem(plan.graph);
+  return targetProblem(plan.target) ?? graphProblem(plan.graph);
 }

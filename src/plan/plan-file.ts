@@ -91,8 +91,29 @@ export function parsePlanFile(text: string, path: string): Plan {
   return plan as unknown as Plan;
 }
 
+const describeTarget = (target: Plan['target']): string =>
+  target ? `${target.endpoint} (project ${target.project})` : 'an unrecorded cloud';
+
+/**
+ * The saved plan was made against another endpoint or project than this run uses (exit 7); checked
+ * before anything is asked of the cloud.
+ */
+export function assertPlanTarget(saved: Plan, current: Plan['target'], path: string): void {
+  const [a, b] = [saved.target, current];
+  if (a?.endpoint === b?.endpoint && a?.project === b?.project) return;
+  throw new Hk8sError(
+    'plan.stale',
+    `the plan was made against ${describeTarget(a)}, but this run uses ${describeTarget(b)}`,
+    {
+      where: path,
+      hint: 'Apply it where it was made (the same token, endpoint and --sandbox), or make a new plan here with `hk8s plan --out FILE`.',
+    },
+  );
+}
+
 /** Refuses a saved plan whose inputs no longer match what is true now, or whose actions differ. */
 export function assertPlanFresh(saved: Plan, current: Plan, path: string): void {
+  assertPlanTarget(saved, current.target, path);
   if (saved.cluster !== current.cluster) {
     throw new Hk8sError('plan.stale', `the plan is for cluster ${saved.cluster}, not ${current.cluster}`, {
       where: path,

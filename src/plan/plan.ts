@@ -54,6 +54,8 @@ export interface Plan {
   replace: string[];
   /** Present (true) when the plan was made with `--force`. */
   force?: true;
+  /** The cloud it was made against (endpoint, project fingerprint): a saved plan is refused elsewhere. */
+  target?: { endpoint: string; project: string };
   graph: ActionGraph;
   summary: ActionCounts;
 }

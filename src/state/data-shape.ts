@@ -117,6 +117,7 @@ const DATA: { [T in EventType]: Check } = {
   ResourceForgotten: object({ address: nonEmpty, reason: text }),
   SecretStored: object({ name: nonEmpty, value: secretValue }),
   SecretForgotten: object({ name: nonEmpty, reason: text }),
+  TargetRecorded: object({ endpoint: nonEmpty, project: nonEmpty, cluster: nonEmpty, spec: nonEmpty }),
 };
 
 /** The first thing wrong with `data` for an event of `type`, as `data.field …`, or undefined. */

@@ -82,6 +82,12 @@ export const EventDataSchemas = {
   ResourceForgotten: z.strictObject({ address: nonEmpty, reason: z.string() }),
   SecretStored: z.strictObject({ name: nonEmpty, value: SecretValueSchema }),
   SecretForgotten: z.strictObject({ name: nonEmpty, reason: z.string() }),
+  TargetRecorded: z.strictObject({
+    endpoint: nonEmpty.meta({ description: 'API base URL without a trailing slash, or "sandbox"' }),
+    project: nonEmpty.meta({ description: 'Fingerprint of the project (never the token)' }),
+    cluster: nonEmpty,
+    spec: nonEmpty.meta({ description: 'The spec file, relative to the directory holding .hk8s/' }),
+  }),
 } as const satisfies { [T in EventType]: z.ZodType };
 
 const DESCRIPTIONS: { [T in EventType]: string } = {
@@ -97,6 +103,7 @@ const DESCRIPTIONS: { [T in EventType]: string } = {
   ResourceForgotten: 'hk8s stops tracking a resource (it is not deleted).',
   SecretStored: 'A named secret (wrapped) that hk8s keeps, e.g. the Talos secrets bundle.',
   SecretForgotten: 'hk8s drops a secret it kept (e.g. the Talos secrets of a destroyed cluster).',
+  TargetRecorded: 'Which endpoint, project and cluster name the state belongs to; a plan elsewhere stops.',
 };
 
 const envelopeFields = {

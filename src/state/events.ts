@@ -24,6 +24,7 @@ export const EVENT_TYPES = [
   'ResourceForgotten',
   'SecretStored',
   'SecretForgotten',
+  'TargetRecorded',
 ] as const satisfies readonly (keyof EventDataMap)[];
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -146,6 +147,25 @@ export interface SecretForgottenData {
   reason: string;
 }
 
+/**
+ * Which cloud the cluster lives in, written before the first run that changes it (and again when
+ * the user moves it on purpose, `--accept-endpoint`). A plan against another endpoint or project
+ * stops (exit 13); a spec that renames the cluster is refused (exit 4).
+ */
+export interface TargetRecordedData {
+  /** The API base URL without a trailing slash (`https://api.hetzner.cloud/v1`), or `sandbox`. */
+  endpoint: string;
+  /**
+   * The project, without revealing the token: Hetzner's API names no project, so this is a
+   * fingerprint of the token's sha256 (`token:` + 16 hex); on the sandbox, of its world's directory.
+   */
+  project: string;
+  /** `cluster.name` of the spec. */
+  cluster: string;
+  /** The spec file, relative to the directory that holds `.hk8s/`. */
+  spec: string;
+}
+
 export interface EventDataMap {
   LogCreated: LogCreatedData;
   RunStarted: RunStartedData;
@@ -159,6 +179,7 @@ export interface EventDataMap {
   ResourceForgotten: ResourceForgottenData;
   SecretStored: SecretStoredData;
   SecretForgotten: SecretForgottenData;
+  TargetRecorded: TargetRecordedData;
 }
 
 // Both directions: EVENT_TYPES lists exactly the keys of EventDataMap.

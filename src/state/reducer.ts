@@ -11,13 +11,14 @@ import type {
   SecretValue,
   SkipReason,
   StoredEvent,
+  TargetRecordedData,
 } from './events.js';
 
 /**
  * Bump when the shape of State or the meaning of the reducer changes: snapshots written by
  * another version are then ignored and rebuilt (they are only a cache).
  */
-export const REDUCER_VERSION = 1;
+export const REDUCER_VERSION = 2;
 
 export type ActionStatus = 'planned' | 'started' | 'succeeded' | 'failed' | 'skipped' | 'interrupted';
 
@@ -62,6 +63,8 @@ export interface State {
   runs: Record<string, RunRecord>;
   /** Run ids, oldest first. */
   runOrder: string[];
+  /** The last TargetRecorded: where the cluster lives. Null in logs from before it was recorded. */
+  target: TargetRecordedData | null;
 }
 
 export function emptyState(): State {
@@ -73,6 +76,7 @@ export function emptyState(): State {
     secrets: {},
     runs: {},
     runOrder: [],
+    target: null,
   };
 }
 
@@ -105,6 +109,7 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
  */
 class Batch {
   private cluster: string | null;
+  private target: TargetRecordedData | null;
   private readonly resources: Record<string, ResourceRecord>;
   private readonly secrets: Record<string, SecretValue>;
   private readonly runs: Record<string, Mutable<RunRecord>>;
@@ -113,6 +118,7 @@ class Batch {
 
   constructor(initial: State) {
     this.cluster = initial.cluster;
+    this.target = initial.target;
     this.resources = { ...initial.resources };
     this.secrets = { ...initial.secrets };
     this.runs = { ...initial.runs };
@@ -121,6 +127,7 @@ class Batch {
 
   finish(draft: Draft<State>, last: StoredEvent): void {
     draft.cluster = this.cluster;
+    draft.target = this.target;
     draft.head = { seq: last.seq, hash: last.hash };
     draft.resources = this.resources;
     draft.secrets = this.secrets;
@@ -200,6 +207,9 @@ class Batch {
         return;
       case 'SecretForgotten':
         delete this.secrets[event.data.name];
+        return;
+      case 'TargetRecorded':
+        this.target = event.data;
         return;
       default:
         assertNever(event, 'event');

@@ -11,6 +11,7 @@ import { CURRENT_FORMAT, type NewEvent, type ResourceRecord } from './events.js'
 import { hashLine } from './log-format.js';
 import { FileEventLog } from './log-store.js';
 import { destroyForgetSecrets } from './sample-destroy.js';
+import { targetRecorded } from './sample-target.js';
 
 export const SAMPLES_DIR = join('state', 'samples', `v${CURRENT_FORMAT}`);
 const VERSION = '0.1.0';
@@ -354,6 +355,7 @@ export const SAMPLES: Record<string, () => NewEvent[]> = {
   'apply-resume.jsonl': applyResume,
   'failure-interrupt-forget.jsonl': failureInterruptForget,
   'destroy-forget-secrets.jsonl': () => destroyForgetSecrets(VERSION),
+  'target-recorded.jsonl': () => targetRecorded(VERSION),
 };
 
 /** Appends the events one by one (as the executor does) with a clock ticking 7 s per event. */

@@ -29,6 +29,8 @@ const COMMANDS = Object.values(MANIFEST.commands).sort((a, b) => a.id.localeComp
 /** Every command and its flags, as `--name` or `-c, --name`. Review changes to this list. */
 const FLAG_SNAPSHOT: Record<string, string[]> = {
   apply: [
+    '--accept-endpoint',
+    '--accept-missing',
     '--auto-approve',
     '--force',
     '--json',
@@ -38,10 +40,20 @@ const FLAG_SNAPSHOT: Record<string, string[]> = {
     '--target',
     '-c, --config',
   ],
-  destroy: ['--auto-approve', '--include-volumes', '--json', '--parallelism', '--sandbox', '-c, --config'],
+  destroy: [
+    '--accept-endpoint',
+    '--auto-approve',
+    '--include-volumes',
+    '--json',
+    '--parallelism',
+    '--sandbox',
+    '-c, --config',
+  ],
   graph: ['--destroy', '--format', '--json', '--replace', '--sandbox', '--target', '-c, --config'],
   init: ['--dir', '--force', '--json', '--name', '--sandbox', '-c, --config'],
   plan: [
+    '--accept-endpoint',
+    '--accept-missing',
     '--destroy',
     '--detailed-exitcode',
     '--force',
@@ -53,7 +65,16 @@ const FLAG_SNAPSHOT: Record<string, string[]> = {
     '-o, --out',
   ],
   kubeconfig: ['--json', '--sandbox', '-c, --config', '-o, --output'],
-  resume: ['--auto-approve', '--force', '--json', '--parallelism', '--sandbox', '-c, --config'],
+  resume: [
+    '--accept-endpoint',
+    '--accept-missing',
+    '--auto-approve',
+    '--force',
+    '--json',
+    '--parallelism',
+    '--sandbox',
+    '-c, --config',
+  ],
   'sandbox:reset': ['--json', '--sandbox', '-c, --config'],
   'sandbox:start': [
     '--fault-rate',
@@ -375,7 +396,8 @@ describe('against the sandbox', () => {
     expect(events.at(-1)).toMatchObject({ type: 'RunFinished', data: { outcome: 'succeeded' } });
     const lines = ok(ws.run('state', 'events')).trimEnd().split('\n');
     expect(lines).toHaveLength(events.length);
-    expect(lines[1]).toMatch(/^\s+2 \S+ RunStarted {2}\[\S+\]$/);
+    expect(lines[1]).toMatch(/^\s+2 \S+ TargetRecorded\b/);
+    expect(lines[2]).toMatch(/^\s+3 \S+ RunStarted {2}\[\S+\]$/);
     const started = JSON.parse(
       ok(ws.run('state', 'events', '--json', '--type', 'ActionStarted')),
     ) as EventJson[];

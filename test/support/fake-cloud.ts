@@ -5,6 +5,7 @@
 import { assertNever } from '../../src/errors.js';
 import type { CatalogNeeds, CloudCatalog } from '../../src/engine/cloud-facts.js';
 import type { Provider } from '../../src/engine/provider.js';
+import type { TargetIdentity } from '../../src/engine/target-identity.js';
 import type { ActionRunner } from '../../src/execute/runner.js';
 import type { JsonObject, ObservedResource, ResourceType } from '../../src/plan/types.js';
 
@@ -27,7 +28,7 @@ export class FakeCloud {
   /** What each catalogue read asked for. */
   readonly catalogReads: CatalogNeeds[] = [];
   /** What the provider says it talks to (`Provider.target`). */
-  target?: string;
+  target?: TargetIdentity;
 
   observe(): ObservedResource[] {
     return [...this.objects.entries()].map(([address, o]) => ({

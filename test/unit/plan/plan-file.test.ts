@@ -86,3 +86,37 @@ describe('a saved plan file', () => {
     expect(error.message).toMatch(/the spec changed/);
   });
 });
+
+describe('the target a plan file carries', () => {
+  const sandbox = { endpoint: 'sandbox', project: 'sandbox:1' };
+  const hetzner = { endpoint: 'https://api.hetzner.cloud/v1', project: 'token:1' };
+  const withTarget = (target?: Plan['target']): Plan => ({ ...samplePlan(), ...(target ? { target } : {}) });
+
+  it.each([
+    ['the same target', sandbox, sandbox, undefined],
+    [
+      'another endpoint',
+      sandbox,
+      hetzner,
+      'made against sandbox (project sandbox:1), but this run uses https',
+    ],
+    ['another project', hetzner, { ...hetzner, project: 'token:2' }, 'project token:1), but this run uses'],
+    ['a file from before targets were saved', undefined, hetzner, 'made against an unrecorded cloud'],
+  ] as const)('%s', (_name, saved, now, message) => {
+    const check = () => assertPlanFresh(withTarget(saved), withTarget(now), PATH);
+    if (message === undefined) return expect(check).not.toThrow();
+    const error = thrown(check);
+    expect(error.code).toBe('plan.stale');
+    expect(error.exitCode).toBe(ExitCode.STALE_PLAN);
+    expect(error.message).toContain(message);
+  });
+
+  it('is part of the digest and of the checked shape', () => {
+    const text = serializePlan(withTarget(sandbox));
+    expect(parsePlanFile(text, PATH).target).toEqual(sandbox);
+    const moved = text.replace('"endpoint": "sandbox"', '"endpoint": "https://api.hetzner.cloud/v1"');
+    expect(thrown(() => parsePlanFile(moved, PATH)).message).toMatch(/does not match its digest/);
+    const broken = text.replace('"endpoint": "sandbox"', '"endpoint": 7');
+    expect(thrown(() => parsePlanFile(broken, PATH)).message).toMatch(/target.endpoint must be a string/);
+  });
+});

@@ -299,3 +299,23 @@ describe('pendingRun', () => {
     expect(lastRun(state)?.id).toBe('r0');
   });
 });
+
+describe('TargetRecorded', () => {
+  const target = (project: string): NewEvent => ({
+    type: 'TargetRecorded',
+    run: null,
+    data: { endpoint: 'https://api.hetzner.cloud/v1', project, cluster: 'demo', spec: 'hk8s.yaml' },
+  });
+
+  it('is null in a log from before it was recorded', () => {
+    expect(replay(chain([created('demo')])).target).toBeNull();
+  });
+
+  it('keeps the last target recorded, also across batches', () => {
+    const events = chain([created('demo'), target('token:1'), target('token:2')]);
+    expect(replay(events).target).toMatchObject({ project: 'token:2', cluster: 'demo' });
+    const first = replay(events.slice(0, 2));
+    expect(first.target?.project).toBe('token:1');
+    expect(replay(events.slice(2), first).target?.project).toBe('token:2');
+  });
+});
