@@ -29,6 +29,7 @@ function appliedConfigs(state: State): Record<string, AppliedConfig> {
     applied[record.address] = {
       serverId: String(record.attrs.serverId ?? record.id),
       hash: String(record.attrs.hash ?? ''),
+      ...(typeof record.attrs.inputs === 'string' ? { inputs: record.attrs.inputs } : {}),
       ...(role === 'controlplane' || role === 'worker' ? { role } : {}),
       ...(kept ? { config: JSON.parse(kept) as MachineConfig } : {}),
       ...(typeof record.attrs.installer === 'string' ? { installer: record.attrs.installer } : {}),
