@@ -12,7 +12,7 @@ import {
 } from '../plan/talos/nodes.js';
 import type { ObservedResource } from '../plan/types.js';
 import type { MachineConfig } from '../talos/config/index.js';
-import { secretsFromYaml } from '../providers/talos/pki/index.js';
+import { secretsFromYaml } from '../providers/talos/pki/bundle-yaml.js';
 import { resolveNetworkLayout } from '../spec/network.js';
 import type { Spec } from '../spec/schema.js';
 import type { State } from '../state/reducer.js';
