@@ -77,7 +77,7 @@ export class Bench {
 
   readonly workDir = mkdtempSync(join(tmpdir(), 'hk8s-bench-ws-'));
   readonly sandboxDir = mkdtempSync(join(tmpdir(), 'hk8s-bench-sandbox-'));
-  private readonly env: NodeJS.ProcessEnv;
+  readonly env: NodeJS.ProcessEnv;
 
   /** Runs the built CLI in the workspace; throws on an exit code not in `ok`. */
   cli(

@@ -104,22 +104,11 @@ export function decodeLog(bytes: Buffer, source: string): DecodedLog {
   let prevHash: string | null = null;
   let pos = 0;
   let line = 0;
-  // The text is decoded once and each line parsed from a slice of it (a per-line Buffer decode
-  // costs as much again as the parse). UTF-8 never has a 0x0A byte inside a character, so the
-  // text's newlines are the bytes' newlines, in order. Lines are hashed as bytes, as written.
-  const text = bytes.length <= WHOLE_TEXT_LIMIT ? bytes.toString('utf8') : undefined;
-  let textPos = 0;
   while (pos < bytes.length) {
     const end = bytes.indexOf(10, pos);
     if (end === -1) break;
     line += 1;
-    let lineText: string | undefined;
-    if (text !== undefined) {
-      const textEnd = text.indexOf('\n', textPos);
-      lineText = text.slice(textPos, textEnd);
-      textPos = textEnd + 1;
-    }
-    const event = decodeLine(bytes.subarray(pos, end), line, prevHash, source, lineText);
+    const event = decodeLine(bytes.subarray(pos, end), line, prevHash, source);
     events.push(event);
     prevHash = event.hash;
     pos = end + 1;
@@ -165,20 +154,11 @@ export function decodeLog(bytes: Buffer, source: string): DecodedLog {
   };
 }
 
-/** Above this size the log is decoded line by line (V8 strings stop at about 512 MB). */
-const WHOLE_TEXT_LIMIT = 256 * 1024 * 1024;
-
-function decodeLine(
-  bytes: Buffer,
-  line: number,
-  prevHash: string | null,
-  source: string,
-  text?: string,
-): StoredEvent {
+function decodeLine(bytes: Buffer, line: number, prevHash: string | null, source: string): StoredEvent {
   const hash = hashLine(bytes);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text ?? bytes.toString('utf8'));
+    parsed = JSON.parse(bytes.toString('utf8'));
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
     throw corrupt(source, line, `line ${line} is not valid JSON (${why.slice(0, 120)})`);
