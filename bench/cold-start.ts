@@ -3,7 +3,8 @@
  * Times `node -e 0` (the floor no CLI can beat, measured in the same run) and two cheap commands of
  * the built `bin/run.js`, each spawned `runs` times (default 10) with the rounds interleaved so that
  * any drift of the machine hits every command alike. Prints a table, then one JSON line.
- * Goal: each command's median at most 3x node's own.
+ * Goals: `--version` at most 2x node's own median (it is answered before the CLI framework loads),
+ * `plan --help` at most 3x.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -12,17 +13,18 @@ import { medianMs, quietEnv } from './support.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RUNS = Number(process.argv[2] ?? 10);
-const GOAL_RATIO = 3;
 
 interface Subject {
   name: string;
   args: string[];
+  /** At most this many times `node -e 0`. */
+  goal: number;
 }
 
 const SUBJECTS: Subject[] = [
-  { name: 'node -e 0', args: ['-e', '0'] },
-  { name: 'hk8s --version', args: ['bin/run.js', '--version'] },
-  { name: 'hk8s plan --help', args: ['bin/run.js', 'plan', '--help'] },
+  { name: 'node -e 0', args: ['-e', '0'], goal: 1 },
+  { name: 'hk8s --version', args: ['bin/run.js', '--version'], goal: 2 },
+  { name: 'hk8s plan --help', args: ['bin/run.js', 'plan', '--help'], goal: 3 },
 ];
 
 const env = quietEnv();
@@ -54,13 +56,22 @@ function main(): void {
     for (const subject of SUBJECTS) samples.get(subject.name)?.push(timeOnce(subject));
   }
 
-  const medians = SUBJECTS.map((s) => ({ name: s.name, ms: medianMs(samples.get(s.name) ?? []) }));
+  const medians = SUBJECTS.map((s) => ({
+    name: s.name,
+    goal: s.goal,
+    ms: medianMs(samples.get(s.name) ?? []),
+  }));
   const baseline = medians[0]?.ms ?? NaN;
   const rows = medians.map((m) => ({ ...m, ratio: m.ms / baseline }));
 
   console.log(`cold start, median of ${RUNS} runs each (node ${process.version}):`);
   for (const row of rows) {
-    const verdict = row.name === 'node -e 0' ? 'baseline' : row.ratio <= GOAL_RATIO ? 'ok' : 'over goal';
+    const verdict =
+      row.name === 'node -e 0'
+        ? 'baseline'
+        : row.ratio <= row.goal
+          ? `ok (goal <= ${row.goal}x)`
+          : `over goal (${row.goal}x)`;
     console.log(
       `  ${row.name.padEnd(18)} ${row.ms.toFixed(1).padStart(7)} ms  ${row.ratio.toFixed(2).padStart(5)}x  ${verdict}`,
     );
@@ -74,7 +85,8 @@ function main(): void {
     versionRatio: round2(rows[1]?.ratio ?? NaN),
     planHelpMs: round1(rows[2]?.ms ?? NaN),
     planHelpRatio: round2(rows[2]?.ratio ?? NaN),
-    goalRatio: GOAL_RATIO,
+    versionGoalRatio: 2,
+    planHelpGoalRatio: 3,
   };
   console.log(JSON.stringify(result));
 }

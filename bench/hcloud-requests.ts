@@ -6,36 +6,15 @@
  * are reset before each step and read after it. Prints a table per size, then one JSON line per size.
  * Goals: plan costs one list request per resource kind whatever the size; no 429 at any step.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { msSince, quietEnv } from './support.js';
+import { Bench, clusterSpec, CONTROL_PLANES, type StepFigures } from './sandbox-bench.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CLI = join(ROOT, 'bin', 'run.js');
 const SPEED = '0.01';
-const CONTROL_PLANES = 3;
 const STEPS = ['plan', 'apply', 'replan'] as const;
 type Step = (typeof STEPS)[number];
-
-interface SandboxStats {
-  requests: Record<string, Record<string, number>>;
-  total: number;
-  rateLimited?: number;
-}
-
-interface StepFigures {
-  /** Requests by operationId, all statuses together. */
-  byOperation: Record<string, number>;
-  total: number;
-  /** Answers with status 429 (the sandbox's token bucket, no faults are injected here). */
-  status429: number;
-  /** Answers with any status >= 400, 429 included. */
-  errors: number;
-  ms: number;
-}
 
 interface SizeResult {
   bench: 'hcloud.requests';
@@ -50,126 +29,10 @@ interface SizeResult {
   steps: Record<Step, StepFigures>;
 }
 
-/** 3 control planes in fsn1, the workers split over two pools in fsn1 and nbg1, a Kube API load balancer. */
-function specFor(servers: number): string {
-  const workers = servers - CONTROL_PLANES;
-  const first = Math.ceil(workers / 2);
-  const second = workers - first;
-  const pools = [
-    `    - { name: w-fsn, location: fsn1, type: cpx32, count: ${first}, labels: { tier: general } }`,
-    ...(second > 0 ? [`    - { name: w-nbg, location: nbg1, type: cax21, count: ${second} }`] : []),
-  ];
-  return [
-    `# ${servers} servers: ${CONTROL_PLANES} control planes and ${workers} workers (written by bench/hcloud-requests.ts).`,
-    'cluster:',
-    `  name: bench-${servers}`,
-    'controlPlane:',
-    '  pools:',
-    `    - { name: cp, location: fsn1, type: cpx22, count: ${CONTROL_PLANES} }`,
-    'workers:',
-    '  pools:',
-    ...pools,
-    'loadBalancers:',
-    '  kubeApi:',
-    '    enabled: true',
-    '',
-  ].join('\n');
-}
-
-/** Benches whose sandbox process may still run: stopped on any way out, Ctrl-C and crashes included. */
-const live = new Set<Bench>();
-process.once('exit', () => {
-  for (const bench of live) bench.dispose();
-});
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
-
-class Bench {
-  constructor() {
-    live.add(this);
-  }
-
-  readonly workDir = mkdtempSync(join(tmpdir(), 'hk8s-bench-ws-'));
-  readonly sandboxDir = mkdtempSync(join(tmpdir(), 'hk8s-bench-sandbox-'));
-  private readonly env = quietEnv({
-    HK8S_SANDBOX_DIR: this.sandboxDir,
-    HK8S_SANDBOX_SPEED: SPEED,
-    CI: '1',
-  });
-
-  /** Runs the built CLI in the workspace; throws on an exit code not in `ok`. */
-  cli(args: string[], ok: number[] = [0]): { code: number; stdout: string; ms: number } {
-    const start = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, [CLI, ...args], {
-      cwd: this.workDir,
-      env: this.env,
-      encoding: 'utf8',
-      maxBuffer: 64 * 1024 * 1024,
-      timeout: 300_000,
-    });
-    const ms = msSince(start);
-    const code = r.status ?? -1;
-    if (!ok.includes(code)) {
-      throw new Error(
-        `hk8s ${args.join(' ')} exited ${code}:\n${r.stdout.slice(-2000)}\n${r.stderr.slice(-2000)}`,
-      );
-    }
-    return { code, stdout: r.stdout, ms };
-  }
-
-  private origin(): string {
-    const info = JSON.parse(readFileSync(join(this.sandboxDir, 'sandbox.json'), 'utf8')) as { url: string };
-    return new URL(info.url).origin;
-  }
-
-  private async control(path: string, method = 'GET'): Promise<unknown> {
-    const res = await fetch(`${this.origin()}/_sandbox/${path}`, {
-      method,
-      headers: { connection: 'close' },
-    });
-    if (!res.ok) throw new Error(`${method} /_sandbox/${path}: ${res.status}`);
-    return res.json();
-  }
-
-  resetStats(): Promise<unknown> {
-    return this.control('stats/reset', 'POST');
-  }
-
-  async figures(ms: number): Promise<StepFigures> {
-    const stats = (await this.control('stats')) as SandboxStats;
-    const byOperation: Record<string, number> = {};
-    let status429 = 0;
-    let errors = 0;
-    for (const [operation, byStatus] of Object.entries(stats.requests)) {
-      for (const [status, n] of Object.entries(byStatus)) {
-        byOperation[operation] = (byOperation[operation] ?? 0) + n;
-        if (status === '429') status429 += n;
-        if (Number(status) >= 400) errors += n;
-      }
-    }
-    return { byOperation, total: stats.total, status429, errors, ms: Math.round(ms) };
-  }
-
-  /** Stops the sandbox and removes both directories. Synchronous, so that it also works on exit. */
-  dispose(): void {
-    if (!live.delete(this)) return;
-    try {
-      this.cli(['sandbox', 'stop']);
-    } catch (error) {
-      // Do not hide the error that got us here; the sandbox process may have to be stopped by hand.
-      console.error(
-        `bench/hcloud-requests: could not stop the sandbox of ${this.sandboxDir}: ${String(error)}`,
-      );
-    } finally {
-      rmSync(this.workDir, { recursive: true, force: true });
-      rmSync(this.sandboxDir, { recursive: true, force: true });
-    }
-  }
-}
-
 async function measure(servers: number): Promise<SizeResult> {
-  const bench = new Bench();
+  const bench = new Bench(SPEED);
   try {
-    writeFileSync(join(bench.workDir, 'hk8s.yaml'), specFor(servers));
+    writeFileSync(join(bench.workDir, 'hk8s.yaml'), clusterSpec(servers, 'bench/hcloud-requests.ts'));
     bench.cli(['sandbox', 'start', '--speed', SPEED]);
 
     await bench.resetStats();

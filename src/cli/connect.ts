@@ -12,7 +12,7 @@ import { kubernetesDrainer } from '../execute/kube/drainer.js';
 import { REAL_KUBE_UPGRADE_TIMING, scaledKubeUpgradeTiming } from '../execute/talos/kube-upgrade-waits.js';
 import { DEFAULT_TIMING } from '../providers/kube/client.js';
 import { kubernetesNodes } from '../execute/talos/upgrade-kube.js';
-import { REAL_TIMING, scaledTiming } from '../execute/talos/connections.js';
+import { REAL_TIMING, scaledTiming } from '../execute/talos/timing.js';
 import { hcloudProvider } from '../engine/hcloud-provider.js';
 import type { Provider } from '../engine/provider.js';
 import type { Workspace } from '../engine/workspace.js';

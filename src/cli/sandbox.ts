@@ -3,13 +3,14 @@
  * use, so commands that never touch the sandbox do not pay for loading it, and its errors become
  * hk8s errors with the same code, place and hint.
  */
-import type { EnsureOptions, EnsureResult, SandboxStats, SandboxStatus } from '@hk8s/sandbox';
+import type { EnsureOptions, EnsureResult, SandboxStats, SandboxStatus } from '@hk8s/sandbox/control';
 import { Hk8sError } from '../errors.js';
 
-type SandboxModule = typeof import('@hk8s/sandbox');
+type SandboxModule = typeof import('@hk8s/sandbox/control');
 
 async function withSandbox<T>(use: (sandbox: SandboxModule) => Promise<T>): Promise<T> {
-  const sandbox = await import('@hk8s/sandbox');
+  // The control functions only: the simulators (gRPC, X.509) run in the sandbox's own process.
+  const sandbox = await import('@hk8s/sandbox/control');
   try {
     return await use(sandbox);
   } catch (error) {

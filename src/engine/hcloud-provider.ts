@@ -20,7 +20,6 @@ import { observeHcloud } from '../observe/hcloud.js';
 import { observeKubernetes } from '../observe/kube.js';
 import type { NodeKube } from '../execute/talos/upgrade-kube.js';
 import { observeTalosVersions } from '../observe/talos.js';
-import { mtlsVersionProbe } from '../observe/talos-probe.js';
 import type { InfraSpec } from '../resources/hcloud/infra-spec.js';
 import type { HcloudApi } from '../providers/hcloud/index.js';
 import { resolveNetworkLayout } from '../spec/network.js';
@@ -115,6 +114,8 @@ export function hcloudProvider(spec: Spec, cluster: string, parts: ProviderParts
     },
     async observeTalos(targets, secretsYaml) {
       if (targets.length === 0) return {};
+      // The gRPC client and the certificate code load only when there are nodes to ask.
+      const { mtlsVersionProbe } = await import('../observe/talos-probe.js');
       const { probe, close } = await mtlsVersionProbe({
         secretsYaml,
         port: parts.talos.port,

@@ -12,7 +12,7 @@ import {
 } from '../plan/talos/nodes.js';
 import type { ObservedResource } from '../plan/types.js';
 import type { MachineConfig } from '../talos/config/index.js';
-import { secretsFromYaml } from '../providers/talos/pki/index.js';
+import { secretsFromYaml } from '../providers/talos/pki/bundle-yaml.js';
 import { resolveNetworkLayout } from '../spec/network.js';
 import type { Spec } from '../spec/schema.js';
 import type { State } from '../state/reducer.js';
@@ -29,6 +29,7 @@ function appliedConfigs(state: State): Record<string, AppliedConfig> {
     applied[record.address] = {
       serverId: String(record.attrs.serverId ?? record.id),
       hash: String(record.attrs.hash ?? ''),
+      ...(typeof record.attrs.inputs === 'string' ? { inputs: record.attrs.inputs } : {}),
       ...(role === 'controlplane' || role === 'worker' ? { role } : {}),
       ...(kept ? { config: JSON.parse(kept) as MachineConfig } : {}),
       ...(typeof record.attrs.installer === 'string' ? { installer: record.attrs.installer } : {}),

@@ -15,7 +15,8 @@ export interface VersionTarget {
 /** Asks one node for its Talos version tag; rejects when it does not answer. */
 export type VersionProbe = (ip: string) => Promise<string>;
 
-export const DEFAULT_CONCURRENCY = 8;
+/** One small call per node: a 500-node plan should not wait on a queue of eight. */
+export const DEFAULT_CONCURRENCY = 32;
 
 /** Why a probe failed, in words that do not change from one attempt to the next (they are hashed). */
 function reasonOf(error: unknown): string {

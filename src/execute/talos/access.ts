@@ -3,7 +3,7 @@
  * mTLS connections to the nodes, opened for one action and closed after it.
  */
 import { surgeNodes, TALOS_SECRETS, talosNodes, type TalosNode } from '../../plan/talos/nodes.js';
-import { secretsFromYaml } from '../../providers/talos/pki/index.js';
+import { secretsFromYaml } from '../../providers/talos/pki/bundle-yaml.js';
 import type { TalosSecrets } from '../../talos/secrets-types.js';
 import type { NetworkLayout } from '../../spec/network.js';
 import type { Spec } from '../../spec/schema.js';

@@ -71,6 +71,7 @@ async function applyConfig(
       attrs: {
         serverId: fact.id,
         hash: rendered.hash,
+        inputs: rendered.inputs,
         role: node.role,
         server: node.server,
         ...(installer ? { installer } : {}),

@@ -88,7 +88,13 @@ async function recordApplied(
       address: node.config,
       type: 'talos_config',
       id: fact.id,
-      attrs: { serverId: fact.id, hash: rendered.hash, role: node.role, server: node.server },
+      attrs: {
+        serverId: fact.id,
+        hash: rendered.hash,
+        inputs: rendered.inputs,
+        role: node.role,
+        server: node.server,
+      },
     },
     outputs: { node: node.hostname, component: action.component, version: action.to },
   };

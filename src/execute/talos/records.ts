@@ -13,7 +13,8 @@ import {
   bootstrapNode,
 } from '../../plan/talos/nodes.js';
 import type { ResourceAction, ResourceType } from '../../plan/types.js';
-import { generateSecrets, secretsFromYaml, secretsToYaml } from '../../providers/talos/pki/index.js';
+import { secretsFromYaml, secretsToYaml } from '../../providers/talos/pki/bundle-yaml.js';
+import { generateSecrets } from '../../providers/talos/pki/lazy.js';
 import type { ResourceDriver } from '../resources.js';
 import { planAgain } from '../runners.js';
 import type { ActionOutcome, RunContext } from '../runner.js';

@@ -12,7 +12,7 @@
 import { endpointSwitches, controlPlaneCount } from '../../spec/endpoint.js';
 import type { NetworkLayout } from '../../spec/network.js';
 import type { Spec } from '../../spec/schema.js';
-import { talosNodes, type ClusterFacts } from './nodes.js';
+import { controlPlaneNodes, type ClusterFacts } from './nodes.js';
 
 export const KUBE_API_PORT = 6443;
 
@@ -31,7 +31,7 @@ export function endpointUrl(host: string): string {
 }
 
 function firstControlPlane(spec: Spec): string | undefined {
-  return talosNodes(spec).find((n) => n.role === 'controlplane')?.server;
+  return controlPlaneNodes(spec)[0]?.server;
 }
 
 /** `cluster.controlPlane.endpoint`'s host. */
@@ -79,8 +79,7 @@ export function certSans(spec: Spec, layout: NetworkLayout, facts: ClusterFacts)
   if (on.privateVip) names.add(layout.controlPlanePrivateVipIpv4);
   if (on.publicVip && facts.floatingIpv4) names.add(facts.floatingIpv4);
   if (spec.loadBalancers.kubeApi.hostname) names.add(spec.loadBalancers.kubeApi.hostname);
-  for (const node of talosNodes(spec)) {
-    if (node.role !== 'controlplane') continue;
+  for (const node of controlPlaneNodes(spec)) {
     const fact = facts.servers[node.server];
     for (const ip of [fact?.ipv4, fact?.ipv6, fact?.privateIp]) if (ip) names.add(ip);
   }

@@ -3,8 +3,13 @@
  * certificate names — and each node's machine config, rendered from the spec, the secrets and what
  * is known of the servers. Pure: everything comes in as arguments.
  */
-import { buildMachineConfig, machineConfigYaml, recordedForm } from '../../talos/config/index.js';
-import type { ComponentVersions, MachineConfig } from '../../talos/config/index.js';
+import {
+  buildMachineConfig,
+  configInputsHash,
+  machineConfigYaml,
+  recordedForm,
+} from '../../talos/config/index.js';
+import type { BuildMachineConfigInput, ComponentVersions, MachineConfig } from '../../talos/config/index.js';
 import type { TalosSecrets } from '../../talos/secrets-types.js';
 import type { NetworkLayout } from '../../spec/network.js';
 import type { Spec } from '../../spec/schema.js';
@@ -63,21 +68,58 @@ export function appliedConfigSecret(config: string): string {
   return `${config}.applied`;
 }
 
+/** Nodes built per spec object: a plan asks for them once per node, and a spec is never mutated. */
+const nodesBySpec = new WeakMap<Spec, readonly TalosNode[]>();
+
+/** How many times the node list was built in this process (tests of planning cost count it). */
+export const nodeListWork = { builds: 0 };
+
 /**
  * Every node the spec asks for, control planes first, in address order within a role; with the
  * surge nodes of the worker pools named in `surgePools` (those in a surged upgrade, surge.ts).
  */
 export function talosNodes(spec: Spec, surgePools: readonly string[] = []): TalosNode[] {
+  let known = nodesBySpec.get(spec);
+  if (!known) {
+    known = buildTalosNodes(spec);
+    nodesBySpec.set(spec, known);
+  }
+  if (surgePools.length === 0) return [...known];
+  const surge = surgePools.flatMap((pool) => surgeNodes(spec, pool));
+  const controlPlanes = known.filter((n) => n.role === 'controlplane');
+  const workers = [...known.filter((n) => n.role === 'worker'), ...surge].sort(byAddress);
+  return [...controlPlanes, ...workers];
+}
+
+/** The spec's nodes by server address. */
+export function talosNodeIndex(spec: Spec): ReadonlyMap<string, TalosNode> {
+  return new Map(talosNodes(spec).map((n) => [n.server, n]));
+}
+
+const byAddress = (a: TalosNode, b: TalosNode) => a.server.localeCompare(b.server);
+
+function buildTalosNodes(spec: Spec): readonly TalosNode[] {
+  nodeListWork.builds += 1;
   const nodes = (pools: Spec['controlPlane']['pools'], role: TalosNode['role']) =>
     pools.flatMap((pool) =>
-      Array.from({ length: pool.count }, (_, i) => talosNode(spec, pool.name, role, i + 1)),
+      Array.from({ length: pool.count }, (_, i) => Object.freeze(talosNode(spec, pool.name, role, i + 1))),
     );
-  const surge = surgePools.flatMap((pool) => surgeNodes(spec, pool));
-  const byAddress = (a: TalosNode, b: TalosNode) => a.server.localeCompare(b.server);
-  return [
+  return Object.freeze([
     ...nodes(spec.controlPlane.pools, 'controlplane').sort(byAddress),
-    ...[...nodes(spec.workers.pools, 'worker'), ...surge].sort(byAddress),
-  ];
+    ...nodes(spec.workers.pools, 'worker').sort(byAddress),
+  ]);
+}
+
+const controlPlanesBySpec = new WeakMap<Spec, readonly TalosNode[]>();
+
+/** The spec's control-plane nodes, in address order (built once per spec). */
+export function controlPlaneNodes(spec: Spec): readonly TalosNode[] {
+  let known = controlPlanesBySpec.get(spec);
+  if (!known) {
+    known = Object.freeze(talosNodes(spec).filter((n) => n.role === 'controlplane'));
+    controlPlanesBySpec.set(spec, known);
+  }
+  return known;
 }
 
 function talosNode(spec: Spec, pool: string, role: TalosNode['role'], index: ServerIndex): TalosNode {
@@ -100,7 +142,7 @@ export function surgeNodes(spec: Spec, pool: string): TalosNode[] {
 
 /** The control plane that bootstraps etcd: the first in address order. */
 export function bootstrapNode(spec: Spec): TalosNode | undefined {
-  return talosNodes(spec).find((n) => n.role === 'controlplane');
+  return controlPlaneNodes(spec)[0];
 }
 
 export interface ClusterFacts {
@@ -118,14 +160,22 @@ export interface RenderedConfig {
   yaml: string;
   /** Of the recorded form. */
   hash: string;
+  /** Of what the config is built from (`configInputsHash`): equal inputs, equal config. */
+  inputs: string;
+}
+
+/** What a node's config is built from, and its digest; rendering is a separate, costlier step. */
+export interface NodeConfigInput {
+  build: BuildMachineConfigInput;
+  inputs: string;
 }
 
 /**
- * The node's config, or undefined while a value it needs (an IP, the endpoint, a VIP, the token
- * for the VIPs) is not known yet. `kubernetes`: components staged at another version than
- * `kubernetes.version` (an upgrade's steps).
+ * What the node's config is built from, or undefined while a value it needs (an IP, the endpoint,
+ * a VIP, the token for the VIPs) is not known yet. `kubernetes`: components staged at another
+ * version than `kubernetes.version` (an upgrade's steps).
  */
-export function renderNodeConfig(
+export function nodeConfigInput(
   spec: Spec,
   layout: NetworkLayout,
   secrets: TalosSecrets,
@@ -133,13 +183,13 @@ export function renderNodeConfig(
   facts: ClusterFacts,
   kubernetes?: ComponentVersions,
   hcloudToken?: string,
-): RenderedConfig | undefined {
+): NodeConfigInput | undefined {
   const fact = facts.servers[node.server];
   const endpoint = internalEndpoint(spec, layout, facts);
   const vips = controlPlaneVips(spec, layout, facts);
   if (!fact?.privateIp || !endpoint || !vips) return undefined;
   if (node.role === 'controlplane' && vips.length > 0 && !hcloudToken) return undefined;
-  const config = buildMachineConfig({
+  const build: BuildMachineConfigInput = {
     spec,
     secrets,
     node: {
@@ -158,7 +208,32 @@ export function renderNodeConfig(
       ...(hcloudToken ? { hcloudToken } : {}),
     },
     ...(kubernetes ? { kubernetes } : {}),
-  });
+  };
+  return { build, inputs: configInputsHash(build) };
+}
+
+/** Builds the config and serialises it: what the node gets, and the recorded form's hash. */
+export function renderConfig(input: NodeConfigInput): RenderedConfig {
+  const config = buildMachineConfig(input.build);
   const recorded = recordedForm(config);
-  return { config: recorded, yaml: machineConfigYaml(config), hash: sha256(machineConfigYaml(recorded)) };
+  const yaml = machineConfigYaml(config);
+  // Without a token the recorded form is the config itself: serialise it once.
+  const recordedYaml = recorded.documents.every((d, i) => d === config.documents[i])
+    ? yaml
+    : machineConfigYaml(recorded);
+  return { config: recorded, yaml, hash: sha256(recordedYaml), inputs: input.inputs };
+}
+
+/** The node's config, or undefined while a value it needs is not known yet (see `nodeConfigInput`). */
+export function renderNodeConfig(
+  spec: Spec,
+  layout: NetworkLayout,
+  secrets: TalosSecrets,
+  node: TalosNode,
+  facts: ClusterFacts,
+  kubernetes?: ComponentVersions,
+  hcloudToken?: string,
+): RenderedConfig | undefined {
+  const input = nodeConfigInput(spec, layout, secrets, node, facts, kubernetes, hcloudToken);
+  return input && renderConfig(input);
 }

@@ -22,7 +22,8 @@ import type { NodeVersion } from './upgrades.js';
 import { kubeconfigAction } from './kubeconfig.js';
 import {
   bootstrapNode,
-  renderNodeConfig,
+  nodeConfigInput,
+  renderConfig,
   TALOS_BOOTSTRAP,
   TALOS_HEALTH,
   TALOS_KUBECONFIG,
@@ -58,6 +59,8 @@ function withPendingAddresses(facts: ClusterFacts, infra: readonly Action[]): Cl
 export interface AppliedConfig {
   serverId: string;
   hash: string;
+  /** The digest of what the applied config was built from (`configInputsHash`), when recorded. */
+  inputs?: string;
   /** The role the node joined with (recorded with every config). */
   role?: Role;
   /** The config as applied, for a readable diff; absent if it was not kept. */
@@ -104,10 +107,12 @@ const base = (kind: Action['kind'], address: string, reason: string, dependsOn: 
 export function planTalos(input: TalosPlanInput, infra: readonly Action[], destroy: boolean): TalosPlan {
   if (destroy) return forgetAll(input, infra);
   // Any change to a server (created, replaced, attached to its network) must land before its config.
-  const infraFor = (address: string) =>
-    infra.filter(
-      (a) => a.address === address && (a.kind === 'create' || a.kind === 'replace' || a.kind === 'update'),
-    );
+  const serverChanges = new Map<string, Action[]>();
+  for (const a of infra) {
+    if (a.kind !== 'create' && a.kind !== 'replace' && a.kind !== 'update') continue;
+    serverChanges.set(a.address, [...(serverChanges.get(a.address) ?? []), a]);
+  }
+  const infraFor = (address: string): readonly Action[] => serverChanges.get(address) ?? [];
   const actions: Action[] = [];
   const secretsAction = input.secrets
     ? undefined
@@ -134,7 +139,8 @@ export function planTalos(input: TalosPlanInput, infra: readonly Action[], destr
     const recreated = infraFor(node.server).some((a) => a.kind !== 'update');
     return recreated || !fact || !applied || applied.serverId !== fact.id;
   };
-  const existing = talosNodes(input.spec).filter((n) => !isNew(n));
+  const nodes = talosNodes(input.spec);
+  const existing = nodes.filter((n) => !isNew(n));
   const surge = surgePools(input);
   const kubernetes = kubernetesUpgradeFor(
     input.spec,
@@ -167,10 +173,10 @@ export function planTalos(input: TalosPlanInput, infra: readonly Action[], destr
     }
     // A node in a Kubernetes upgrade keeps its versions here; the upgrade's steps move them.
     const kept = kubernetes && keptVersions(kubernetes, node.server);
-    const rendered =
+    const configInput =
       input.secrets &&
-      renderNodeConfig(input.spec, input.layout, input.secrets, node, facts, kept, input.hcloudToken);
-    if (!rendered) {
+      nodeConfigInput(input.spec, input.layout, input.secrets, node, facts, kept, input.hcloudToken);
+    if (!configInput) {
       const unknown: ConfigFieldChange = { path: '(values known only after apply)' };
       configActions.push(
         applyConfig(
@@ -184,6 +190,9 @@ export function planTalos(input: TalosPlanInput, infra: readonly Action[], destr
       );
       continue;
     }
+    // Built from what the applied config was built from: the same config, nothing to render.
+    if (configInput.inputs === applied.inputs) continue;
+    const rendered = renderConfig(configInput);
     if (rendered.hash === applied.hash) continue;
     const changes = applied.config
       ? (configDiff(applied.config, rendered.config) as ConfigFieldChange[])

@@ -12,7 +12,11 @@ import { plainCopy } from './objects.js';
 import { applyConfigPatches } from './patches.js';
 import type { BuildMachineConfigInput, ConfigDocument, MachineConfig } from './types.js';
 
+/** How many configs were built and serialised in this process: what tests of planning cost count. */
+export const configWork = { builds: 0, yamls: 0 };
+
 export function buildMachineConfig(input: BuildMachineConfigInput): MachineConfig {
+  configWork.builds += 1;
   const context = buildContext(input);
   const main: ConfigDocument = {
     version: 'v1alpha1',
@@ -27,6 +31,7 @@ export function buildMachineConfig(input: BuildMachineConfigInput): MachineConfi
 
 /** The multi-document YAML Talos reads (ApplyConfiguration data, server user data). */
 export function machineConfigYaml(config: MachineConfig): string {
+  configWork.yamls += 1;
   return config.documents
     .map((document) => stringify(document, { lineWidth: 0, aliasDuplicateObjects: false }))
     .join('---\n');

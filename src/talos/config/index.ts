@@ -1,5 +1,6 @@
 /** Talos machine configuration: generation, schema validation, diffs and apply modes. */
-export { buildMachineConfig, machineConfigYaml } from './build.js';
+export { buildMachineConfig, configWork, machineConfigYaml } from './build.js';
+export { configInputsHash, CONFIG_RENDER_REVISION } from './inputs.js';
 export { validateMachineConfig, type MachineConfigValidation } from './validate.js';
 export {
   applyModeFor,

@@ -31,6 +31,45 @@ describe('listAll', () => {
     expectNoToken(events);
   });
 
+  it('with last_page known, pages 2..last are requested at once and returned in page order', async () => {
+    let inFlight = 0;
+    let maxInFlight = 0;
+    let release: () => void = () => undefined;
+    const allArrived = new Promise<void>((resolve) => (release = resolve));
+    let arrived = 0;
+    stub.on('GET', '/servers', async (req) => {
+      const pageNo = Number(req.query.get('page'));
+      if (pageNo > 1) {
+        inFlight += 1;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        arrived += 1;
+        if (arrived === 4) release();
+        // Pages answer only once all four are asked for (or, sequential, after a grace period).
+        await Promise.race([allArrived, new Promise((r) => setTimeout(r, 2_000))]);
+        inFlight -= 1;
+      }
+      const sizes = [50, 50, 50, 50, 7];
+      return page('servers', servers((pageNo - 1) * 50 + 1, sizes[pageNo - 1] ?? 0), pageNo, 5);
+    });
+    const { client } = clientFor(stub);
+    const all = await client.listAll('servers');
+    expect(all.map((s) => s.id)).toEqual(Array.from({ length: 207 }, (_, i) => i + 1));
+    expect(stub.requestsTo('GET', '/servers')).toHaveLength(5);
+    expect(maxInFlight).toBe(4);
+  });
+
+  it('without last_page, next_page is followed one page at a time', async () => {
+    stub.on('GET', '/servers', (req) => {
+      const pageNo = Number(req.query.get('page'));
+      const reply = page('servers', servers((pageNo - 1) * 50 + 1, pageNo < 3 ? 50 : 1), pageNo, 3);
+      (reply.body.meta.pagination as { last_page: number | null }).last_page = null;
+      return reply;
+    });
+    const { client } = clientFor(stub);
+    expect(await client.listAll('servers')).toHaveLength(101);
+    expect(stub.requestsTo('GET', '/servers').map((r) => r.query.get('page'))).toEqual(['1', '2', '3']);
+  });
+
   it('one page when next_page is null, and an empty list is fine', async () => {
     stub.on('GET', '/networks', page('networks', [], 1, 1));
     const { client } = clientFor(stub);

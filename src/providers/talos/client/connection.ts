@@ -5,22 +5,12 @@
  */
 import { credentials, type ChannelCredentials, type Client } from '@grpc/grpc-js';
 import { isIP } from 'node:net';
-import { checkServerIdentity, type PeerCertificate } from 'node:tls';
+import { createHash } from 'node:crypto';
+import { checkServerIdentity, createSecureContext, type PeerCertificate, type SecureContext } from 'node:tls';
 import { talosServices } from './proto.js';
 import type { TalosClientOptions } from './types.js';
 
-const DEFAULT_PORT = 50000;
-
-/** Splits `host[:port]` / `[v6][:port]`; the port defaults to 50000. */
-export function parseEndpoint(endpoint: string): { host: string; port: number; target: string } {
-  const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(endpoint);
-  const v4 = /^([^:]+)(?::(\d+))?$/.exec(endpoint);
-  const m = v6 ?? v4;
-  if (!m?.[1]) throw new Error(`invalid Talos endpoint '${endpoint}' (want host:port)`);
-  const host = m[1];
-  const port = m[2] === undefined ? DEFAULT_PORT : Number(m[2]);
-  return { host, port, target: host.includes(':') ? `[${host}]:${port}` : `${host}:${port}` };
-}
+export { parseEndpoint } from './endpoint.js';
 
 /** Accepts PEM, or base64 of PEM as a talosconfig stores it; relabels Talos's ed25519 key label. */
 function pem(value: string): Buffer {
@@ -28,11 +18,32 @@ function pem(value: string): Buffer {
   return Buffer.from(text.replace(/-----(BEGIN|END) ED25519 PRIVATE KEY-----/g, '-----$1 PRIVATE KEY-----'));
 }
 
+/**
+ * One TLS context per CA, key and certificate in a process: building one parses the PEMs and
+ * loads the CA, which per client (one per node, hundreds in a plan or an apply) adds up.
+ */
+const secureContexts = new Map<string, SecureContext>();
+
+function secureContextFor(ca: string, key: string, cert: string): SecureContext {
+  const id = createHash('sha256').update(ca).update('\0').update(key).update('\0').update(cert).digest('hex');
+  let context = secureContexts.get(id);
+  if (!context) {
+    context = createSecureContext({ ca: pem(ca), key: pem(key), cert: pem(cert) });
+    secureContexts.set(id, context);
+  }
+  return context;
+}
+
+/** How many TLS contexts this process built for mTLS clients (tests count them). */
+export function secureContextCount(): number {
+  return secureContexts.size;
+}
+
 function channelCredentials(options: TalosClientOptions, host: string): ChannelCredentials {
   if (options.mode === 'insecure') {
     return credentials.createSsl(null, null, null, { rejectUnauthorized: false });
   }
-  return credentials.createSsl(pem(options.ca), pem(options.key), pem(options.cert), {
+  return credentials.createFromSecureContext(secureContextFor(options.ca, options.key, options.cert), {
     // Talos puts the node's addresses in its certificate's SANs; check the one we dialled.
     checkServerIdentity: (_servername: string, cert: PeerCertificate) => checkServerIdentity(host, cert),
   });

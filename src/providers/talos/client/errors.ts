@@ -2,8 +2,39 @@
  * Errors of the Talos API client. A gRPC failure, or a reply message whose `metadata.error` is set
  * (apid's way of reporting one node's failure inside a proxied reply), becomes a TalosApiError.
  */
-import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
+import type { ServiceError } from '@grpc/grpc-js';
 import { Hk8sError, type ErrorCode } from '../../../errors.js';
+
+/**
+ * gRPC status codes (fixed by the gRPC spec), by name and by number, as `@grpc/grpc-js`'s
+ * `status` enum has them: kept here so that this module loads without the gRPC library.
+ */
+const STATUS_NAMES = [
+  'OK',
+  'CANCELLED',
+  'UNKNOWN',
+  'INVALID_ARGUMENT',
+  'DEADLINE_EXCEEDED',
+  'NOT_FOUND',
+  'ALREADY_EXISTS',
+  'PERMISSION_DENIED',
+  'RESOURCE_EXHAUSTED',
+  'FAILED_PRECONDITION',
+  'ABORTED',
+  'OUT_OF_RANGE',
+  'UNIMPLEMENTED',
+  'INTERNAL',
+  'UNAVAILABLE',
+  'DATA_LOSS',
+  'UNAUTHENTICATED',
+] as const;
+
+const GrpcStatus = Object.fromEntries(STATUS_NAMES.map((name, code) => [name, code])) as {
+  [K in (typeof STATUS_NAMES)[number]]: number;
+};
+
+/** The name of a status code, e.g. `UNAVAILABLE` for 14. */
+const statusName = (code: number): string | undefined => STATUS_NAMES[code];
 
 export interface TalosApiErrorInit {
   code: ErrorCode;
@@ -37,7 +68,7 @@ export class TalosApiError extends Hk8sError {
 
   /** The gRPC status name (`ALREADY_EXISTS`, …), or undefined. */
   get grpcStatus(): string | undefined {
-    return this.grpcCode === undefined ? undefined : (GrpcStatus[this.grpcCode] as string | undefined);
+    return this.grpcCode === undefined ? undefined : statusName(this.grpcCode);
   }
 
   override toJSON(): ReturnType<Hk8sError['toJSON']> & Record<string, unknown> {
@@ -85,7 +116,7 @@ export function fromServiceError(error: ServiceError, method: string, where: str
     code = 'provider.auth';
     hint = `check the client certificate and the CA: the TLS handshake failed; ${HINTS.auth}`;
   }
-  const name = GrpcStatus[error.code] ?? String(error.code);
+  const name = statusName(error.code) ?? String(error.code);
   return new TalosApiError({
     code,
     message: `${method}: ${name}: ${text}`,
