@@ -88,8 +88,9 @@ describe('Kubernetes API in the sandbox', () => {
       (await k.run(['get', 'pods', '-A', '--field-selector', 'spec.nodeName=api-gpu-1', '-o', 'json']))
         .stdout,
     );
-    // Only the DaemonSet (tolerating everything) runs there; CoreDNS does not tolerate the taint.
-    expect(pods.items.map((p: { metadata: { name: string } }) => p.metadata.name)).toEqual([
+    // Only the DaemonSets (tolerating everything) run there; CoreDNS does not tolerate the taint.
+    expect(pods.items.map((p: { metadata: { name: string } }) => p.metadata.name).sort()).toEqual([
+      expect.stringMatching(/^cilium-/),
       expect.stringMatching(/^kube-proxy-/),
     ]);
   });
@@ -133,7 +134,7 @@ describe('Kubernetes API in the sandbox', () => {
       /NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\ndeployment\.apps\/coredns\s+2\/2\s+2\s+2\s/,
     );
     expect(r.stdout).toMatch(
-      /NAME\s+DESIRED\s+CURRENT\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+NODE SELECTOR\s+AGE\ndaemonset\.apps\/kube-proxy\s+4\s+4\s+4\s+4\s+4\s+<none>/,
+      /NAME\s+DESIRED\s+CURRENT\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+NODE SELECTOR\s+AGE\ndaemonset\.apps\/cilium\s+4\s+4\s+4\s+4\s+4\s+<none>.*\ndaemonset\.apps\/kube-proxy\s+4\s+4\s+4\s+4\s+4\s+<none>/,
     );
     expect(r.stdout).toMatch(/service\/kube-dns\s+ClusterIP\s+10\.96\.0\.10\s+<none>\s+53\/UDP,53\/TCP/);
     const ns = await k.run(['get', 'ns']);

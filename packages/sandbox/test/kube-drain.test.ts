@@ -120,12 +120,17 @@ describe('drain in the sandbox', () => {
     expect(r.stdout).toContain('node/drain-worker-1 cordoned');
     for (const p of before) expect(r.stdout).toContain(`pod/${p.metadata.name} evicted`);
     expect(r.stdout).toContain('node/drain-worker-1 drained');
-    expect(r.stderr).toMatch(/ignoring DaemonSet-managed Pods: kube-system\/kube-proxy-/);
+    expect(r.stderr).toMatch(
+      /ignoring DaemonSet-managed Pods: kube-system\/cilium-\w+, kube-system\/kube-proxy-/,
+    );
     await webReady(3);
     const web = await pods('app=web');
     expect(web.map((p) => p.spec.nodeName)).not.toContain('drain-worker-1');
     const left = await podsOn('drain-worker-1');
-    expect(left.map((p) => p.metadata.name)).toEqual([expect.stringMatching(/^kube-proxy-/)]);
+    expect(left.map((p) => p.metadata.name).sort()).toEqual([
+      expect.stringMatching(/^cilium-/),
+      expect.stringMatching(/^kube-proxy-/),
+    ]);
     expect((await k.run(['uncordon', 'drain-worker-1'])).code).toBe(0);
   });
 

@@ -112,13 +112,17 @@ export async function createServerWithConfig(
   return { id: res.body.server.id as number, ip: res.body.server.public_net.ipv4.ip as string };
 }
 
-/** Control planes cp-1…, workers worker-1…; CP 1 is bootstrapped; resolves when every Node is Ready. */
+/**
+ * Control planes cp-1…, workers worker-1…; CP 1 is bootstrapped and a CNI installed; resolves when
+ * every Node is Ready (with `cni: false`, once bootstrapped: the nodes stay NotReady).
+ */
 export async function createCluster(
   h: KubeHarness,
   name: string,
   cps: number,
   workers: number,
   version = 'v1.32.4',
+  setup: { cni?: boolean } = {},
 ): Promise<TestCluster> {
   const pki = await createTestPki();
   const cluster: TestCluster = {
@@ -157,8 +161,40 @@ export async function createCluster(
   const first = cluster.servers.get(cluster.controlPlanes[0] ?? '');
   if (!first) throw new Error('no control plane');
   await bootstrap(h, pki, first.ip);
+  if (setup.cni === false) return cluster;
+  await installCni(h, cluster.id);
   await waitFor('all nodes Ready', () => readyNodes(h, cluster.id) === cps + workers);
   return cluster;
+}
+
+/** A CNI as the sandbox recognises one (src/kube/cni.ts): a DaemonSet of Cilium agents. */
+export function cniDaemonSet(): Json {
+  const labels = { 'k8s-app': 'cilium', 'app.kubernetes.io/name': 'cilium-agent' };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name: 'cilium', namespace: 'kube-system', labels },
+    spec: {
+      selector: { matchLabels: { 'k8s-app': 'cilium' } },
+      template: {
+        metadata: { labels },
+        spec: {
+          hostNetwork: true,
+          tolerations: [{ operator: 'Exists' }],
+          containers: [{ name: 'cilium-agent', image: 'quay.io/cilium/cilium:v1.19.6' }],
+        },
+      },
+    },
+  };
+}
+
+/** Installs the CNI once the cluster's API serves (nodes stay NotReady until it runs). */
+export async function installCni(h: KubeHarness, clusterId: string): Promise<void> {
+  await waitFor('the Kubernetes API', () => h.kube.cluster(clusterId)?.store.bootstrapped === true);
+  const objects = h.kube.cluster(clusterId)?.objects;
+  const type = objects?.catalog.find('apps', 'v1', 'daemonsets');
+  if (!objects || !type) throw new Error('no cluster');
+  objects.createAs(type, cniDaemonSet() as never, 'kubectl');
 }
 
 export function readyNodes(h: KubeHarness, clusterId: string): number {

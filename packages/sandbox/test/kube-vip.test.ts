@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { machineConfig } from './kube-pki.js';
 import {
   bootstrap,
+  installCni,
   control,
   createServerWithConfig,
   kubectlFor,
@@ -83,6 +84,7 @@ describe('VIPs moved by the simulated Talos controller', () => {
     );
     const first = h.talos.node(ids.get('vip-cp-1') ?? 0)?.record.ip ?? '';
     await bootstrap(h, pki, first);
+    await installCni(h, 'vip-id');
     await waitFor('all nodes Ready', () => readyNodes(h, 'vip-id') === 4);
     kubectl = await kubectlFor(h, pki, fip.ip);
   });

@@ -10,7 +10,8 @@ import { handleApi, type ApiRequest, type ApiResponse } from './api.js';
 import { KUBE_DURATIONS, TYPES, isoSeconds, putIfChanged, type ControllerContext } from './context.js';
 import { ApiListeners } from './listeners.js';
 import { defaultFacts, kubeFacts, type KubeFacts } from './machine.js';
-import { desiredNode, isNodeReady, isUnschedulable } from './nodes.js';
+import { nodesWithCni } from './cni.js';
+import { desiredNode, isNodeReady, isUnschedulable, markNotReady } from './nodes.js';
 import { Objects } from './objects.js';
 import { collectGarbage, finishNamespaces, runKubelets, schedulePods, syncBudgets } from './pods.js';
 import { ResourceCatalog } from './resources.js';
@@ -26,9 +27,10 @@ import {
   mirrorPod,
   mirrorPodName,
 } from './system.js';
-import { clone, type KubeObject } from './types.js';
+import { type KubeObject } from './types.js';
 import { syncDaemonSets, syncDeployments, syncReplicaSets } from './workloads.js';
 import { syncCloudController, syncHelmCharts, syncJobs } from './helm.js';
+import { syncReleases } from './releases.js';
 
 /** What of the cloud the API endpoints depend on. */
 export interface CloudAddresses {
@@ -73,6 +75,8 @@ export class KubeCluster {
   private readonly deletedAt = new Map<number, number>();
   private readonly registered = new Map<number, string>();
   private readonly lastKubelet = new Map<number, boolean>();
+  /** Uids of the Nodes seen Ready (in memory). */
+  private readonly everReady = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private pending: NodeJS.Immediate | undefined;
   private reconciling = false;
@@ -222,7 +226,7 @@ export class KubeCluster {
       }
       this.recorder.observe(
         this.members.map((m) => ({ ...m, node: this.nodeOf(m) })),
-        this.nodeCounts(),
+        this.disruption(),
         new Date().toISOString(),
       );
     } catch (error) {
@@ -255,6 +259,7 @@ export class KubeCluster {
     changed = syncDaemonSets(ctx) || changed;
     changed = syncHelmCharts(ctx) || changed;
     changed = syncJobs(ctx) || changed;
+    changed = syncReleases(ctx) || changed;
     changed =
       syncCloudController(ctx, (name) => this.members.find((m) => m.view.hostname === name)?.view.serverId) ||
       changed;
@@ -272,11 +277,12 @@ export class KubeCluster {
     return this.objects.find(TYPES.nodes, undefined, member.view.hostname);
   }
 
-  /** The kubelets: register, re-register after a deletion (with a delay), post status. */
+  /** The kubelets: register, re-register after a deletion (with a delay), post status (Ready once a CNI runs). */
   private syncNodes(ctx: ControllerContext): boolean {
     let changed = false;
     const now = isoSeconds(ctx.now);
     const claimed = new Set<string>();
+    const withCni = nodesWithCni(ctx.objects.list(TYPES.pods));
     for (const m of this.members) {
       if (!m.view.config) continue;
       const id = m.view.serverId;
@@ -294,7 +300,7 @@ export class KubeCluster {
         this.deletedAt.delete(id);
         const node = ctx.objects.createAs(
           TYPES.nodes,
-          desiredNode(undefined, { view: m.view, facts: m.facts, ready: true, now }),
+          desiredNode(undefined, { view: m.view, facts: m.facts, ready: true, networkReady: false, now }),
           'kubelet',
         );
         this.registered.set(id, node.metadata.uid);
@@ -305,54 +311,18 @@ export class KubeCluster {
       this.registered.set(id, existing.metadata.uid);
       if (!m.kubeletRuns) {
         changed =
-          this.markNotReady(ctx, existing, `kubelet is not running: the Talos node is ${m.view.phase}`) ||
-          changed;
+          markNotReady(ctx, existing, `kubelet is not running: the Talos node is ${m.view.phase}`) || changed;
         continue;
       }
-      const next = desiredNode(existing, { view: m.view, facts: m.facts, ready: true, now });
+      const networkReady = withCni.has(existing.metadata.name);
+      const next = desiredNode(existing, { view: m.view, facts: m.facts, ready: true, networkReady, now });
       changed = putIfChanged(ctx, TYPES.nodes, existing, next) || changed;
     }
     for (const node of ctx.objects.list(TYPES.nodes)) {
       if (!claimed.has(node.metadata.name))
-        changed = this.markNotReady(ctx, node, 'Kubelet stopped posting node status.') || changed;
+        changed = markNotReady(ctx, node, 'Kubelet stopped posting node status.') || changed;
     }
     return changed;
-  }
-
-  /** What the node lifecycle controller does to a node whose kubelet is gone. */
-  private markNotReady(ctx: ControllerContext, node: KubeObject, message: string): boolean {
-    const next = clone(node);
-    const status = (next['status'] ?? {}) as Record<string, unknown>;
-    const conditions = (Array.isArray(status['conditions']) ? status['conditions'] : []) as Record<
-      string,
-      unknown
-    >[];
-    const ready = conditions.find((c) => c['type'] === 'Ready');
-    if (ready?.['status'] === 'False') return false;
-    const now = isoSeconds(ctx.now);
-    status['conditions'] = [
-      ...conditions.filter((c) => c['type'] !== 'Ready'),
-      {
-        type: 'Ready',
-        status: 'False',
-        lastHeartbeatTime: ready?.['lastHeartbeatTime'] ?? now,
-        lastTransitionTime: now,
-        reason: 'KubeletNotReady',
-        message,
-      },
-    ];
-    next['status'] = status;
-    const spec = (next['spec'] ?? {}) as Record<string, unknown>;
-    const taints = (Array.isArray(spec['taints']) ? spec['taints'] : []) as Record<string, unknown>[];
-    if (!taints.some((t) => t['key'] === 'node.kubernetes.io/not-ready')) {
-      spec['taints'] = [
-        ...taints,
-        { key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule', timeAdded: now },
-        { key: 'node.kubernetes.io/not-ready', effect: 'NoExecute', timeAdded: now },
-      ];
-      next['spec'] = spec;
-    }
-    return putIfChanged(ctx, TYPES.nodes, node, next);
   }
 
   /** Each static pod follows its image in the node's config: a new definition restarts it. */
@@ -377,6 +347,17 @@ export class KubeCluster {
     return changed;
   }
 
+  /** Counts for the maxima: a node that was never Ready (joining, no CNI yet) is not unavailable. */
+  private disruption(): { notReady: number; unavailable: number } {
+    const nodes = this.objects.list(TYPES.nodes);
+    for (const n of nodes) if (isNodeReady(n)) this.everReady.add(n.metadata.uid);
+    const known = nodes.filter((n) => this.everReady.has(n.metadata.uid));
+    return {
+      notReady: known.filter((n) => !isNodeReady(n)).length,
+      unavailable: known.filter((n) => !isNodeReady(n) || isUnschedulable(n)).length,
+    };
+  }
+
   private nodeCounts(): { notReady: number; unavailable: number; total: number } {
     const nodes = this.objects.list(TYPES.nodes);
     const notReady = nodes.filter((n) => !isNodeReady(n)).length;
@@ -389,7 +370,7 @@ export class KubeCluster {
   }
 
   resetRecord(): void {
-    this.recorder.reset(this.nodeCounts());
+    this.recorder.reset(this.disruption());
   }
 
   async close(): Promise<void> {

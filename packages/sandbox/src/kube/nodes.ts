@@ -5,6 +5,7 @@
  */
 import type { TalosNodeView } from '../talos/observe.js';
 import type { KubeFacts, Taint } from './machine.js';
+import { isoSeconds, putIfChanged, TYPES, type ControllerContext } from './context.js';
 import { asArray, asObject, clone, type JsonObject, type KubeObject } from './types.js';
 
 const CONTROL_PLANE_LABEL = 'node-role.kubernetes.io/control-plane';
@@ -66,12 +67,19 @@ export interface NodeInputs {
   facts: KubeFacts;
   /** The kubelet runs and posts status. */
   ready: boolean;
+  /** A CNI's agent pod runs on the node (see `cni.ts`): without it the kubelet posts NotReady. */
+  networkReady: boolean;
   now: string;
 }
 
+/** What the kubelet says while no CNI has written its config on the node, as containerd reports it. */
+export const NETWORK_NOT_READY =
+  'container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized';
+
 /** The Node after the kubelet's registration or status update (`existing` undefined: a new registration). */
 export function desiredNode(existing: KubeObject | undefined, input: NodeInputs): KubeObject {
-  const { view, facts, ready, now } = input;
+  const { view, facts, now } = input;
+  const ready = input.ready && input.networkReady;
   const node: KubeObject = existing
     ? clone(existing)
     : {
@@ -131,7 +139,7 @@ export function desiredNode(existing: KubeObject | undefined, input: NodeInputs)
 }
 
 function nodeStatus(node: KubeObject, input: NodeInputs): JsonObject {
-  const { view, facts, ready, now } = input;
+  const { view, facts, ready, networkReady, now } = input;
   const previous = asArray(asObject(node['status'])['conditions']).map(asObject);
   const minor = talosMinor(view.version);
   const addresses: JsonObject[] = [];
@@ -139,7 +147,9 @@ function nodeStatus(node: KubeObject, input: NodeInputs): JsonObject {
   if (internal) addresses.push({ type: 'InternalIP', address: internal });
   if (view.ip) addresses.push({ type: 'ExternalIP', address: view.ip });
   addresses.push({ type: 'Hostname', address: view.hostname });
-  const notReadyMessage = `kubelet is not running: the Talos node is ${view.phase}`;
+  const notReadyMessage = ready
+    ? NETWORK_NOT_READY
+    : `kubelet is not running: the Talos node is ${view.phase}`;
   const resources = { cpu: '2', 'ephemeral-storage': '39973Mi', memory: '3911572Ki', pods: '110' };
   return {
     capacity: resources,
@@ -169,7 +179,7 @@ function nodeStatus(node: KubeObject, input: NodeInputs): JsonObject {
         previous,
         now,
       ),
-      ready
+      ready && networkReady
         ? condition('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status', previous, now)
         : condition('Ready', 'False', 'KubeletNotReady', notReadyMessage, previous, now),
     ],
@@ -192,6 +202,42 @@ function nodeStatus(node: KubeObject, input: NodeInputs): JsonObject {
 
 function machineId(n: number): string {
   return n.toString(16).padStart(8, '0').repeat(4).slice(0, 32);
+}
+
+/** What the node lifecycle controller does to a node whose kubelet is gone. */
+export function markNotReady(ctx: ControllerContext, node: KubeObject, message: string): boolean {
+  const next = clone(node);
+  const status = (next['status'] ?? {}) as Record<string, unknown>;
+  const conditions = (Array.isArray(status['conditions']) ? status['conditions'] : []) as Record<
+    string,
+    unknown
+  >[];
+  const ready = conditions.find((c) => c['type'] === 'Ready');
+  if (ready?.['status'] === 'False') return false;
+  const now = isoSeconds(ctx.now);
+  status['conditions'] = [
+    ...conditions.filter((c) => c['type'] !== 'Ready'),
+    {
+      type: 'Ready',
+      status: 'False',
+      lastHeartbeatTime: ready?.['lastHeartbeatTime'] ?? now,
+      lastTransitionTime: now,
+      reason: 'KubeletNotReady',
+      message,
+    },
+  ];
+  next['status'] = status;
+  const spec = (next['spec'] ?? {}) as Record<string, unknown>;
+  const taints = (Array.isArray(spec['taints']) ? spec['taints'] : []) as Record<string, unknown>[];
+  if (!taints.some((t) => t['key'] === 'node.kubernetes.io/not-ready')) {
+    spec['taints'] = [
+      ...taints,
+      { key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule', timeAdded: now },
+      { key: 'node.kubernetes.io/not-ready', effect: 'NoExecute', timeAdded: now },
+    ];
+    next['spec'] = spec;
+  }
+  return putIfChanged(ctx, TYPES.nodes, node, next);
 }
 
 export function isNodeReady(node: KubeObject): boolean {

@@ -1,9 +1,10 @@
 /**
- * Pod lifecycle around the workload controllers: the scheduler (Ready, schedulable nodes whose
- * taints a pod tolerates, fewest pods first), the kubelet (Pending → Running/Ready, readiness
- * following the node, graceful termination), garbage collection of orphans (ownerReferences to
+ * Pod lifecycle around the workload controllers: the scheduler (schedulable nodes whose taints a
+ * pod tolerates, fewest pods first), the kubelet (Pending → Running/Ready, only host-network and
+ * CNI pods before a CNI runs, readiness following the node, graceful termination), garbage collection of orphans (ownerReferences to
  * vanished owners, pods bound to vanished nodes), terminating namespaces, and PDB status.
  */
+import { isCniAgent } from './cni.js';
 import { isNodeReady, isUnschedulable, untoleratedTaints } from './nodes.js';
 import { computePdbStatus, controllerOf } from './pdb.js';
 import { apiVersionOf, type ResourceType } from './resources.js';
@@ -32,6 +33,16 @@ function podIp(pod: KubeObject): string {
   return `10.244.${(n >> 8) % 256}.${(n % 253) + 2}`;
 }
 
+const DEFAULT_TOLERATIONS: JsonObject[] = [
+  { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+  { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+];
+
+/** Pods that start on a node whose network is not ready yet: host-network pods and the CNI itself. */
+function startsWithoutCni(pod: KubeObject): boolean {
+  return spec(pod)['hostNetwork'] === true || isCniAgent(pod);
+}
+
 export function schedulePods(ctx: ControllerContext): boolean {
   let changed = false;
   const nodes = ctx.objects.list(TYPES.nodes);
@@ -46,11 +57,12 @@ export function schedulePods(ctx: ControllerContext): boolean {
     const podSpec = spec(pod);
     const tolerations = asArray(podSpec['tolerations']).map(asObject);
     const selector = asObject(podSpec['nodeSelector']);
+    // Taints decide (a NotReady node has not-ready:NoSchedule); every pod tolerates not-ready and
+    // unreachable NoExecute for a while, as the DefaultTolerationSeconds admission plugin adds.
     const fits = nodes.filter(
       (n) =>
-        isNodeReady(n) &&
         !isUnschedulable(n) &&
-        untoleratedTaints(n, tolerations).length === 0 &&
+        untoleratedTaints(n, [...tolerations, ...DEFAULT_TOLERATIONS]).length === 0 &&
         Object.entries(selector).every(([k, v]) => n.metadata.labels?.[k] === v),
     );
     const next = clone(pod);
@@ -169,8 +181,10 @@ export function runKubelets(ctx: ControllerContext, kubeletRuns: (nodeName: stri
       continue;
     }
     const phase = status(pod)['phase'];
+    // A running kubelet whose node is NotReady lacks only the network (see cni.ts).
+    const networkReady = isNodeReady(node) || startsWithoutCni(pod);
     if (phase === 'Pending') {
-      if (!running) continue;
+      if (!running || !networkReady) continue;
       let at = ctx.scheduledAt.get(pod.metadata.uid);
       if (at === undefined) {
         at = ctx.now;
@@ -179,8 +193,8 @@ export function runKubelets(ctx: ControllerContext, kubeletRuns: (nodeName: stri
       if (ctx.now < at + KUBE_DURATIONS.podStart * ctx.speed) continue;
     } else if (phase !== 'Running') continue;
     const next = clone(pod);
-    // The node lifecycle controller marks pods of a NotReady node not ready.
-    next['status'] = runningStatus(pod, node, running && isNodeReady(node), ctx);
+    // The node lifecycle controller marks pods of a node whose kubelet is gone not ready.
+    next['status'] = runningStatus(pod, node, running && networkReady, ctx);
     changed = putIfChanged(ctx, TYPES.pods, pod, next) || changed;
   }
   return changed;
