@@ -18,6 +18,8 @@ import { desiredResources } from './infra.js';
 import { assertTargetsKnown } from './targets.js';
 import { assertCloudFacts, catalogNeeds, observedNetworkZone, poolsToCheck } from './cloud-facts.js';
 import { observeClusterKubernetes } from './kube-observation.js';
+import { observedImages } from './images.js';
+import { schematicIdFor } from '../talos/config/schematic.js';
 import { observedTalosInput, talosPlanInput } from './talos-inputs.js';
 import { assertVersionChanges, runningVersions } from './version-check.js';
 import { addonInputs } from '../addons/plan-input.js';
@@ -80,10 +82,24 @@ export async function computePlan(
   const observation = await provider.observe({ includeVolumes: request.includeVolumes });
   for (const object of observation.unaddressed ?? []) warn(events, { kind: 'unaddressed-object', object });
   // Before anything else is read: a server the cloud cannot make stops the plan here (exit 4).
-  const desired = request.command === 'destroy' ? [] : await checkedDesired(ws, state, provider, observation);
+  const checked =
+    request.command === 'destroy'
+      ? { desired: [], images: [] }
+      : await checkedDesired(ws, state, provider, observation);
+  const desired = checked.desired;
   // Volumes hold data: only `destroy --include-volumes` sees (and so deletes) them.
   const keepVolumes = request.command === 'destroy' && request.includeVolumes === true;
-  const resources = observation.resources.filter((r) => r.type !== 'volume' || keepVolumes);
+  // Talos images are shared: one is seen only while a server of this plan needs it, never deleted here.
+  const wanted = new Set(desired.filter((d) => d.type === 'image').map((d) => d.address));
+  const found = new Set(checked.images.map((i) => i.address));
+  const resources = [
+    ...observation.resources.filter(
+      (r) =>
+        (r.type !== 'volume' || keepVolumes) &&
+        (r.type !== 'image' || (wanted.has(r.address) && !found.has(r.address))),
+    ),
+    ...checked.images,
+  ].sort((a, b) => a.address.localeCompare(b.address));
   const kube = await observeClusterKubernetes(ws.spec, state, provider, request.command, events);
   // Destroying needs no versions: it only forgets the Talos records.
   const talos = !provider.talos
@@ -121,24 +137,27 @@ export async function computePlan(
   const plan = makePlan(inputs);
   if (request.command === 'apply') warnEndpoints(ws.spec, events);
   refuseProtectedRemovals(ws, plan);
-  const unrecorded = observation.resources.filter((o) => state.resources[o.address]?.id !== o.id);
-  return { plan, unrecorded, records: knownRecords(state, observation.resources) };
+  const seen = [...observation.resources, ...checked.images];
+  const unrecorded = seen.filter((o) => state.resources[o.address]?.id !== o.id);
+  return { plan, unrecorded, records: knownRecords(state, seen) };
 }
 
 /**
- * The desired resources, after the cloud's catalogue confirmed what they need (src/engine/cloud-facts.ts).
- * The catalogue is read only when servers are to be created or change type.
+ * The desired resources, after the cloud's catalogue confirmed what they need (src/engine/cloud-facts.ts),
+ * and the Talos images the catalogue found for them (shared by the project's clusters, so found by
+ * version, schematic and architecture, never by cluster). The catalogue is read only when servers
+ * are to be created or change type.
  */
 async function checkedDesired(
   ws: Workspace,
   state: State,
   provider: Provider,
   observation: Observation,
-): Promise<DesiredResource[]> {
+): Promise<{ desired: DesiredResource[]; images: ObservedResource[] }> {
   const desired = desiredResources(ws.spec, state, observation);
   const pools = poolsToCheck(ws.spec, desired, observation.resources);
-  const needs = catalogNeeds(pools);
-  if (!provider.catalog || !needs) return desired;
+  const needs = catalogNeeds(pools, { version: ws.spec.talos.version, schematic: schematicIdFor(ws.spec) });
+  if (!provider.catalog || !needs) return { desired, images: [] };
   const catalog = await provider.catalog(needs);
   assertCloudFacts(ws.loaded, {
     spec: ws.spec,
@@ -148,7 +167,8 @@ async function checkedDesired(
     now: Date.now(),
   });
   const architectures = Object.fromEntries(catalog.serverTypes.map((t) => [t.name, t.architecture]));
-  return desiredResources(ws.spec, state, observation, architectures);
+  const wanted = desiredResources(ws.spec, state, observation, architectures);
+  return { desired: wanted, images: observedImages(wanted, catalog.talosImages ?? []) };
 }
 
 /** Protected objects stay while the spec protects them; the way out is the spec, said in one line. */
