@@ -54,6 +54,7 @@ export const ErrorCodes = {
   'addon.not-ready': ExitCode.ACTIONS_FAILED,
   'addon.apply': ExitCode.ACTIONS_FAILED,
   'cluster.not-ready': ExitCode.ACTIONS_FAILED,
+  'image.build': ExitCode.ACTIONS_FAILED,
 } as const satisfies Record<string, ExitCode>;
 export type ErrorCode = keyof typeof ErrorCodes;
 

@@ -69,7 +69,10 @@ describe('Talos images in the plan', () => {
     expect(arm?.kind === 'create' && arm.props).toEqual({
       talos_version: 'v1.13.9',
       schematic: DEFAULT.slice(0, 32),
+      schematic_id: DEFAULT,
       arch: 'arm',
+      // The temporary build server goes where the first Arm pool is, as its type.
+      builder: { server_type: 'zz1', location: 'fsn1' },
       labels: {
         'hk8s.io/talos-version': 'v1.13.9',
         'hk8s.io/schematic': DEFAULT.slice(0, 32),

@@ -26,7 +26,7 @@ export const image: HcloudResourceModule<'image'> = {
   rules: {
     immutable: [],
     // Observation finds only images of the desired identity: nothing of one is ever compared.
-    createOnly: ['/talos_version', '/schematic', '/arch', '/labels'],
+    createOnly: ['/talos_version', '/schematic', '/arch', '/labels', '/builder', '/schematic_id'],
     // After every server (of this cluster) that might boot from it.
     deleteRank: 1,
     drainBeforeDelete: false,

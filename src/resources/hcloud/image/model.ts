@@ -108,15 +108,21 @@ export function imageProps(id: TalosImageId): JsonObject {
  * needs no image (a snapshot deleted since is not rebuilt until a server is created again).
  */
 export function desiredImages(ctx: DesiredContext): DesiredResource[] {
-  const archs = new Set<HcloudArch>();
+  // The first pool of an architecture also says where its temporary build server goes.
+  const archs = new Map<HcloudArch, InfraPool>();
   const pools = [...ctx.spec.controlPlane.pools, ...ctx.spec.workers.pools];
   for (const pool of pools) {
     for (let index = 1; index <= pool.count; index++) {
-      if (!ctx.facts.servers[addresses.server(pool.name, index)]) archs.add(poolArch(ctx, pool));
+      const arch = poolArch(ctx, pool);
+      if (!ctx.facts.servers[addresses.server(pool.name, index)] && !archs.has(arch)) archs.set(arch, pool);
     }
   }
-  return [...archs].sort().map((arch) => {
-    const id = imageId(ctx, arch);
-    return { address: imageAddress(arch), type: 'image', dependsOn: [], props: imageProps(id) };
-  });
+  return [...archs.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([arch, pool]) => {
+      const id = imageId(ctx, arch);
+      const builder = { server_type: pool.type, location: pool.location };
+      const props = { ...imageProps(id), schematic_id: id.schematic, builder };
+      return { address: imageAddress(arch), type: 'image', dependsOn: [], props };
+    });
 }
