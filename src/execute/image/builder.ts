@@ -5,7 +5,8 @@
  * server and key carry `hk8s.io/image-builder`, so a build that was killed is cleaned up by the next
  * one (or by resume) before anything else happens.
  */
-import { utils } from 'ssh2';
+// ssh2 is CommonJS: its named exports are reached through the default one.
+import ssh2 from 'ssh2';
 import { Hk8sError } from '../../errors.js';
 import type { HcloudApi, Image } from '../../providers/hcloud/index.js';
 import {
@@ -136,7 +137,7 @@ export async function buildImage(
   const tag = builderTag(id);
   if ((await removeBuilders(api, id, where)) > 0)
     request.progress('removed what an earlier build left behind');
-  const keys = utils.generateKeyPairSync('ed25519');
+  const keys = ssh2.utils.generateKeyPairSync('ed25519');
   const labels = { [LABEL_IMAGE_BUILDER]: tag, 'hk8s.io/run': request.run };
   const name = builderName(id);
   const address = `image-builder.${tag}`;

@@ -2,7 +2,8 @@
  * The SSH side of an image build: a shell on the builder's rescue system. `RescueShell` is what the
  * build steps need (one command, its exit code and output); `ssh2Connector` is the real one.
  */
-import { Client } from 'ssh2';
+// ssh2 is CommonJS: its named exports are reached through the default one.
+import ssh2, { type Client } from 'ssh2';
 
 export interface CommandResult {
   code: number;
@@ -47,7 +48,7 @@ function run(client: Client, command: string): Promise<CommandResult> {
 /** Root on the rescue system, by the throwaway key (rescue has no known host key to check). */
 export const ssh2Connector: SshConnector = (target) =>
   new Promise((resolve, reject) => {
-    const client = new Client();
+    const client = new ssh2.Client();
     client
       .on('ready', () => resolve({ exec: (command) => run(client, command), close: () => client.end() }))
       .on('error', reject)
