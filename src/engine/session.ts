@@ -137,9 +137,9 @@ export async function computePlan(
   const plan = makePlan(inputs);
   if (request.command === 'apply') warnEndpoints(ws.spec, events);
   refuseProtectedRemovals(ws, plan);
-  const seen = [...observation.resources, ...checked.images];
-  const unrecorded = seen.filter((o) => state.resources[o.address]?.id !== o.id);
-  return { plan, unrecorded, records: knownRecords(state, seen) };
+  // Found images are known to this run, but not recorded as the cluster's: they are the project's.
+  const unrecorded = observation.resources.filter((o) => state.resources[o.address]?.id !== o.id);
+  return { plan, unrecorded, records: knownRecords(state, [...observation.resources, ...checked.images]) };
 }
 
 /**

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CatalogImage, CloudCatalog } from '../../../src/engine/cloud-facts.js';
-import { planCluster } from '../../../src/engine/session.js';
+import { applyCluster, planCluster } from '../../../src/engine/session.js';
 import { openWorkspace } from '../../../src/engine/workspace.js';
 import type { Action } from '../../../src/plan/types.js';
 import { factoryImageUrl, imageSelector } from '../../../src/resources/hcloud/image/model.js';
@@ -97,6 +97,16 @@ describe('Talos images in the plan', () => {
     ]);
     expect(images(actions)).toEqual([]);
     expect(byAddress(actions, 'server.w.1')?.dependsOn.some((d) => d.includes('image.'))).toBe(false);
+  });
+
+  it('a first apply that finds the image succeeds and records nothing of the shared image', async () => {
+    const { ws, cloud } = await planFor('{ name: w, location: fsn1, type: cpx21, count: 1 }', [
+      snapshot(7, 'amd64'),
+    ]);
+    const hooks = { events: () => undefined, confirm: async () => true, onRunStart: () => () => undefined };
+    const applied = await applyCluster(ws, cloud.provider(), { command: 'apply', parallelism: 4 }, hooks);
+    expect(applied.result?.outcome).toBe('succeeded');
+    expect(cloud.calls.some((c) => c.includes('image.'))).toBe(false);
   });
 
   it('an image of another schematic, version or architecture does not count: the plan builds', async () => {
