@@ -61,6 +61,7 @@ export const ErrorCodes = {
   'target.moved': ExitCode.TARGET_MISMATCH,
   /** Many recorded resources are not in the cloud (another project, a reset sandbox): `--accept-missing`. */
   'target.missing': ExitCode.TARGET_MISMATCH,
+  'image.build': ExitCode.ACTIONS_FAILED,
 } as const satisfies Record<string, ExitCode>;
 export type ErrorCode = keyof typeof ErrorCodes;
 

@@ -18,6 +18,8 @@ import type { Provider } from '../engine/provider.js';
 import type { Workspace } from '../engine/workspace.js';
 import { createHcloudClient } from '../providers/hcloud/index.js';
 import { ensureSandbox } from './sandbox.js';
+import type { BuilderOptions } from '../execute/image/builder.js';
+import { ssh2Connector } from '../execute/image/shell.js';
 import { detectOperatorIpv4 } from './operator-ip.js';
 import { sandboxDir } from './sandbox-dir.js';
 import { resolveToken } from './token.js';
@@ -31,6 +33,23 @@ const TALOS_PORT = 50000;
 function sandboxSpeed(env: NodeJS.ProcessEnv): number {
   const speed = Number(env.HK8S_SANDBOX_SPEED ?? '1');
   return Number.isFinite(speed) && speed > 0 ? speed : 1;
+}
+
+/**
+ * How images are built: over SSH on port 22 of the rescue system; the sandbox's simulated rescue
+ * SSH listens on the server's loopback address at HK8S_SANDBOX_RESCUE_PORT (none: no builds there).
+ */
+function imageBuilderOptions(
+  sandbox: boolean,
+  env: NodeJS.ProcessEnv,
+  pollScale: number,
+): BuilderOptions | undefined {
+  if (!sandbox)
+    return { connect: ssh2Connector, sshPort: 22, timing: { sshReadyMs: 600_000, sshRetryMs: 5000 } };
+  const port = Number(env.HK8S_SANDBOX_RESCUE_PORT ?? NaN);
+  if (!Number.isInteger(port) || port <= 0) return undefined;
+  const retry = Math.max(50, 5000 * pollScale);
+  return { connect: ssh2Connector, sshPort: port, timing: { sshReadyMs: retry * 120, sshRetryMs: retry } };
 }
 
 /** Where Talos answers: on the sandbox, its simulated nodes may listen on another port. */
@@ -108,6 +127,7 @@ export async function connectProvider(ws: Workspace, options: ConnectOptions): P
   const kubeNodes = kubernetesDrainer(ws.cluster, kubeTiming);
   return hcloudProvider(ws.spec, ws.cluster, {
     hcloud,
+    images: imageBuilderOptions(options.sandbox, env, pollScale),
     talos: {
       port: talosPort(options.sandbox, env),
       timing: options.sandbox ? scaledTiming(speed) : REAL_TIMING,

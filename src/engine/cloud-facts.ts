@@ -1,6 +1,6 @@
 /**
- * Cloud facts checked at plan time, before anything is created: the server types, locations,
- * network zones, architectures and Talos images the spec's pools need, against the catalogue of
+ * Cloud facts checked at plan time, before anything is created: the server types, locations and
+ * network zones the spec's pools need, against the catalogue of
  * the Hetzner project the plan talks to. A wrong one fails like a spec field — located in the
  * spec file, every problem at once, exit 4 — instead of halfway through an apply.
  *
@@ -25,13 +25,26 @@ export interface CloudCatalog {
     locations: Array<{ name: string; unavailableAfter?: string }>;
   }>;
   locations: Array<{ name: string; networkZone: string }>;
-  /** The Talos snapshots of the project (absent when no server is to be created). */
-  talosImages?: Array<{ version: string; arch: TalosArch }>;
+  /**
+   * The project's Talos snapshots of the spec's version and schematic (absent when no server is to
+   * be created): what the plan finds for `image.talos-<arch>`, or builds when missing.
+   */
+  talosImages?: CatalogImage[];
+}
+
+export interface CatalogImage {
+  id: number;
+  version: string;
+  arch: TalosArch;
+  /** The schematic label: the id's first 32 hex digits. */
+  schematic: string;
+  status: 'available' | 'creating' | 'unavailable';
+  labels: Record<string, string>;
 }
 
 export interface CatalogNeeds {
-  /** Also list the Talos images: a server is to be created. */
-  images: boolean;
+  /** Also list the Talos images of this identity: a server is to be created. */
+  images?: { version: string; schematic: string };
 }
 
 interface PoolRef {
@@ -78,9 +91,12 @@ export function observedNetworkZone(observed: readonly ObservedResource[]): stri
   return subnet ? String(subnet.props.network_zone) : undefined;
 }
 
-export function catalogNeeds(pools: readonly PoolRef[]): CatalogNeeds | undefined {
+export function catalogNeeds(
+  pools: readonly PoolRef[],
+  image: { version: string; schematic: string },
+): CatalogNeeds | undefined {
   if (pools.length === 0) return undefined;
-  return { images: pools.some((p) => p.creating) };
+  return pools.some((p) => p.creating) ? { images: image } : {};
 }
 
 export interface FactsInput {
@@ -121,7 +137,6 @@ export function checkCloudFacts(input: FactsInput): Problem[] {
     : input.spec.network.zone
       ? 'network.zone'
       : 'controlPlane.pools[0].location';
-  const missingImages = new Set<string>();
   for (const pool of input.pools) {
     const at = (field: string, message: string) => problems.push({ path: [...pool.path, field], message });
     const zone = zones.get(pool.location);
@@ -153,36 +168,12 @@ export function checkCloudFacts(input: FactsInput): Problem[] {
       );
       continue;
     }
-    const version = input.spec.talos.version;
-    const images = catalog.talosImages;
-    if (!pool.creating || !images) continue;
-    if (!images.some((i) => i.version === version)) {
-      missingImages.add(version);
-      continue;
-    }
-    if (!images.some((i) => i.version === version && i.arch === type.architecture)) {
-      const archs = sorted(images.filter((i) => i.version === version).map((i) => i.arch));
-      const types = sorted(
-        catalog.serverTypes.filter((t) => archs.includes(t.architecture)).map((t) => t.name),
-      ).filter((name) => orderable(catalog, pool.location, now).includes(name));
-      at(
-        'type',
-        `server type ${pool.type} is ${type.architecture}, and this project has no Talos ${version} ${type.architecture} image (a snapshot labelled os=talos,talos_version=${version},arch=${type.architecture}); images of ${version}: ${list(archs)}; types of that architecture in ${pool.location}: ${list(types)}`,
-      );
-    }
-  }
-  for (const version of missingImages) {
-    const versions = sorted((catalog.talosImages ?? []).map((i) => i.version));
-    problems.push({
-      path: ['talos', 'version'],
-      message: `this Hetzner project has no Talos ${version} image (snapshots labelled os=talos,talos_version=${version},arch=amd64|arm64); versions with images: ${list(versions)}`,
-    });
+    // A missing Talos image is no problem: the plan builds it (image.talos-<arch>).
   }
   return problems;
 }
 
-const HINT =
-  'Pick what the message lists as available, or create the missing Talos snapshot; nothing was created.';
+const HINT = 'Pick what the message lists as available; nothing was created.';
 
 /** Throws spec.invalid (exit 4), every problem located in the spec file. */
 export function assertCloudFacts(loaded: LoadedSpec, input: FactsInput): void {

@@ -1,21 +1,30 @@
 /**
  * Hetzner's catalogue as the cloud-facts check needs it: one list of server types, one of
- * locations and, when servers are to be created, one of the Talos snapshots — three requests
- * (one page each at today's sizes), read in parallel.
+ * locations and, when servers are to be created, one of the Talos snapshots of the spec's version
+ * and schematic (every architecture) — three requests (one page each at today's sizes), in parallel.
  */
-import type { HcloudApi } from '../providers/hcloud/index.js';
-import type { CatalogNeeds, CloudCatalog, TalosArch } from './cloud-facts.js';
+import type { HcloudApi, Image } from '../providers/hcloud/index.js';
+import { identityOfLabels, imageSelector, talosArch } from '../resources/hcloud/image/model.js';
+import type { CatalogImage, CatalogNeeds, CloudCatalog, TalosArch } from './cloud-facts.js';
 
 const ARCH: Record<string, TalosArch> = { x86: 'amd64', arm: 'arm64' };
 
-/** The selector the server driver boots from (src/resources/hcloud/server/driver.ts), all versions. */
-export const TALOS_IMAGES_SELECTOR = 'os=talos';
+function catalogImage(image: Image): CatalogImage[] {
+  const id = identityOfLabels(image.labels);
+  if (!id) return [];
+  const { version, schematic, arch } = id;
+  return [
+    { id: image.id, version, schematic, arch: talosArch(arch), status: image.status, labels: image.labels },
+  ];
+}
 
 export async function readCatalog(api: HcloudApi, needs: CatalogNeeds): Promise<CloudCatalog> {
   const [types, locations, images] = await Promise.all([
     api.serverTypes.list(),
     api.locations.list(),
-    needs.images ? api.images.list({ labelSelector: TALOS_IMAGES_SELECTOR }) : undefined,
+    needs.images
+      ? api.images.list({ query: { type: ['snapshot'] }, labelSelector: imageSelector(needs.images) })
+      : undefined,
   ]);
   return {
     serverTypes: types.map((t) => ({
@@ -28,14 +37,6 @@ export async function readCatalog(api: HcloudApi, needs: CatalogNeeds): Promise<
       }),
     })),
     locations: locations.map((l) => ({ name: l.name, networkZone: l.network_zone })),
-    ...(images
-      ? {
-          talosImages: images.flatMap((i) => {
-            const version = i.labels.talos_version;
-            const arch = i.labels.arch;
-            return version && (arch === 'amd64' || arch === 'arm64') ? [{ version, arch }] : [];
-          }),
-        }
-      : {}),
+    ...(images ? { talosImages: images.flatMap(catalogImage) } : {}),
   };
 }

@@ -8,6 +8,8 @@ import { addonRunners, type AddonAccessOptions } from '../execute/addons/runner.
 import { drainRunner, type NodeDrainer } from '../execute/drain.js';
 import { waitRunner } from '../execute/waits.js';
 import { hcloudDrivers } from '../execute/hcloud/runner.js';
+import type { BuilderOptions } from '../execute/image/builder.js';
+import { imageDriver } from '../execute/image/driver.js';
 import { nodeObjectDriver, type NodeObjects } from '../execute/node-objects.js';
 import { joinedRunner } from '../execute/node-joined.js';
 import { resourceRunners } from '../execute/resources.js';
@@ -47,6 +49,8 @@ export interface ProviderParts {
   addons: AddonAccessOptions;
   /** Drain, readiness and uncordon around disruptive node steps, and the health gates' reads. */
   nodeKube: NodeKube;
+  /** How Talos images are built (absent: this cloud cannot build them, e.g. a sandbox without rescue SSH). */
+  images?: BuilderOptions;
   /** The Hetzner token the client uses; Talos's VIP controller on the control planes gets it too. */
   hcloudToken: string;
   /** The operator's public IPv4; asked at most once, and only when the firewall needs it. */
@@ -73,6 +77,7 @@ export function clusterRunners(spec: Spec, parts: ProviderParts): KindRunners {
   return {
     ...resourceRunners({
       ...hcloudDrivers(parts.hcloud),
+      image: imageDriver(parts.hcloud, parts.images),
       ...talos.drivers,
       kube_node: nodeObjectDriver(parts.nodes),
       addon: addons.driver,

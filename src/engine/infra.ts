@@ -9,6 +9,7 @@ import { resolveNetworkLayout } from '../spec/network.js';
 import type { Spec } from '../spec/schema.js';
 import type { State } from '../state/reducer.js';
 import type { Observation } from './provider.js';
+import { schematicIdFor } from '../talos/config/schematic.js';
 
 const ZONES: Record<string, string> = {
   fsn1: 'eu-central',
@@ -41,6 +42,7 @@ export function infraLayout(spec: Spec): InfraLayout {
 }
 
 export function infraFacts(
+  spec: Spec,
   state: State,
   observation: Observation,
   architectures?: InfraFacts['architectures'],
@@ -59,6 +61,7 @@ export function infraFacts(
     sshPublicKey: typeof key === 'string' ? key : undefined,
     servers,
     ...(architectures ? { architectures } : {}),
+    talosSchematic: schematicIdFor(spec),
   };
 }
 
@@ -73,7 +76,7 @@ export function desiredResources(
   return desiredInfrastructure({
     spec: infra,
     layout: infraLayout(spec),
-    facts: infraFacts(state, observation, architectures),
+    facts: infraFacts(spec, state, observation, architectures),
     ...(surge.length > 0 ? { surge } : {}),
   });
 }

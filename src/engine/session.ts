@@ -18,6 +18,8 @@ import { desiredResources } from './infra.js';
 import { assertReplaceKnown, assertTargetsKnown } from './targets.js';
 import { assertCloudFacts, catalogNeeds, observedNetworkZone, poolsToCheck } from './cloud-facts.js';
 import { observeClusterKubernetes } from './kube-observation.js';
+import { observedImages } from './images.js';
+import { schematicIdFor } from '../talos/config/schematic.js';
 import { observedTalosInput, talosPlanInput } from './talos-inputs.js';
 import { assertVersionChanges, runningVersions } from './version-check.js';
 import { addonInputs } from '../addons/plan-input.js';
@@ -88,10 +90,24 @@ export async function computePlan(
   const target = guardObserved(ws, state, provider, request, observation.resources, events);
   for (const object of observation.unaddressed ?? []) warn(events, { kind: 'unaddressed-object', object });
   // Before anything else is read: a server the cloud cannot make stops the plan here (exit 4).
-  let desired = request.command === 'destroy' ? [] : await checkedDesired(ws, state, provider, observation);
+  const checked =
+    request.command === 'destroy'
+      ? { desired: [], images: [] }
+      : await checkedDesired(ws, state, provider, observation);
+  let desired = checked.desired;
   // Volumes hold data: only `destroy --include-volumes` sees (and so deletes) them.
   const keepVolumes = request.command === 'destroy' && request.includeVolumes === true;
-  const resources = observation.resources.filter((r) => r.type !== 'volume' || keepVolumes);
+  // Talos images are shared: one is seen only while a server of this plan needs it, never deleted here.
+  const wanted = new Set(desired.filter((d) => d.type === 'image').map((d) => d.address));
+  const found = new Set(checked.images.map((i) => i.address));
+  const resources = [
+    ...observation.resources.filter(
+      (r) =>
+        (r.type !== 'volume' || keepVolumes) &&
+        (r.type !== 'image' || (wanted.has(r.address) && !found.has(r.address))),
+    ),
+    ...checked.images,
+  ].sort((a, b) => a.address.localeCompare(b.address));
   const kube = await observeClusterKubernetes(ws.spec, state, provider, request.command, events);
   // Destroying needs no versions: it only forgets the Talos records.
   const talos = !provider.talos
@@ -101,7 +117,7 @@ export async function computePlan(
       : await observedTalosInput(ws.spec, state, resources, provider, kube);
   // Surge servers are wanted while their pool has nodes to upgrade: known once the versions are.
   const surge = talos && request.command !== 'destroy' ? surgePools(talos) : [];
-  if (surge.length > 0) desired = await checkedDesired(ws, state, provider, observation, surge);
+  if (surge.length > 0) desired = (await checkedDesired(ws, state, provider, observation, surge)).desired;
   const addons =
     talos && ws.addons.addons.length + ws.addons.problems.length > 0
       ? addonInputs(ws.addons, ws.spec, talos.layout, talos.facts, state, lastFailedRun(state) !== undefined)
@@ -139,18 +155,21 @@ export async function computePlan(
   const plan: Plan = { ...makePlan(inputs), ...(provider.target ? { target: provider.target } : {}) };
   if (request.command === 'apply') warnEndpoints(ws.spec, events);
   refuseProtectedRemovals(ws, plan);
+  // Found images are known to this run, but not recorded as the cluster's: they are the project's.
   const unrecorded = observation.resources.filter((o) => state.resources[o.address]?.id !== o.id);
   return {
     plan,
     unrecorded,
-    records: knownRecords(state, observation.resources),
+    records: knownRecords(state, [...observation.resources, ...checked.images]),
     ...(target ? { target } : {}),
   };
 }
 
 /**
- * The desired resources, after the cloud's catalogue confirmed what they need (src/engine/cloud-facts.ts).
- * The catalogue is read only when servers are to be created or change type.
+ * The desired resources, after the cloud's catalogue confirmed what they need (src/engine/cloud-facts.ts),
+ * and the Talos images the catalogue found for them (shared by the project's clusters, so found by
+ * version, schematic and architecture, never by cluster). The catalogue is read only when servers
+ * are to be created or change type.
  */
 async function checkedDesired(
   ws: Workspace,
@@ -158,11 +177,11 @@ async function checkedDesired(
   provider: Provider,
   observation: Observation,
   surge: readonly string[] = [],
-): Promise<DesiredResource[]> {
+): Promise<{ desired: DesiredResource[]; images: ObservedResource[] }> {
   const desired = desiredResources(ws.spec, state, observation, undefined, surge);
   const pools = poolsToCheck(ws.spec, desired, observation.resources);
-  const needs = catalogNeeds(pools);
-  if (!provider.catalog || !needs) return desired;
+  const needs = catalogNeeds(pools, { version: ws.spec.talos.version, schematic: schematicIdFor(ws.spec) });
+  if (!provider.catalog || !needs) return { desired, images: [] };
   const catalog = await provider.catalog(needs);
   assertCloudFacts(ws.loaded, {
     spec: ws.spec,
@@ -172,7 +191,8 @@ async function checkedDesired(
     now: Date.now(),
   });
   const architectures = Object.fromEntries(catalog.serverTypes.map((t) => [t.name, t.architecture]));
-  return desiredResources(ws.spec, state, observation, architectures, surge);
+  const wanted = desiredResources(ws.spec, state, observation, architectures, surge);
+  return { desired: wanted, images: observedImages(wanted, catalog.talosImages ?? []) };
 }
 
 /** Protected objects stay while the spec protects them; the way out is the spec, said in one line. */

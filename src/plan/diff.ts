@@ -94,7 +94,7 @@ export function diffResources(
         type: want.type,
         props: want.props,
         dependsOn: [],
-        reason: 'does not exist yet',
+        reason: want.type === 'image' ? 'build: no such Talos snapshot in the project' : 'does not exist yet',
       });
     } else if (!want && have) {
       actions.push(

@@ -24,7 +24,8 @@ export type HcloudResourceType =
   | 'server'
   | 'load_balancer'
   | 'floating_ip'
-  | 'volume';
+  | 'volume'
+  | 'image';
 
 /**
  * An addon's install record (`addon.<name>`: Ready once its checks pass) or one Kubernetes object

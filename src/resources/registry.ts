@@ -8,6 +8,7 @@
 import type { HcloudResourceType, KubeResourceType, ResourceType, TalosResourceType } from '../plan/types.js';
 import { firewall } from './hcloud/firewall.js';
 import { floatingIp } from './hcloud/floating-ip.js';
+import { image } from './hcloud/image/index.js';
 import { loadBalancer } from './hcloud/load-balancer/index.js';
 import { network } from './hcloud/network.js';
 import { placementGroup } from './hcloud/placement-group.js';
@@ -30,6 +31,7 @@ export const HCLOUD_RESOURCES: HcloudRegistry = {
   load_balancer: loadBalancer,
   floating_ip: floatingIp,
   volume,
+  image,
 };
 
 /** The modules in registry order. */

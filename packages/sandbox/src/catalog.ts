@@ -250,15 +250,23 @@ const TALOS_IMAGE_IDS: Record<(typeof TALOS_IMAGE_VERSIONS)[number], [number, nu
   'v1.13.10': [320000005, 320000006],
 };
 
+/** The schematic of the pre-seeded snapshots: qemu-guest-agent (Hetzner's public Talos ISO). */
+export const SEEDED_SCHEMATIC = 'ce4c980550dd2ab1b17bbf2b08801c7eb59418eafe8f279833297925d67c7515';
+
 function talosSnapshot(id: number, arch: 'x86' | 'arm', version: string): ImageRec {
   const talosArch = arch === 'x86' ? 'amd64' : 'arm64';
+  const hk8s = {
+    'hk8s.io/talos-version': version,
+    'hk8s.io/schematic': SEEDED_SCHEMATIC.slice(0, 32),
+    'hk8s.io/arch': arch,
+  };
   return {
     id,
     type: 'snapshot',
     status: 'available',
     name: null,
     description: `Talos Linux ${talosArch.toUpperCase()} ${version} (sandbox)`,
-    labels: { os: 'talos', talos_version: version, arch: talosArch },
+    labels: { os: 'talos', talos_version: version, arch: talosArch, ...hk8s },
     created: CATALOG_CREATED,
     architecture: arch,
     os_flavor: 'unknown',

@@ -142,6 +142,26 @@ export interface ServerApi extends CrudApi<'servers'> {
     body: Body<'/servers/{id}/actions/detach_from_network'>,
     options?: UnsafeCallOptions,
   ): Promise<ActionResult>;
+  /** Rescue for the next boot (no reboot); the given SSH keys may log in as root. */
+  enableRescue(
+    id: number,
+    body: Body<'/servers/{id}/actions/enable_rescue'>,
+    options?: CallOptions,
+  ): Promise<ActionResult>;
+  reset(id: number, options?: CallOptions): Promise<ActionResult>;
+  /** A snapshot of the server's disk; a lost answer is re-sent only when `verify` says it was not made. */
+  createImage(
+    id: number,
+    body: Body<'/servers/{id}/actions/create_image'>,
+    options?: UnsafeCallOptions,
+  ): Promise<{ image: ResourceOf<'images'> | undefined; actions: Action[] }>;
+}
+
+/** Images are made by `servers.createImage`; hk8s lists, reads, relabels and deletes snapshots. */
+export interface ImageApi extends ReadApi<'images'> {
+  get(id: number, options?: CallOptions): Promise<ResourceOf<'images'> | undefined>;
+  update(id: number, changes: ResourceUpdate, options?: CallOptions): Promise<ResourceOf<'images'>>;
+  delete(id: number, options?: CallOptions): Promise<ActionResult>;
 }
 
 export interface LoadBalancerApi extends CrudApi<'load_balancers'> {
@@ -226,7 +246,7 @@ export interface HcloudApi {
   primaryIps: ReadApi<'primary_ips'>;
   floatingIps: FloatingIpApi;
   /** Filter by `query: { type: [...] }` and `labelSelector`. */
-  images: ReadApi<'images'>;
+  images: ImageApi;
   serverTypes: ReadApi<'server_types'>;
   locations: ReadApi<'locations'>;
   loadBalancerTypes: ReadApi<'load_balancer_types'>;

@@ -15,6 +15,7 @@ import type { HcloudEvent } from './events.js';
 import { createResource, crudFor } from './operations/crud.js';
 import { firewallApi } from './operations/firewalls.js';
 import { floatingIpApi } from './operations/floating-ips.js';
+import { imageApi } from './operations/images.js';
 import { loadBalancerApi } from './operations/load-balancers.js';
 import { networkApi } from './operations/networks.js';
 import { serverApi } from './operations/servers.js';
@@ -166,7 +167,7 @@ export function createHcloudClient(options: HcloudClientOptions): HcloudClient {
     certificates: crudFor(transport, 'certificates'),
     primaryIps: read('primary_ips'),
     floatingIps: floatingIpApi(transport),
-    images: read('images'),
+    images: imageApi(transport),
     serverTypes: read('server_types'),
     locations: read('locations'),
     loadBalancerTypes: read('load_balancer_types'),

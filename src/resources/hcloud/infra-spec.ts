@@ -92,6 +92,8 @@ export interface InfraFacts {
   servers: Record<string, { id: string; ipv4?: string; ipv6?: string }>;
   /** The image architecture of each server type, from Hetzner's catalogue when the plan read it. */
   architectures?: Record<string, 'amd64' | 'arm64'>;
+  /** The Image Factory schematic id of the spec (src/talos/config/schematic.ts); default ce4c98…. */
+  talosSchematic?: string;
 }
 
 /** Everything a resource type module's desired-shape builder may look at. */

@@ -16,6 +16,8 @@ export const HCLOUD_INSTALLER_REPOSITORY = 'factory.talos.dev/hcloud-installer';
 export interface SchematicCustomization {
   extraKernelArgs: readonly string[];
   officialExtensions: readonly string[];
+  /** META partition entries (disk images only); hk8s's spec sets none, the id covers them anyway. */
+  meta?: ReadonlyArray<{ key: number; value: string }>;
 }
 
 const PLAIN_SCALAR = /^[A-Za-z0-9_./=,+@-][A-Za-z0-9_./=,:+@ -]*$/;
@@ -35,13 +37,19 @@ function list(indent: string, items: readonly string[]): string {
 
 /**
  * The factory's canonical text: Go YAML with 4-space indents, sequence items indented under their
- * key, fields in struct order (extraKernelArgs before systemExtensions), empty ones omitted.
+ * key, fields in struct order (extraKernelArgs, meta, systemExtensions), empty ones omitted.
  */
 export function schematicYaml(customization: SchematicCustomization): string {
   const { extraKernelArgs, officialExtensions } = customization;
-  if (extraKernelArgs.length === 0 && officialExtensions.length === 0) return 'customization: {}\n';
+  const meta = customization.meta ?? [];
+  if (extraKernelArgs.length === 0 && officialExtensions.length === 0 && meta.length === 0)
+    return 'customization: {}\n';
   let text = 'customization:\n';
   if (extraKernelArgs.length > 0) text += `    extraKernelArgs:\n${list('        ', extraKernelArgs)}`;
+  if (meta.length > 0) {
+    const entries = meta.map((m) => `        - key: ${m.key}\n          value: ${scalar(m.value)}\n`);
+    text += `    meta:\n${entries.join('')}`;
+  }
   if (officialExtensions.length > 0) {
     text += `    systemExtensions:\n        officialExtensions:\n${list('            ', officialExtensions)}`;
   }

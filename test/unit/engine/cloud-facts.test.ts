@@ -42,12 +42,11 @@ const CATALOG: CloudCatalog = {
     { name: 'hel1', networkZone: 'eu-central' },
     { name: 'ash', networkZone: 'us-east' },
   ],
-  talosImages: [
-    { version: 'v1.13.9', arch: 'amd64' },
-    { version: 'v1.13.9', arch: 'arm64' },
-    { version: 'v1.13.10', arch: 'amd64' },
-  ],
+  talosImages: [],
 };
+
+const SCHEMATIC = 'ce4c980550dd2ab1b17bbf2b08801c7eb59418eafe8f279833297925d67c7515';
+const IMAGES = { version: 'v1.13.9', schematic: SCHEMATIC };
 
 const spec = (pools: { cp?: string; workers?: string; talos?: string }) => `
 cluster: { name: unit }
@@ -144,13 +143,8 @@ describe('cloud facts', () => {
     ]);
   });
 
-  it('needs a Talos image of the version for the architecture of the type', async () => {
-    expect(await problemsOf(spec({ talos: 'v1.13.10', cp: 'cax11' }))).toEqual([
-      'controlPlane.pools.0.type: server type cax11 is arm64, and this project has no Talos v1.13.10 arm64 image (a snapshot labelled os=talos,talos_version=v1.13.10,arch=arm64); images of v1.13.10: amd64; types of that architecture in fsn1: cpx21, cpx31, cx22',
-    ]);
-    expect(await problemsOf(spec({ talos: 'v1.12.11' }))).toEqual([
-      'talos.version: this Hetzner project has no Talos v1.12.11 image (snapshots labelled os=talos,talos_version=v1.12.11,arch=amd64|arm64); versions with images: v1.13.10, v1.13.9',
-    ]);
+  it('a missing Talos image is no problem: the plan builds it', async () => {
+    expect(await problemsOf(spec({ talos: 'v1.13.10', cp: 'cax11' }))).toEqual([]);
   });
 
   it('lists every problem at once', async () => {
@@ -162,7 +156,6 @@ describe('cloud facts', () => {
     expect(problems.map((p) => p.split(':')[0])).toEqual([
       'controlPlane.pools.0.type',
       'workers.pools.0.type',
-      'workers.pools.1.type',
     ]);
   });
 
@@ -221,7 +214,7 @@ describe('cloud facts in a plan', () => {
     const hooks = { events: () => undefined, confirm: async () => true, onRunStart: () => () => undefined };
     const applied = await applyCluster(ws, cloud.provider(), { command: 'apply', parallelism: 4 }, hooks);
     expect(applied.result?.outcome).toBe('succeeded');
-    expect(cloud.catalogReads).toEqual([{ images: true }]);
+    expect(cloud.catalogReads).toEqual([{ images: IMAGES }]);
     const again = await planCluster(ws, cloud.provider(), { command: 'apply' }, () => undefined);
     expect(again.plan.graph.actions).toEqual([]);
     expect(cloud.catalogReads).toHaveLength(1);
@@ -240,7 +233,7 @@ describe('cloud facts in a plan', () => {
     await expect(
       planCluster(changed, cloud.provider(), { command: 'apply' }, () => undefined),
     ).rejects.toThrow(/server type cx11 was retired in fsn1/);
-    expect(cloud.catalogReads.at(-1)).toEqual({ images: false });
+    expect(cloud.catalogReads.at(-1)).toEqual({});
   });
 });
 
@@ -267,12 +260,30 @@ describe('the catalogue read', () => {
         .on(
           'GET',
           '/images',
-          page('images', [{ id: 9, labels: { os: 'talos', talos_version: 'v1.13.9', arch: 'arm64' } }], 1, 1),
+          page(
+            'images',
+            [
+              {
+                id: 9,
+                status: 'available',
+                labels: {
+                  'hk8s.io/talos-version': 'v1.13.9',
+                  'hk8s.io/schematic': SCHEMATIC.slice(0, 32),
+                  'hk8s.io/arch': 'arm',
+                },
+              },
+              { id: 10, status: 'available', labels: { os: 'talos' } },
+            ],
+            1,
+            1,
+          ),
         );
       const { client } = clientFor(stub);
-      const catalog = await readCatalog(client, { images: true });
+      const catalog = await readCatalog(client, { images: IMAGES });
       expect(stub.requests.map((r) => r.path).sort()).toEqual(['/images', '/locations', '/server_types']);
-      expect(stub.requestsTo('GET', '/images')[0]?.query.get('label_selector')).toBe('os=talos');
+      expect(stub.requestsTo('GET', '/images')[0]?.query.get('label_selector')).toBe(
+        `hk8s.io/talos-version=v1.13.9,hk8s.io/schematic=${SCHEMATIC.slice(0, 32)}`,
+      );
       expect(catalog).toEqual({
         serverTypes: [
           { name: 'cpx21', architecture: 'amd64', locations: [{ name: 'fsn1' }] },
@@ -283,10 +294,23 @@ describe('the catalogue read', () => {
           },
         ],
         locations: [{ name: 'fsn1', networkZone: 'eu-central' }],
-        talosImages: [{ version: 'v1.13.9', arch: 'arm64' }],
+        talosImages: [
+          {
+            id: 9,
+            version: 'v1.13.9',
+            schematic: SCHEMATIC.slice(0, 32),
+            arch: 'arm64',
+            status: 'available',
+            labels: {
+              'hk8s.io/talos-version': 'v1.13.9',
+              'hk8s.io/schematic': SCHEMATIC.slice(0, 32),
+              'hk8s.io/arch': 'arm',
+            },
+          },
+        ],
       });
       stub.requests.length = 0;
-      await readCatalog(client, { images: false });
+      await readCatalog(client, {});
       expect(stub.requests.map((r) => r.path).sort()).toEqual(['/locations', '/server_types']);
     } finally {
       await stub.close();

@@ -133,7 +133,7 @@ describe('targets', () => {
 
 describe('a whole plan', () => {
   const spec = validateSpec(parse(readFileSync('test/fixtures/cluster-5-5.yaml', 'utf8')));
-  const ctx = { spec, layout: infraLayout(spec), facts: infraFacts(emptyState(), { resources: [] }) };
+  const ctx = { spec, layout: infraLayout(spec), facts: infraFacts(spec, emptyState(), { resources: [] }) };
   const desired = desiredInfrastructure(ctx);
   // Half exists (changed), half is new, and one server is extra: creates, updates, replaces, deletes.
   const observed: ObservedResource[] = desired

@@ -62,6 +62,7 @@ describe('desiredInfrastructure', () => {
   it('derives the reference layout for 3 + 2 nodes', () => {
     expect(addresses(spec())).toEqual([
       'firewall.main',
+      'image.talos-x86',
       'network.main',
       'placement_group.control-plane',
       'placement_group.w-pg-1',
@@ -103,7 +104,8 @@ describe('desiredInfrastructure', () => {
 
   it('labels every resource with the cluster and its own address', () => {
     for (const r of derive(spec())) {
-      if (r.type === 'subnet') continue;
+      // Subnets carry no labels; Talos images are shared by the project's clusters (found by identity).
+      if (r.type === 'subnet' || r.type === 'image') continue;
       expect(r.props.labels).toMatchObject({ 'hk8s.io/cluster': 'demo', 'hk8s.io/address': r.address });
     }
   });
@@ -114,6 +116,7 @@ describe('desiredInfrastructure', () => {
     expect(w?.props.subnet).toBe('10.0.80.0/25');
     expect(w?.dependsOn).toEqual([
       'firewall.main',
+      'image.talos-x86',
       'network.main',
       'placement_group.w-pg-1',
       'ssh_key.main',

@@ -145,7 +145,7 @@ function setup() {
   // Step 3: one registry line.
   const withDns = { ...HCLOUD_RESOURCES, dns_record: dnsRecordModule(table, calls) };
   const registry: HcloudRegistry = withDns;
-  const ctx = { spec, layout: infraLayout(spec), facts: infraFacts(emptyState(), { resources: [] }) };
+  const ctx = { spec, layout: infraLayout(spec), facts: infraFacts(spec, emptyState(), { resources: [] }) };
   const desired = desiredInfrastructure(ctx, registry);
   // Everything else already exists exactly as desired, so only the new type has work to do.
   const others: ObservedResource[] = desired

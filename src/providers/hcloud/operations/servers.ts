@@ -4,9 +4,10 @@
  * and `detach_from_network` fail or differ on repeat: non-idempotent.
  */
 import type { ServerApi } from '../api.js';
+import type { Image } from '../types.js';
 import type { Transport } from '../transport.js';
 import { crudFor } from './crud.js';
-import { postAction } from './shared.js';
+import { collectActions, postAction, VERIFIED } from './shared.js';
 
 export function serverApi(t: Transport): ServerApi {
   return {
@@ -56,6 +57,37 @@ export function serverApi(t: Transport): ServerApi {
         id,
         body,
         o,
+      ),
+    enableRescue: (id, body, o) =>
+      postAction(
+        t,
+        '/servers/{id}/actions/enable_rescue',
+        'enable_rescue_mode_for_server',
+        'idempotent',
+        id,
+        body,
+        o,
+      ),
+    reset: (id, o) =>
+      postAction(t, '/servers/{id}/actions/reset', 'reset_server', 'idempotent', id, undefined, o),
+    createImage: (id, body, o = {}) =>
+      t.callMapped(
+        'POST',
+        '/servers/{id}/actions/create_image',
+        { pathParams: { id }, body },
+        { op: 'create_image_from_server', safety: 'non-idempotent', where: o.where },
+        (data) => ({
+          image: (data as { image?: Image } | undefined)?.image,
+          actions: collectActions(data),
+        }),
+        {
+          signal: o.signal,
+          verify:
+            'verify' in o && o.verify
+              ? async () =>
+                  (await o.verify?.()) ? { image: undefined, actions: VERIFIED.actions } : undefined
+              : undefined,
+        },
       ),
     detachFromNetwork: (id, body, o) =>
       postAction(

@@ -10,6 +10,7 @@ import type { Driver, DriverContext } from '../../types.js';
 import { createLabels, findByAddress, refId, settle } from '../driver-kit.js';
 import { changed, labelsOf, list, obj, str } from '../props.js';
 import { renderRdns } from '../rdns.js';
+import { imageSelector } from '../image/model.js';
 
 function record(ctx: DriverContext, s: Server): ResourceRecord {
   return {
@@ -30,8 +31,10 @@ function record(ctx: DriverContext, s: Server): ResourceRecord {
 /** One image lookup per image per process, however many servers are created. */
 const imageLookups = new WeakMap<HcloudApi, Map<string, Promise<number>>>();
 
+/** The selector of the Talos image a server boots: version, schematic and architecture. */
 export function talosImageSelector(image: JsonObject): string {
-  return `os=talos,talos_version=${str(image.version)},arch=${str(image.arch)}`;
+  const arch = str(image.arch) === 'arm' ? 'arm' : 'x86';
+  return imageSelector({ version: str(image.talos_version), schematic: str(image.schematic), arch });
 }
 
 async function talosImage(ctx: DriverContext, image: JsonObject): Promise<number> {
@@ -41,20 +44,21 @@ async function talosImage(ctx: DriverContext, image: JsonObject): Promise<number
   let lookup = cache.get(selector);
   if (!lookup) {
     lookup = ctx.api.images.list({ labelSelector: selector }).then((images) => {
-      const newest = [...images].sort((a, b) => b.id - a.id)[0];
+      const newest = [...images].filter((i) => i.status === 'available').sort((a, b) => b.id - a.id)[0];
       if (!newest) {
         throw new Hk8sError(
           'provider.api',
-          `no Talos image (snapshot labelled ${selector}) in this Hetzner project`,
+          `no available Talos image (snapshot labelled ${selector}) in this Hetzner project`,
           {
             where: ctx.address,
-            hint: 'Create a Talos snapshot with those labels (hk8s will build it itself in a later version), or pick a talos.version that has one.',
+            hint: `Run \`hk8s apply\` again (the plan builds the missing image as image.talos-${str(image.arch)}), or \`hk8s image build\`.`,
           },
         );
       }
       return newest.id;
     });
     cache.set(selector, lookup);
+    // A miss is not kept: the image may be built later in the same process.
     lookup.catch(() => cache.delete(selector));
   }
   return lookup;

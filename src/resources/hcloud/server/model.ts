@@ -5,6 +5,7 @@
 import type { DesiredResource, JsonObject } from '../../../plan/types.js';
 import type { Server } from '../../../providers/hcloud/index.js';
 import { ipv4InCidr } from '../ipv4.js';
+import { imageAddress, imageId, imageProps, poolArch } from '../image/model.js';
 import type { AddressBook, ResourceRules } from '../../types.js';
 import type { DesiredContext, InfraPool } from '../infra-spec.js';
 import {
@@ -74,16 +75,15 @@ function desiredServer(
   const subnet = subnetFor(ctx, pool, role);
   const group = typeof slot.index === 'number' ? placementGroupFor(pool, role, slot.index) : undefined;
   const protect = spec.cluster.deleteProtection && !slot.surge;
+  const arch = poolArch(ctx, pool);
+  // A server to be created waits for its architecture's image (which the plan builds if missing).
+  const image = ctx.facts.servers[address] ? [] : [imageAddress(arch)];
   const props: JsonObject = {
     name,
     server_type: pool.type,
     location: pool.location,
-    image: {
-      os: 'talos',
-      version: spec.talos.version,
-      // The catalogue knows; without it (nothing to create) the name does: Arm types are cax*.
-      arch: ctx.facts.architectures?.[pool.type] ?? (pool.type.startsWith('cax') ? 'arm64' : 'amd64'),
-    },
+    // The image's identity: the driver boots the snapshot labelled with it (built first when missing).
+    image: { os: 'talos', ...imageProps(imageId(ctx, arch)) },
     ssh_keys: [ref(addresses.sshKey)],
     network: ref(addresses.network),
     subnet,
@@ -106,6 +106,7 @@ function desiredServer(
       addresses.firewall,
       addresses.sshKey,
       ...(group ? [group] : []),
+      ...image,
     ].sort(),
     props,
   };

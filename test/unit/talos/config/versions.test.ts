@@ -64,6 +64,20 @@ describe('Image Factory schematics', () => {
     expect(schematicIdOf({ extraKernelArgs, officialExtensions })).toBe(id);
   });
 
+  it('META entries hash to the factory test vector (key 10 "foo" → d308a2a5…59a7f)', () => {
+    const id = schematicIdOf({
+      extraKernelArgs: [],
+      officialExtensions: [],
+      meta: [{ key: 10, value: 'foo' }],
+    });
+    expect(id).toBe('d308a2a5ee2277bed5fbaa104fcbc8d59122abfa737df987a95b4ca763459a7f');
+  });
+
+  it('the same customization written in another order of fields gives the same id', () => {
+    const a = schematicIdOf({ officialExtensions: ['siderolabs/qemu-guest-agent'], extraKernelArgs: [] });
+    expect(a).toBe('ce4c980550dd2ab1b17bbf2b08801c7eb59418eafe8f279833297925d67c7515');
+  });
+
   it('writes the canonical YAML with kernel args first and quotes ambiguous strings', () => {
     expect(
       schematicYaml({ extraKernelArgs: ['net.ifnames=0', 'true'], officialExtensions: ['siderolabs/a'] }),
