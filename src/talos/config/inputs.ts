@@ -4,11 +4,10 @@
  * cluster). It covers every input `buildMachineConfig` reads: the spec without the other pools
  * (their effect on this node, the network layout and whether control planes take workloads, is
  * hashed as derived values instead), the node's own pool except its count, the node, the cluster
- * values, the staged Kubernetes versions, the secrets, and the renderer itself (hk8s's version
- * and `CONFIG_RENDER_REVISION`). Equal digests mean equal configs; a different digest only
+ * values, the staged Kubernetes versions, the secrets, and the renderer itself
+ * (`CONFIG_RENDER_REVISION`). Equal digests mean equal configs; a different digest only
  * means "render and compare": the rendered config's hash stays what decides.
  */
-import { HK8S_VERSION } from '../../engine/version.js';
 import { canonicalJson, hashOf, sha256 } from '../../plan/hash.js';
 import { resolveNetworkLayout } from '../../spec/network.js';
 import type { Spec } from '../../spec/schema.js';
@@ -75,7 +74,8 @@ export function configInputsHash(input: BuildMachineConfigInput): string {
   const { hcloudToken, ...cluster } = input.cluster;
   return sha256(
     canonicalJson({
-      renderer: [HK8S_VERSION, CONFIG_RENDER_REVISION],
+      // The revision, not hk8s's version: the planner reads no files (inputs.test.ts pins it).
+      renderer: CONFIG_RENDER_REVISION,
       spec: specDigest(input.spec, input.node.role, input.node.pool),
       secrets: secretsDigest(input.secrets),
       node: input.node,

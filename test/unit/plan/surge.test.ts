@@ -150,7 +150,7 @@ describe('maxSurge: surge servers around a rolling Talos upgrade', () => {
     expect(surge?.props).toMatchObject({
       name: 'unit-w-s1',
       server_type: 'cpx32',
-      image: { os: 'talos', version: NEW },
+      image: { os: 'talos', talos_version: NEW },
       subnet: numbered?.props.subnet,
       protection: { delete: false, rebuild: false },
     });
