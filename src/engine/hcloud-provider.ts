@@ -10,6 +10,7 @@ import { waitRunner } from '../execute/waits.js';
 import { hcloudDrivers } from '../execute/hcloud/runner.js';
 import { nodeObjectDriver, type NodeObjects } from '../execute/node-objects.js';
 import { joinedRunner } from '../execute/node-joined.js';
+import { nodeBackRunner } from '../execute/node-back.js';
 import { resourceRunners } from '../execute/resources.js';
 import { KindDispatcher, type KindRunners } from '../execute/runners.js';
 import type { KubeClientSource } from '../execute/kube/clients.js';
@@ -82,6 +83,7 @@ export function clusterRunners(spec: Spec, parts: ProviderParts): KindRunners {
       'talos-health': talos.kinds.wait,
       'upgrade-gate': talos.kinds.wait,
       'node-joined': joinedRunner(talos.etcd, parts.nodes),
+      'node-back': nodeBackRunner(parts.nodeKube),
       'cluster-ready': addons.clusterReady,
     }),
     drain: drainRunner(parts.drainer),
