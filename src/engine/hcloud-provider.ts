@@ -12,6 +12,7 @@ import type { BuilderOptions } from '../execute/image/builder.js';
 import { imageDriver } from '../execute/image/driver.js';
 import { nodeObjectDriver, type NodeObjects } from '../execute/node-objects.js';
 import { joinedRunner } from '../execute/node-joined.js';
+import { nodeBackRunner } from '../execute/node-back.js';
 import { resourceRunners } from '../execute/resources.js';
 import { KindDispatcher, type KindRunners } from '../execute/runners.js';
 import type { KubeClientSource } from '../execute/kube/clients.js';
@@ -87,6 +88,7 @@ export function clusterRunners(spec: Spec, parts: ProviderParts): KindRunners {
       'talos-health': talos.kinds.wait,
       'upgrade-gate': talos.kinds.wait,
       'node-joined': joinedRunner(talos.etcd, parts.nodes),
+      'node-back': nodeBackRunner(parts.nodeKube),
       'cluster-ready': addons.clusterReady,
     }),
     drain: drainRunner(parts.drainer),

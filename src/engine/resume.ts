@@ -68,7 +68,14 @@ export async function resumeCluster(
     const reconciled = await reconcileRun(ws, provider, opened.state, target);
     opened = await openState(ws.log);
     const command: PlanCommand = target.command === 'destroy' ? 'destroy' : 'apply';
-    const computed = await computePlan(ws, opened.state, provider, { ...request, command }, hooks.events);
+    const replace = unfinishedReplacements(opened.state.runs[target.id] ?? target, request.replace);
+    const computed = await computePlan(
+      ws,
+      opened.state,
+      provider,
+      { ...request, command, ...(replace.length > 0 ? { replace } : {}) },
+      hooks.events,
+    );
     const { plan } = computed;
     await recordUnrecorded(ws, computed.unrecorded);
     if (hasChanges(plan) && !(await hooks.confirm(plan)))
@@ -80,6 +87,17 @@ export async function resumeCluster(
   } finally {
     await lock.release();
   }
+}
+
+/**
+ * The replacements the run did not finish (`--replace` or a field that cannot change in place):
+ * planned again, so a node already drained or out of etcd is replaced rather than left as it is.
+ */
+function unfinishedReplacements(run: RunRecord, asked: readonly string[] = []): string[] {
+  const left = Object.values(run.actions)
+    .filter((a) => a.kind === 'replace' && a.status !== 'succeeded')
+    .map((a) => a.address);
+  return [...new Set([...asked, ...left])].sort();
 }
 
 async function reconcileRun(ws: Workspace, provider: Provider, state: State, target: RunRecord) {

@@ -1,13 +1,20 @@
 /**
  * The `wait` kind, dispatched by condition: `talos-health` (Talos and etcd), `upgrade-gate`
  * (between upgrade steps, both in `talos/health.ts`), `node-joined` (a
- * replaced node back in etcd and Ready, `node-joined.ts`), `cluster-ready` (Kubernetes nodes and addons). A condition without a runner here is a bug, reported as one.
+ * replaced node back in etcd and Ready, `node-joined.ts`), `node-back` (a powered-off node Ready
+ * and uncordoned, `node-back.ts`), `cluster-ready` (Kubernetes nodes and addons). A condition without a runner here is a bug, reported as one.
  */
 import type { WaitAction } from '../plan/types.js';
 import type { KindRunner } from './runners.js';
 import { planAgain } from './runners.js';
 
-export const WAIT_CONDITIONS = ['talos-health', 'upgrade-gate', 'node-joined', 'cluster-ready'] as const;
+export const WAIT_CONDITIONS = [
+  'talos-health',
+  'upgrade-gate',
+  'node-joined',
+  'node-back',
+  'cluster-ready',
+] as const;
 export type WaitCondition = (typeof WAIT_CONDITIONS)[number];
 
 export type WaitRunners = { [C in WaitCondition]: KindRunner<WaitAction> };

@@ -77,7 +77,9 @@ export function diffResources(
   const forced = new Set(options.replace ?? []);
   const registry = options.registry ?? HCLOUD_RESOURCES;
   for (const address of forced) {
-    if (!observed.some((o) => o.address === address)) {
+    // A resource the spec wants that is gone (an interrupted replacement deleted it) is created anyway.
+    const wanted = desired.some((d) => d.address === address);
+    if (!wanted && !observed.some((o) => o.address === address)) {
       throw new Hk8sError('plan.target', `cannot replace ${address}: it does not exist`, {
         where: address,
         hint: 'Run `hk8s state list` to see the addresses that exist.',
@@ -142,7 +144,11 @@ function compareResource(
       (info.powerCycle ?? []).some((prefix) => isUnder(p, prefix)),
     );
     const reason = `${describeChange(patch)}${cycles ? ' (the server is powered off and on)' : ''}`;
-    return [{ ...base, kind: 'update', id: actionId('update', want.address), reason }];
+    const update: Action = { ...base, kind: 'update', id: actionId('update', want.address), reason };
+    // A node that goes down for the change is drained first, as for a replacement.
+    return cycles && info.drainBeforeDelete
+      ? [drain(want.address, 'powered off for the change'), update]
+      : [update];
   }
   const reason = force
     ? 'replacement requested (--replace)'
@@ -215,7 +221,7 @@ function linkDependencies(
             if (other.kind === 'create' || other.kind === 'replace') deps.add(other.id);
           }
         }
-        if (action.kind === 'replace') own.filter((a) => a.kind === 'drain').forEach((a) => deps.add(a.id));
+        if (action.kind !== 'create') own.filter((a) => a.kind === 'drain').forEach((a) => deps.add(a.id));
         break;
       case 'delete': {
         own.filter((a) => a.kind === 'drain').forEach((a) => deps.add(a.id));

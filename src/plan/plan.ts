@@ -7,6 +7,7 @@ import { diffResources } from './diff.js';
 import { restrictToTargets, sortGraph } from './graph.js';
 import { planTalos, REBOOT_GROUP, type TalosPlan, type TalosPlanInput } from './talos/plan-talos.js';
 import { hashOf } from './hash.js';
+import { planRolling } from './rolling.js';
 import { forgetAddons, planAddons, type AddonPlanInput } from '../addons/plan-addons.js';
 import { addonGate } from '../addons/plan-input.js';
 import { HCLOUD_RESOURCES, rulesFor, type HcloudRegistry } from '../resources/registry.js';
@@ -91,7 +92,8 @@ export function makePlan(inputs: PlanInputs, registry: HcloudRegistry = HCLOUD_R
   const serial = (action: Action) => 'type' in action && rulesFor(action.type, registry).serial === true;
   const force = inputs.force === true;
   const talos = inputs.talos && planTalos({ ...inputs.talos, force }, infra, destroy);
-  const withTalosActions = talos ? withTalos(infra, talos) : infra;
+  const withTalosActions =
+    talos && inputs.talos ? withRolling(withTalos(infra, talos), inputs.talos.spec) : infra;
   const actions = inputs.addons
     ? [...withTalosActions, ...addonActions(inputs.addons, talos?.actions ?? [], destroy)]
     : withTalosActions;
@@ -134,6 +136,19 @@ function withTalos(infra: Action[], talos: TalosPlan): Action[] {
       : a,
   );
   return [...linked, ...talos.actions];
+}
+
+/** Server updates that take nodes down, ordered and gated (rolling.ts). */
+function withRolling(actions: Action[], spec: TalosPlanInput['spec']): Action[] {
+  const rolling = planRolling(actions, spec);
+  const extra = new Map<string, string[]>();
+  for (const [from, to] of rolling.links) extra.set(from, [...(extra.get(from) ?? []), to]);
+  const linked = actions.map((a) =>
+    extra.has(a.id)
+      ? { ...a, dependsOn: [...new Set([...a.dependsOn, ...(extra.get(a.id) ?? [])])].sort() }
+      : a,
+  );
+  return [...linked, ...rolling.actions];
 }
 
 /** Actions on a serial type share a group of that type's name, limited to one at a time. */

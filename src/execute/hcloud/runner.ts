@@ -25,6 +25,13 @@ export function describeHcloud(action: ResourceAction): unknown {
   }
 }
 
+/** The id of the resource a replacement started on, as its ActionStarted request recorded it. */
+function replacedId(request: unknown): string | undefined {
+  if (typeof request !== 'object' || request === null || !('id' in request)) return undefined;
+  const id = (request as { id: unknown }).id;
+  return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
+}
+
 async function reconcileHcloud(
   driver: Driver,
   api: HcloudApi,
@@ -32,12 +39,20 @@ async function reconcileHcloud(
   run: RunContext,
 ): Promise<Reconciliation> {
   switch (pending.kind) {
-    case 'create':
-    case 'replace': {
+    case 'create': {
       const found = await driver.find({ api, run, address: pending.address });
       return found
         ? { status: 'done', outcome: { resource: found, adopted: true } }
         : { status: 'not-done', reason: 'the resource was not created before the run stopped' };
+    }
+    case 'replace': {
+      const found = await driver.find({ api, run, address: pending.address });
+      // The old resource still at the address is not its replacement: the replacement is planned again.
+      if (found && found.id === replacedId(pending.request))
+        return { status: 'not-done', reason: 'the old resource still exists' };
+      return found
+        ? { status: 'done', outcome: { resource: found, adopted: true } }
+        : { status: 'not-done', reason: 'the replacement was not created before the run stopped' };
     }
     case 'delete': {
       const found = await driver.find({ api, run, address: pending.address });

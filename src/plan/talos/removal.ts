@@ -204,9 +204,31 @@ function replacements(input: NodeChangeInput): Replacement[] {
   );
 }
 
-/** One replaced node at a time: drain, leave, replace, clear the old Node, first config, joined. */
+/**
+ * Batches of the chain: each control plane alone; a worker pool's nodes `upgrade.maxUnavailable`
+ * at a time (pools one after another). Each batch starts once the one before has joined.
+ */
+function batchesOf(input: NodeChangeInput, chain: readonly Replacement[]): number[] {
+  const limit = (pool: string) =>
+    Math.max(1, input.spec.workers.pools.find((p) => p.name === pool)?.upgrade.maxUnavailable ?? 1);
+  const batches: number[] = [];
+  let batch = -1;
+  let inBatch = 0;
+  let pool: string | undefined;
+  for (const step of chain) {
+    const [stepPool] = position(step.server);
+    const full = step.role === 'controlplane' || stepPool !== pool || inBatch >= limit(stepPool);
+    if (full) [batch, inBatch, pool] = [batch + 1, 0, stepPool];
+    inBatch++;
+    batches.push(batch);
+  }
+  return batches;
+}
+
+/** Replaced nodes batch by batch: drain, leave, replace, clear the old Node, first config, joined. */
 function planReplacements(input: NodeChangeInput, out: NodeChanges, chain: Replacement[]): void {
-  let previousJoined: string | undefined;
+  const batches = batchesOf(input, chain);
+  const joinedOf = new Map<number, string[]>();
   chain.forEach((step, i) => {
     const { server, config, replace } = step;
     const drain = find(input.infra, 'drain', server);
@@ -240,8 +262,10 @@ function planReplacements(input: NodeChangeInput, out: NodeChanges, chain: Repla
       condition: NODE_JOINED,
     };
     out.actions.push(joined);
-    if (previousJoined) for (const id of first) out.links.push([id, previousJoined]);
-    previousJoined = joined.id;
+    const batch = batches[i] ?? 0;
+    for (const previous of joinedOf.get(batch - 1) ?? [])
+      for (const id of first) out.links.push([id, previous]);
+    joinedOf.set(batch, [...(joinedOf.get(batch) ?? []), joined.id]);
     // Configs name every control plane's addresses; waiting for a later replacement would be a cycle.
     for (const later of chain.slice(i + 1))
       if (later.replace) out.unlinks.push([config.id, later.replace.id]);

@@ -104,12 +104,14 @@ describe('diffResources', () => {
     expect(action.reason).toBe('labels changed');
   });
 
-  it('an in-place server type change says the server is power-cycled', () => {
-    const [action] = diffResources(
+  it('an in-place server type change drains the node first and says the server is power-cycled', () => {
+    const [drain, action] = diffResources(
       [desired('server.w.1', 'server', server({ server_type: 'cpx32' }))],
       [observed('server.w.1', 'server', server())],
     );
+    expect(drain).toMatchObject({ kind: 'drain', id: 'drain:server.w.1' });
     expect(action?.kind).toBe('update');
+    expect(action?.dependsOn).toEqual(['drain:server.w.1']);
     expect(action?.reason).toBe('server_type changed (the server is powered off and on)');
   });
 

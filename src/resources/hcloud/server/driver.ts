@@ -154,17 +154,25 @@ export const serverDriver: Driver = {
     if (changed(before, after, 'server_type')) {
       ctx.run.progress(`changing type to ${str(after.server_type)}: powering off`);
       await settle(ctx, ctx.api.servers.poweroff(id, { where: ctx.address }));
-      await settle(
-        ctx,
-        ctx.api.servers.changeType(
-          id,
-          { server_type: str(after.server_type), upgrade_disk: false },
-          {
-            where: ctx.address,
-            verify: async () => (await current(ctx, id)).server_type.name === str(after.server_type),
-          },
-        ),
-      );
+      try {
+        await settle(
+          ctx,
+          ctx.api.servers.changeType(
+            id,
+            { server_type: str(after.server_type), upgrade_disk: false },
+            {
+              where: ctx.address,
+              verify: async () => (await current(ctx, id)).server_type.name === str(after.server_type),
+            },
+          ),
+        );
+      } catch (error) {
+        // A failed change leaves the server as it was, and running: never a node left off.
+        ctx.run.progress('the type change failed: powering the server on again');
+        await settle(ctx, ctx.api.servers.poweron(id, { where: ctx.address })).catch(() => undefined);
+        throw error;
+      }
+      ctx.run.progress(`type changed to ${str(after.server_type)}: powering on`);
       await settle(ctx, ctx.api.servers.poweron(id, { where: ctx.address }));
     }
     if (changed(before, after, 'network') || changed(before, after, 'subnet')) {
@@ -179,7 +187,7 @@ export const serverDriver: Driver = {
       await attach(ctx, id, after);
     }
     if (changed(before, after, 'protection')) await protect(ctx, id, obj(after.protection));
-    if (changed(before, after, 'power') && after.power === 'on') {
+    if (changed(before, after, 'power') && after.power === 'on' && !changed(before, after, 'server_type')) {
       ctx.run.progress('powering on');
       await settle(ctx, ctx.api.servers.poweron(id, { where: ctx.address }));
     }
