@@ -135,8 +135,10 @@ describe('cluster lifecycle on the sandbox', () => {
     while ((await world(sandboxDir)).servers[id]?.status !== 'off')
       await new Promise((r) => setTimeout(r, 20));
     const plan = planJson().graph.actions;
-    expect(plan.map((a) => a.id)).toEqual(['update:server.w-fsn.1']);
+    // Power on, then wait until its Node is back (Ready) before anything else may disrupt a node.
+    expect(plan.map((a) => a.id)).toEqual(['update:server.w-fsn.1', 'wait:server.w-fsn.1']);
     expect(plan[0]?.patch).toEqual([{ op: 'replace', path: '/power', value: 'on' }]);
+    expect(plan[1]?.dependsOn).toEqual(['update:server.w-fsn.1']);
     const apply = ws.run('apply', '--sandbox', '--auto-approve');
     expect(apply.code, apply.stdout + apply.stderr).toBe(0);
     expect((await world(sandboxDir)).servers[id]?.status).toBe('running');
