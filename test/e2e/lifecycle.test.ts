@@ -22,7 +22,9 @@ afterAll(() => {
 });
 
 function planJson(): {
-  graph: { actions: Array<{ id: string; kind: string; address: string; patch?: unknown }> };
+  graph: {
+    actions: Array<{ id: string; kind: string; address: string; patch?: unknown; dependsOn: string[] }>;
+  };
 } {
   const r = ws.run('plan', '--sandbox', '--json');
   expect(r.code, r.stderr).toBe(0);
