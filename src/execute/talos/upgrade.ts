@@ -15,7 +15,8 @@ import type { TalosAccess } from './access.js';
 import type { TalosConnections } from './connections.js';
 import { etcdProblem, refuseTwoMembers, type ControlPlaneTarget } from './upgrade-etcd.js';
 import { controlPlaneTargets } from './upgrade-gates.js';
-import { installUpgrade, waitForNewVersion } from './upgrade-install.js';
+import { installWhenFree } from './upgrade-busy.js';
+import { waitForNewVersion } from './upgrade-install.js';
 import type { NodeKube } from './upgrade-kube.js';
 import { pollUntil } from './upgrade-wait.js';
 
@@ -82,15 +83,18 @@ async function install(step: Step, running: string): Promise<void> {
       drained.drained ? `drained (${drained.evicted} pods evicted)` : (drained.why ?? 'not drained'),
     );
   };
-  const how = await installUpgrade(step.client, action, running, step.hostname, ctx, c.timings, drain).catch(
-    async (error: unknown) => {
-      // Nothing was rebooted: the node keeps serving on its old version, so it takes work again.
-      await deps.kube.uncordon(action.node, ctx).catch(() => undefined);
-      throw error;
-    },
-  );
-  ctx.progress(`${how === 'lifecycle' ? 'rebooting' : 'legacy upgrade sent'}; waiting for ${action.to}`);
   const ip = deps.talos.nodeIp(action.node, ctx);
+  const target = { action, hostname: step.hostname, ctx, timing: c.timings, dial: () => c.fresh(ip) };
+  const how = await installWhenFree(step.client, target, running, drain).catch(async (error: unknown) => {
+    // Nothing was rebooted: the node keeps serving on its old version, so it takes work again.
+    await deps.kube.uncordon(action.node, ctx).catch(() => undefined);
+    throw error;
+  });
+  if (how === 'taken') {
+    ctx.progress(`${step.hostname} came back on ${action.to} from an earlier run's request`);
+    return;
+  }
+  ctx.progress(`${how === 'lifecycle' ? 'rebooting' : 'legacy upgrade sent'}; waiting for ${action.to}`);
   await waitForNewVersion(() => c.fresh(ip), action, running, step.hostname, ctx, c.timings);
 }
 

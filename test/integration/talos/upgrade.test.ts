@@ -7,6 +7,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Hk8sError } from '../../../src/errors.js';
 import { scaledTiming } from '../../../src/execute/talos/connections.js';
 import { etcdProblem, refuseTwoMembers } from '../../../src/execute/talos/upgrade-etcd.js';
+import { installWhenFree } from '../../../src/execute/talos/upgrade-busy.js';
 import { installUpgrade, waitForNewVersion } from '../../../src/execute/talos/upgrade-install.js';
 import type { RunContext } from '../../../src/execute/runner.js';
 import { observeTalosVersions } from '../../../src/observe/talos.js';
@@ -157,6 +158,33 @@ describe('Talos upgrade steps on simulated nodes', { retry: 2 }, () => {
     );
     expect(error.message).toBe('node-14 came back on Talos v1.13.9, not v1.13.10: the upgrade did not take');
     expect(error.where).toBe('server.w.1');
+  });
+
+  it("a node still busy with an earlier run's upgrade is waited out, not asked twice", async () => {
+    const { harness, worker } = await cluster('v1.12.11');
+    const action = step('v1.13.10', 'v1.12.11');
+    // The killed run's request: the node is upgrading while still answering on v1.12.11.
+    const node = () => harness.sim.stats().nodes.find((n) => n.serverId === 14);
+    await worker.upgrade({ image: action.image });
+    expect((await worker.version()).tag).toBe('v1.12.11');
+    const progress: string[] = [];
+    const target = {
+      action,
+      hostname: 'node-14',
+      ctx: ctx(progress),
+      timing: TIMING,
+      dial: dial(harness, WORKER),
+    };
+    let drains = 0;
+    const drain = async () => {
+      drains++;
+    };
+    expect(await installWhenFree(worker, target, 'v1.12.11', drain)).toBe('taken');
+    expect(progress).toContain('node-14 is busy with an earlier upgrade or reboot; waiting for it to end');
+    // Asked again while busy (each refused); the first request brought it to the target.
+    expect(calls(harness, 14, 'Upgrade')).toBeGreaterThanOrEqual(2);
+    expect(node()?.version).toBe('v1.13.10');
+    expect(drains).toBe(1);
   });
 
   it("Talos's own refusal surfaces with the node's name", async () => {
