@@ -4,18 +4,21 @@
  * - while a `helm-controller` Deployment in kube-system has an available replica, every HelmChart
  *   gets its install Job `helm-install-<name>` in its namespace (made again when the chart's spec
  *   changes) and `status.jobName`;
- * - Jobs run without pods here: one completes `podStart` after it was created, or fails when the
- *   HelmChart of its release (the Job's own chart, or for hk8s's installer Job the chart whose name
- *   its `NAME` env gives) has `hk8sSandboxFail: <message>` in its values;
+ * - Jobs run without pods here: one completes `podStart` after it was created, or fails when its
+ *   values have `hk8sSandboxFail: <message>` — the values files of the Secret it mounts (as
+ *   klipper-helm reads /config; hk8s's installer Job), else those of its release's HelmChart (the
+ *   Job's own chart, or the chart its `NAME` env names);
  * - once the release `hcloud-cloud-controller-manager` is installed, the cloud controller sets every
  *   Node's providerID (`hcloud://<server id>`) and removes the uninitialized taint.
  */
 import { createHash } from 'node:crypto';
+import { parse } from 'yaml';
 import { clone, isoSeconds, KUBE_DURATIONS, putIfChanged, TYPES, type ControllerContext } from './context.js';
 import { builtin, type ResourceType } from './resources.js';
 import { asArray, asObject, type JsonObject, type KubeObject } from './types.js';
 
 const JOBS = builtin('jobs');
+const SECRETS = builtin('secrets');
 const CCM_RELEASE = 'hcloud-cloud-controller-manager';
 const UNINITIALIZED = 'node.cloudprovider.kubernetes.io/uninitialized';
 /** Values key that makes the sandbox fail a release's install, with its value as the Job's message. */
@@ -42,9 +45,41 @@ function specHash(chart: KubeObject): string {
 
 /** The release's failure message, when the sandbox is told to fail it. */
 function failureOf(chart: KubeObject | undefined): string | undefined {
-  const values = asObject(specOf(chart ?? ({} as KubeObject))['values']);
-  const fail = values[FAIL_VALUE];
+  return failValue(specOf(chart ?? ({} as KubeObject))['values']);
+}
+
+function failValue(values: unknown): string | undefined {
+  const fail = asObject(values)[FAIL_VALUE];
   return typeof fail === 'string' && fail !== '' ? fail : undefined;
+}
+
+/**
+ * The values the Job runs with, from the Secret it mounts: each data entry a values file. Undefined
+ * when it mounts none (the helm-controller's own Jobs here), or it is not there yet.
+ */
+function mountedValues(ctx: ControllerContext, job: KubeObject): unknown[] | undefined {
+  const volumes = asArray(asObject(asObject(specOf(job)['template'])['spec'])['volumes']).map(asObject);
+  const name = volumes.map((v) => asObject(v['secret'])['secretName']).find((n) => typeof n === 'string');
+  if (typeof name !== 'string') return undefined;
+  const secret = ctx.objects.find(SECRETS, job.metadata.namespace ?? 'default', name);
+  if (!secret) return undefined;
+  return Object.values(asObject(secret['data'])).map((encoded) => {
+    try {
+      return parse(Buffer.from(String(encoded), 'base64').toString('utf8')) as unknown;
+    } catch {
+      return undefined;
+    }
+  });
+}
+
+function jobFailure(
+  ctx: ControllerContext,
+  job: KubeObject,
+  chart: KubeObject | undefined,
+): string | undefined {
+  const mounted = mountedValues(ctx, job);
+  if (mounted) return mounted.map(failValue).find((f) => f !== undefined);
+  return failureOf(chart);
 }
 
 export function syncHelmCharts(ctx: ControllerContext): boolean {
@@ -136,7 +171,7 @@ export function syncJobs(ctx: ControllerContext): boolean {
     if (ctx.now < created + KUBE_DURATIONS.podStart * ctx.speed) continue;
     const release = releaseOf(job);
     const chart = type && release ? ctx.objects.find(type, 'kube-system', release) : undefined;
-    const failure = failureOf(chart);
+    const failure = jobFailure(ctx, job, chart);
     const now = isoSeconds(ctx.now);
     const condition: JsonObject = failure
       ? {
