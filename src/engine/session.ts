@@ -23,7 +23,8 @@ import { schematicIdFor } from '../talos/config/schematic.js';
 import { observedTalosInput, talosPlanInput } from './talos-inputs.js';
 import { assertVersionChanges, runningVersions } from './version-check.js';
 import { addonInputs } from '../addons/plan-input.js';
-import { surgePools } from '../plan/talos/surge.js';
+import { replacingServers, surgePools } from '../plan/talos/surge.js';
+import { diffResources } from '../plan/diff.js';
 import type { Observation, Provider } from './provider.js';
 import { HK8S_VERSION } from './version.js';
 import type { Workspace } from './workspace.js';
@@ -115,8 +116,18 @@ export async function computePlan(
     : request.command === 'destroy'
       ? talosPlanInput(ws.spec, state, resources, kube, provider.hcloudToken)
       : await observedTalosInput(ws.spec, state, resources, provider, kube);
-  // Surge servers are wanted while their pool has nodes to upgrade: known once the versions are.
-  const surge = talos && request.command !== 'destroy' ? surgePools(talos) : [];
+  if (request.replace && request.replace.length > 0) {
+    assertReplaceKnown(
+      request.replace,
+      resources.map((o) => o.address),
+    );
+  }
+  // Surge servers are wanted while their pool has nodes to upgrade (known once the versions are)
+  // or to replace (known from the infrastructure's diff).
+  const surge =
+    talos && request.command !== 'destroy'
+      ? surgePools(talos, replacingServers(diffResources(desired, resources, { replace: request.replace })))
+      : [];
   if (surge.length > 0) desired = (await checkedDesired(ws, state, provider, observation, surge)).desired;
   const addons =
     talos && ws.addons.addons.length + ws.addons.problems.length > 0
@@ -136,12 +147,6 @@ export async function computePlan(
     ...(talos ? { talos } : {}),
     ...(addons ? { addons: addons.input } : {}),
   };
-  if (request.replace && request.replace.length > 0) {
-    assertReplaceKnown(
-      request.replace,
-      resources.map((o) => o.address),
-    );
-  }
   if (request.targets && request.targets.length > 0) {
     const whole = makePlan({ ...inputs, targets: undefined }).graph.actions.map((a) => a.address);
     assertTargetsKnown(request.targets, [

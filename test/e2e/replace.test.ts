@@ -13,7 +13,7 @@ import { sandboxDirFor, workspace, type Workspace } from '../support/cli.js';
 import { hcloud, sandboxOrigin } from '../support/sandbox-client.js';
 
 const CLUSTER = 'rep-e2e';
-const SPEC = (location: string) => `
+const SPEC = (location: string, upgrade = '') => `
 cluster: { name: ${CLUSTER}, deleteProtection: false }
 firewall: { apiSources: [127.0.0.1/32] }
 controlPlane:
@@ -21,7 +21,7 @@ controlPlane:
     - { name: cp, location: fsn1, type: cpx22, count: 3 }
 workers:
   pools:
-    - { name: w, location: ${location}, type: cpx32, count: 2 }
+    - { name: w, location: ${location}, type: cpx32, count: 2${upgrade} }
 loadBalancers:
   kubeApi: { enabled: true }
 `;
@@ -38,14 +38,17 @@ async function serverIds(): Promise<Record<string, { id: number; location: strin
   );
 }
 
-async function kubeRecord(): Promise<{ notReadyOrUnschedulable: number } | undefined> {
+interface KubeRecord {
+  maxUnavailable: { notReadyOrUnschedulable: number };
+  minAvailable: { schedulableWorkers: number };
+}
+
+async function kubeRecord(): Promise<KubeRecord | undefined> {
   const response = await fetch(`${sandboxOrigin(sandboxDir)}/_sandbox/kube`, {
     headers: { connection: 'close' },
   });
-  const body = (await response.json()) as {
-    clusters: Array<{ name: string; maxUnavailable: { notReadyOrUnschedulable: number } }>;
-  };
-  return body.clusters.find((c) => c.name === CLUSTER)?.maxUnavailable;
+  const body = (await response.json()) as { clusters: Array<KubeRecord & { name: string }> };
+  return body.clusters.find((c) => c.name === CLUSTER);
 }
 
 async function resetKubeRecord(): Promise<void> {
@@ -143,7 +146,30 @@ describe('replacing nodes on the sandbox', () => {
     expect(after[`${CLUSTER}-w-1`]?.location).toBe('nbg1');
     expect(after[`${CLUSTER}-w-2`]?.location).toBe('nbg1');
     expect(after[`${CLUSTER}-cp-1`]?.location).toBe('fsn1');
-    expect((await kubeRecord())?.notReadyOrUnschedulable).toBeLessThanOrEqual(1);
+    expect((await kubeRecord())?.maxUnavailable.notReadyOrUnschedulable).toBeLessThanOrEqual(1);
+    expectSettled();
+  }, 300_000);
+
+  it('maxSurge 1: a surge node joins before the replaced worker drains and is gone after; capacity kept', async () => {
+    ws.writeSpec(SPEC('nbg1', ', upgrade: { maxSurge: 1 }'));
+    const plan = ws.run('plan', '--sandbox', '--replace', 'server.w.1', '--json');
+    expect(plan.code, plan.stderr).toBe(0);
+    const ids = (JSON.parse(plan.stdout) as { graph: { actions: Array<{ id: string }> } }).graph.actions.map(
+      (a) => a.id,
+    );
+    expect(ids).toEqual(
+      expect.arrayContaining(['create:server.w.s1', 'replace:server.w.1', 'delete:server.w.s1']),
+    );
+    const before = await serverIds();
+    await resetKubeRecord();
+    const apply = ws.run('apply', '--sandbox', '--auto-approve', '--replace', 'server.w.1');
+    expect(apply.code, apply.stdout.slice(-2000) + apply.stderr).toBe(0);
+    const after = await serverIds();
+    expect(after[`${CLUSTER}-w-1`]?.id).not.toBe(before[`${CLUSTER}-w-1`]?.id);
+    expect(after[`${CLUSTER}-w-2`]?.id).toBe(before[`${CLUSTER}-w-2`]?.id);
+    expect(Object.keys(after).filter((name) => /-s\d+$/.test(name))).toEqual([]);
+    // Two workers could take pods at every moment: the surge node stood in for the replaced one.
+    expect((await kubeRecord())?.minAvailable.schedulableWorkers).toBe(2);
     expectSettled();
   }, 300_000);
 });

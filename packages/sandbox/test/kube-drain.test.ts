@@ -241,4 +241,19 @@ describe('drain in the sandbox', () => {
     expect(cluster.nodes.total).toBe(4);
     expect(cluster.endpoints).toEqual([c.servers.get('drain-cp-1')!.ip]);
   });
+
+  it('records the fewest schedulable workers at once since a reset', async () => {
+    const fewest = async () =>
+      (await control(h, 'GET', 'kube')).clusters.find((x: Json) => x.name === 'drain').minAvailable
+        .schedulableWorkers as number;
+    await control(h, 'POST', 'kube/reset');
+    expect(await fewest()).toBe(3);
+    expect((await k.run(['cordon', 'drain-worker-1'])).code).toBe(0);
+    await waitFor('the cordon seen', async () => (await fewest()) === 2);
+    expect((await k.run(['uncordon', 'drain-worker-1'])).code).toBe(0);
+    // The control plane is never counted; the low point stays until the next reset.
+    expect(await fewest()).toBe(2);
+    await control(h, 'POST', 'kube/reset');
+    expect(await fewest()).toBe(3);
+  });
 });

@@ -34,7 +34,7 @@ import {
 } from './nodes.js';
 import type { Role } from './quorum.js';
 import { planNodeChanges, type NodeChanges } from './removal.js';
-import { planSurge, surgePools } from './surge.js';
+import { planSurge, replacingServers, surgePools } from './surge.js';
 
 export const REBOOT_GROUP = 'talos-reboot';
 
@@ -141,7 +141,7 @@ export function planTalos(input: TalosPlanInput, infra: readonly Action[], destr
   };
   const nodes = talosNodes(input.spec);
   const existing = nodes.filter((n) => !isNew(n));
-  const surge = surgePools(input);
+  const surge = surgePools(input, replacingServers(infra));
   const kubernetes = kubernetesUpgradeFor(
     input.spec,
     existing,
@@ -258,16 +258,6 @@ export function planTalos(input: TalosPlanInput, infra: readonly Action[], destr
       ),
     );
   }
-  actions.push(
-    ...planSurge({
-      spec: input.spec,
-      pools: surge,
-      configs: configActions,
-      upgrades,
-      serverIds: Object.fromEntries(Object.entries(input.facts.servers).map(([a, f]) => [a, f.id])),
-      applied: input.applied,
-    }),
-  );
   const changes = planNodeChanges({
     spec: input.spec,
     surgePools: surge,
@@ -279,6 +269,17 @@ export function planTalos(input: TalosPlanInput, infra: readonly Action[], destr
     configs: configActions,
     ...(healthId ? { healthId } : {}),
   });
+  const surgePlan = planSurge({
+    spec: input.spec,
+    pools: surge,
+    configs: configActions,
+    upgrades,
+    serverIds: Object.fromEntries(Object.entries(input.facts.servers).map(([a, f]) => [a, f.id])),
+    applied: input.applied,
+    replaced: changes.replaced,
+  });
+  actions.push(...surgePlan.actions);
+  changes.links.push(...surgePlan.links);
   actions.push(...changes.actions);
   return { ...linked(actions, changes), groups: { ...changes.groups, ...upgrades.groups } };
 }

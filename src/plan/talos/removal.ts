@@ -55,6 +55,16 @@ export interface NodeChanges {
   /** Dependencies to drop, `[action id, dependency id]`: a config never waits for a later replacement. */
   unlinks: Array<[string, string]>;
   groups: Record<string, { limit: number }>;
+  /** Each replaced node's first steps and its joined wait: surge nodes go around them (surge.ts). */
+  replaced: ReplacedNode[];
+}
+
+export interface ReplacedNode {
+  server: string;
+  /** The steps that take the old node away first (its drain, else what comes first). */
+  first: string[];
+  /** The wait that its new machine joined. */
+  joined: string;
 }
 
 const base = (
@@ -266,6 +276,7 @@ function planReplacements(input: NodeChangeInput, out: NodeChanges, chain: Repla
     for (const previous of joinedOf.get(batch - 1) ?? [])
       for (const id of first) out.links.push([id, previous]);
     joinedOf.set(batch, [...(joinedOf.get(batch) ?? []), joined.id]);
+    out.replaced.push({ server, first: [...first], joined: joined.id });
     // Configs name every control plane's addresses; waiting for a later replacement would be a cycle.
     for (const later of chain.slice(i + 1))
       if (later.replace) out.unlinks.push([config.id, later.replace.id]);
@@ -301,7 +312,7 @@ export function planNodeChanges(input: NodeChangeInput): NodeChanges {
     bootstrapped: input.bootstrapped,
     force: input.force,
   });
-  const out: NodeChanges = { actions: [], links: [], unlinks: [], groups: {} };
+  const out: NodeChanges = { actions: [], links: [], unlinks: [], groups: {}, replaced: [] };
   const newCapacity = input.infra.some((a) => a.kind === 'create' && a.address.startsWith('server.'));
   planReplacements(input, out, chain);
   refreshConfigs(input, out, chain);

@@ -63,7 +63,7 @@ export const PoolUpgradeSchema = strictObject({
     .max(100)
     .default(0)
     .describe(
-      'Extra servers (`<pool>-s<k>`) created at the new version before the pool upgrades, removed once it is done',
+      'Extra servers (`<pool>-s<k>`) created before the pool upgrades or has nodes replaced, removed once it is done',
     ),
 })
   .prefault({})

@@ -5,7 +5,9 @@
  */
 import { infraLayout } from '../../../src/engine/infra.js';
 import { desiredInfrastructure } from '../../../src/plan/hcloud/desired.js';
+import { diffResources } from '../../../src/plan/diff.js';
 import { makePlan, type Plan } from '../../../src/plan/plan.js';
+import { replacingServers, surgePools } from '../../../src/plan/talos/surge.js';
 import { renderNodeConfig, talosNodes, type ClusterFacts } from '../../../src/plan/talos/nodes.js';
 import type { TalosPlanInput } from '../../../src/plan/talos/plan-talos.js';
 import type { Action, ObservedResource } from '../../../src/plan/types.js';
@@ -22,7 +24,7 @@ export type Pools = Array<{
   name: string;
   count: number;
   type?: string;
-  upgrade?: { maxUnavailable: number };
+  upgrade?: { maxUnavailable?: number; maxSurge?: number };
 }>;
 
 export const spec = (cp: Pools, workers: Pools): Spec =>
@@ -79,28 +81,33 @@ export interface Change {
   edit?: (world: ReturnType<typeof running>) => void;
 }
 
+/** As the session plans: the surge servers of pools with nodes to replace are wanted too. */
 export function planChange(from: Spec, to: Spec, change: Change = {}): Plan {
   const world = running(from);
   change.edit?.(world);
+  const desired = (surge: readonly string[]) =>
+    desiredInfrastructure({ spec: to, layout: infraLayout(to), facts: { servers: {} }, surge });
+  const talos: TalosPlanInput = {
+    spec: to,
+    layout: resolveNetworkLayout(to),
+    secrets: SECRETS,
+    facts: world.facts,
+    applied: world.applied,
+    bootstrapped: true,
+    hcloudToken: VIP_TOKEN,
+    kubeconfig: fetchedKubeconfig(to, resolveNetworkLayout(to), world.facts),
+  };
+  const replacing = replacingServers(diffResources(desired([]), world.observed, { replace: change.replace }));
   return makePlan({
     cluster: 'unit',
     command: 'apply',
     specHash: 'h',
     stateHead: { seq: 1, hash: null },
-    desired: desiredInfrastructure({ spec: to, layout: infraLayout(to), facts: { servers: {} } }),
+    desired: desired(surgePools(talos, replacing)),
     observed: world.observed,
     ...(change.replace ? { replace: change.replace } : {}),
     ...(change.force ? { force: true } : {}),
-    talos: {
-      spec: to,
-      layout: resolveNetworkLayout(to),
-      secrets: SECRETS,
-      facts: world.facts,
-      applied: world.applied,
-      bootstrapped: true,
-      hcloudToken: VIP_TOKEN,
-      kubeconfig: fetchedKubeconfig(to, resolveNetworkLayout(to), world.facts),
-    },
+    talos,
   });
 }
 

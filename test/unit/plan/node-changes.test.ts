@@ -255,6 +255,58 @@ describe('replacing nodes', () => {
     expect(after(plan, 'drain:server.w.2', 'wait:kube.node.w.1')).toBe(true);
   });
 
+  it('maxSurge: a replaced worker goes once a surge node joined, and the surge node goes once it is back', () => {
+    const s = spec(CP3, [
+      { name: 'w', count: 2, upgrade: { maxSurge: 1 } },
+      { name: 'x', count: 1 },
+    ]);
+    const plan = planChange(s, s, { replace: ['server.w.2'] });
+    const steps = [
+      'create:server.w.s1',
+      'apply-config:talos.config.w.s1',
+      'wait:kube.node.w.s1',
+      'drain:server.w.2',
+      'replace:server.w.2',
+      'wait:kube.node.w.2',
+      'drain:server.w.s1',
+      'delete:server.w.s1',
+      'delete:kube.node.w.s1',
+      'delete:talos.config.w.s1',
+    ];
+    for (let i = 1; i < steps.length; i++)
+      expect(after(plan, steps[i] as string, steps[i - 1] as string), steps[i]).toBe(true);
+    expect(action(plan, 'create:server.w.s1')).toMatchObject({ props: { name: 'unit-w-s1' } });
+    // The surge node boots what the spec says: nothing to upgrade; the other pool gets none.
+    expect(plan.summary.upgrade).toBe(0);
+    expect(ids(plan).filter((id) => id.includes('.x.s') || id.includes('server.x.'))).toEqual([]);
+    expect(ids(plan).filter((id) => id.includes('w.1'))).toEqual([]);
+  });
+
+  it('maxSurge: a pool moved to another location is replaced around a surge node made where it goes', () => {
+    const from = spec(CP3, [{ name: 'w', count: 2, upgrade: { maxSurge: 1 } }]);
+    const to = validateSpec({
+      ...JSON.parse(JSON.stringify(from)),
+      workers: {
+        pools: [{ name: 'w', count: 2, location: 'nbg1', type: 'cpx32', upgrade: { maxSurge: 1 } }],
+      },
+    });
+    const plan = planChange(from, to);
+    expect(plan.summary.replace).toBe(2);
+    expect(action(plan, 'create:server.w.s1')).toMatchObject({ props: { location: 'nbg1' } });
+    for (const server of ['w.1', 'w.2']) {
+      expect(after(plan, `drain:server.${server}`, 'wait:kube.node.w.s1')).toBe(true);
+      expect(after(plan, 'drain:server.w.s1', `wait:kube.node.${server}`)).toBe(true);
+    }
+    // Still one numbered node at a time (maxUnavailable 1): surge adds capacity, not unavailability.
+    expect(after(plan, 'drain:server.w.2', 'wait:kube.node.w.1')).toBe(true);
+  });
+
+  it('maxSurge: replacing only a control plane adds no worker surge', () => {
+    const s = spec(CP3, [{ name: 'w', count: 2, upgrade: { maxSurge: 1 } }]);
+    const plan = planChange(s, s, { replace: ['server.cp.2'] });
+    expect(ids(plan).filter((id) => id.includes('.s1'))).toEqual([]);
+  });
+
   it('a server re-created outside a replacement: the stale member and Node go before the first config', () => {
     const s = spec(CP3, []);
     const plan = planChange(s, s, {

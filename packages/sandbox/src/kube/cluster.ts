@@ -11,11 +11,11 @@ import { KUBE_DURATIONS, TYPES, isoSeconds, putIfChanged, type ControllerContext
 import { ApiListeners } from './listeners.js';
 import { defaultFacts, kubeFacts, type KubeFacts } from './machine.js';
 import { nodesWithCni } from './cni.js';
-import { desiredNode, isNodeReady, isUnschedulable, markNotReady } from './nodes.js';
+import { desiredNode, isControlPlaneNode, isNodeReady, isUnschedulable, markNotReady } from './nodes.js';
 import { Objects } from './objects.js';
 import { collectGarbage, finishNamespaces, runKubelets, schedulePods, syncBudgets } from './pods.js';
 import { ResourceCatalog } from './resources.js';
-import { ClusterRecorder, type ClusterRecord } from './record.js';
+import { ClusterRecorder, type ClusterRecord, type DisruptionCounts } from './record.js';
 import { ObjectStore } from './store.js';
 import {
   CONFIG_VERSION_ANNOTATION,
@@ -348,13 +348,15 @@ export class KubeCluster {
   }
 
   /** Counts for the maxima: a node that was never Ready (joining, no CNI yet) is not unavailable. */
-  private disruption(): { notReady: number; unavailable: number } {
+  private disruption(): DisruptionCounts {
     const nodes = this.objects.list(TYPES.nodes);
     for (const n of nodes) if (isNodeReady(n)) this.everReady.add(n.metadata.uid);
     const known = nodes.filter((n) => this.everReady.has(n.metadata.uid));
     return {
       notReady: known.filter((n) => !isNodeReady(n)).length,
       unavailable: known.filter((n) => !isNodeReady(n) || isUnschedulable(n)).length,
+      schedulableWorkers: nodes.filter((n) => isNodeReady(n) && !isUnschedulable(n) && !isControlPlaneNode(n))
+        .length,
     };
   }
 

@@ -246,6 +246,10 @@ export function isNodeReady(node: KubeObject): boolean {
     .some((c) => c['type'] === 'Ready' && c['status'] === 'True');
 }
 
+export function isControlPlaneNode(node: KubeObject): boolean {
+  return node.metadata.labels?.[CONTROL_PLANE_LABEL] !== undefined;
+}
+
 export function isUnschedulable(node: KubeObject): boolean {
   return asObject(node['spec'])['unschedulable'] === true;
 }

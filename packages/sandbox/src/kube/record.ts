@@ -1,6 +1,6 @@
 /**
  * What a cluster records for tests: the most nodes unavailable at once (NotReady or cordoned, and
- * NotReady alone) and every version change a node showed (Talos, kubelet, and on control planes the
+ * NotReady alone), the fewest workers left to run pods at once (Ready and schedulable), and every version change a node showed (Talos, kubelet, and on control planes the
  * API server, controller manager and scheduler as their configs name them), in order.
  */
 import type { TalosNodeView } from '../talos/observe.js';
@@ -26,6 +26,8 @@ export interface ClusterRecord {
   endpoints: string[];
   nodes: { total: number; notReady: number; unavailable: number };
   maxUnavailable: { notReadyOrUnschedulable: number; notReady: number };
+  /** Since the last reset: the fewest Ready, schedulable workers at once (the capacity kept). */
+  minAvailable: { schedulableWorkers: number };
   versionChanges: VersionChange[];
 }
 
@@ -37,15 +39,24 @@ export interface ObservedMember {
   node: KubeObject | undefined;
 }
 
+export interface DisruptionCounts {
+  notReady: number;
+  unavailable: number;
+  /** Ready, schedulable nodes without the control-plane role. */
+  schedulableWorkers: number;
+}
+
 export class ClusterRecorder {
   private maxUnavailable = 0;
   private maxNotReady = 0;
+  private minSchedulableWorkers = 0;
   private changes: VersionChange[] = [];
   private readonly last = new Map<string, string>();
 
-  observe(members: ObservedMember[], counts: { notReady: number; unavailable: number }, at: string): void {
+  observe(members: ObservedMember[], counts: DisruptionCounts, at: string): void {
     this.maxUnavailable = Math.max(this.maxUnavailable, counts.unavailable);
     this.maxNotReady = Math.max(this.maxNotReady, counts.notReady);
+    this.minSchedulableWorkers = Math.min(this.minSchedulableWorkers, counts.schedulableWorkers);
     for (const m of members) {
       if (!m.view.config) continue;
       if (m.kubeletRuns) this.see(m, 'talos', m.view.version, at);
@@ -75,10 +86,11 @@ export class ClusterRecorder {
     });
   }
 
-  /** Forgets maxima and changes (versions already seen stay known). */
-  reset(current: { notReady: number; unavailable: number }): void {
+  /** Forgets extremes and changes (versions already seen stay known). */
+  reset(current: DisruptionCounts): void {
     this.maxUnavailable = current.unavailable;
     this.maxNotReady = current.notReady;
+    this.minSchedulableWorkers = current.schedulableWorkers;
     this.changes = [];
   }
 
@@ -94,6 +106,7 @@ export class ClusterRecorder {
       endpoints: [...endpoints].sort(),
       nodes,
       maxUnavailable: { notReadyOrUnschedulable: this.maxUnavailable, notReady: this.maxNotReady },
+      minAvailable: { schedulableWorkers: this.minSchedulableWorkers },
       versionChanges: this.changes.map((c) => ({ ...c })),
     };
   }
