@@ -131,3 +131,11 @@ export function after(plan: Plan, later: string, earlier: string): boolean {
   }
   return false;
 }
+
+/** Each step (transitively) after the one before it. */
+export function expectInOrder(plan: Plan, steps: readonly string[]): void {
+  for (let i = 1; i < steps.length; i++) {
+    if (!after(plan, steps[i] as string, steps[i - 1] as string))
+      throw new Error(`${steps[i]} does not wait for ${steps[i - 1]}`);
+  }
+}

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { validateSpec } from '../../../src/spec/validate.js';
-import { action, after, ids, planChange, spec } from './applied-cluster.js';
+import { action, after, expectInOrder, ids, planChange, spec } from './applied-cluster.js';
 import type { Spec } from '../../../src/spec/schema.js';
 import type { Plan } from '../../../src/plan/plan.js';
 import { Hk8sError } from '../../../src/errors.js';
@@ -73,10 +73,7 @@ describe('removing nodes', () => {
 
   it.each(removals)('$name', ({ from, to, chains, counts }) => {
     const plan = planChange(from, to);
-    for (const { steps } of chains) {
-      for (let i = 1; i < steps.length; i++)
-        expect(after(plan, steps[i] as string, steps[i - 1] as string)).toBe(true);
-    }
+    for (const { steps } of chains) expectInOrder(plan, steps);
     expect(plan.summary).toMatchObject(counts);
   });
 
@@ -211,8 +208,7 @@ describe('replacing nodes', () => {
       'apply-config:talos.config.w.2',
       'wait:kube.node.w.2',
     ];
-    for (let i = 1; i < steps.length; i++)
-      expect(after(plan, steps[i] as string, steps[i - 1] as string)).toBe(true);
+    expectInOrder(plan, steps);
     expect(action(plan, 'delete:kube.node.w.2')).toMatchObject({
       before: { replaced: true, server: 'server.w.2' },
     });
@@ -273,8 +269,7 @@ describe('replacing nodes', () => {
       'delete:kube.node.w.s1',
       'delete:talos.config.w.s1',
     ];
-    for (let i = 1; i < steps.length; i++)
-      expect(after(plan, steps[i] as string, steps[i - 1] as string), steps[i]).toBe(true);
+    expectInOrder(plan, steps);
     expect(action(plan, 'create:server.w.s1')).toMatchObject({ props: { name: 'unit-w-s1' } });
     // The surge node boots what the spec says: nothing to upgrade; the other pool gets none.
     expect(plan.summary.upgrade).toBe(0);
