@@ -30,7 +30,7 @@ import { resolve } from 'node:path';
 const TALOS_PORT = 50000;
 
 /** Sandbox durations scale with its speed; polling should too, or tests wait on the poller. */
-function sandboxSpeed(env: NodeJS.ProcessEnv): number {
+export function sandboxSpeed(env: NodeJS.ProcessEnv): number {
   const speed = Number(env.HK8S_SANDBOX_SPEED ?? '1');
   return Number.isFinite(speed) && speed > 0 ? speed : 1;
 }
@@ -39,7 +39,7 @@ function sandboxSpeed(env: NodeJS.ProcessEnv): number {
  * How images are built: over SSH on port 22 of the rescue system; the sandbox's simulated rescue
  * SSH listens on the server's loopback address at HK8S_SANDBOX_RESCUE_PORT (none: no builds there).
  */
-function imageBuilderOptions(
+export function imageBuilderOptions(
   sandbox: boolean,
   env: NodeJS.ProcessEnv,
   pollScale: number,
@@ -57,7 +57,7 @@ export function talosPort(sandbox: boolean, env: NodeJS.ProcessEnv = process.env
   return sandbox ? Number(env.HK8S_SANDBOX_TALOS_PORT ?? TALOS_PORT) : TALOS_PORT;
 }
 
-interface Endpoint {
+export interface Endpoint {
   endpoint: string | undefined;
   token: string;
   /** How much faster than real time the other side runs (1 for Hetzner). */
@@ -66,7 +66,7 @@ interface Endpoint {
   sandboxDir?: string;
 }
 
-async function endpointFor(
+export async function endpointFor(
   ws: Workspace,
   sandbox: boolean,
   env: NodeJS.ProcessEnv,

@@ -19,7 +19,8 @@ import { leakedIn, secretPieces } from './secrets.js';
 const RATES = [0.05, 0.1, 0.2];
 const FULL = process.env.HK8S_TORTURE === 'all';
 const SEED = Number(process.env.HK8S_TORTURE_SEED ?? 20261203);
-const chosen = FULL ? RATES : [new Prng(SEED).pick(RATES)];
+const forced = process.env.HK8S_FAULT_RATE ? [Number(process.env.HK8S_FAULT_RATE)] : undefined;
+const chosen = forced ?? (FULL ? RATES : [new Prng(SEED).pick(RATES)]);
 /**
  * Not in `npm test` yet: with the heavier fault kinds an apply was seen not to converge within six
  * resumes (one action failing every time), which is open work; `npm run torture` or
