@@ -16,7 +16,7 @@ import { REAL_TIMING, scaledTiming } from '../execute/talos/timing.js';
 import { hcloudProvider } from '../engine/hcloud-provider.js';
 import type { Provider } from '../engine/provider.js';
 import type { Workspace } from '../engine/workspace.js';
-import { createHcloudClient } from '../providers/hcloud/index.js';
+import { createHcloudClient, type HcloudClient } from '../providers/hcloud/index.js';
 import { ensureSandbox } from './sandbox.js';
 import type { BuilderOptions } from '../execute/image/builder.js';
 import { ssh2Connector } from '../execute/image/shell.js';
@@ -92,6 +92,18 @@ function scaledAddonTiming(speed: number): AddonTiming {
   };
 }
 
+/** The Hetzner client for an endpoint: on the sandbox, polls and backs off as fast as its speed. */
+export function hcloudClientFor(target: Endpoint, sandbox: boolean): HcloudClient {
+  const pollScale = Math.min(1, target.speed);
+  return createHcloudClient({
+    endpoint: target.endpoint,
+    token: target.token,
+    pollIntervals: { initialMs: Math.max(10, 500 * pollScale), maxMs: Math.max(20, 2000 * pollScale) },
+    retry: sandbox ? { backoffBaseMs: 50 * pollScale, backoffCapMs: 2000 * pollScale } : undefined,
+    requestTimeoutMs: sandbox ? Math.max(2000, 30_000 * pollScale) : undefined,
+  });
+}
+
 export interface ConnectOptions {
   sandbox: boolean;
   notice(text: string): void;
@@ -107,13 +119,7 @@ export async function connectProvider(ws: Workspace, options: ConnectOptions): P
     sandboxDir: world,
   } = await endpointFor(ws, options.sandbox, env, options.notice);
   const pollScale = Math.min(1, speed);
-  const hcloud = createHcloudClient({
-    endpoint,
-    token,
-    pollIntervals: { initialMs: Math.max(10, 500 * pollScale), maxMs: Math.max(20, 2000 * pollScale) },
-    retry: options.sandbox ? { backoffBaseMs: 50 * pollScale, backoffCapMs: 2000 * pollScale } : undefined,
-    requestTimeoutMs: options.sandbox ? Math.max(2000, 30_000 * pollScale) : undefined,
-  });
+  const hcloud = hcloudClientFor({ endpoint, token, speed }, options.sandbox);
   // On the sandbox, pods and nodes go as fast as its speed says: poll for them as often, and give
   // up on a blocked drain (or a node that never gets Ready) as much sooner.
   const kubeTiming = options.sandbox
@@ -163,4 +169,17 @@ export async function connectProvider(ws: Workspace, options: ConnectOptions): P
       declaredSecrets: declaredSecrets(ws.addons),
     },
   });
+}
+
+/** What the image commands need: the project's Hetzner API and how images are built there. */
+export async function connectImages(
+  ws: Workspace,
+  options: ConnectOptions,
+): Promise<{ api: HcloudClient; builder: BuilderOptions | undefined }> {
+  const env = options.env ?? process.env;
+  const target = await endpointFor(ws, options.sandbox, env, options.notice);
+  return {
+    api: hcloudClientFor(target, options.sandbox),
+    builder: imageBuilderOptions(options.sandbox, env, Math.min(1, target.speed)),
+  };
 }
