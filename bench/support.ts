@@ -12,7 +12,14 @@ export function medianMs(samples: bigint[]): number {
  * caller would be timed too), no colour, no Hetzner token (the benchmarks only talk to the sandbox).
  */
 export function quietEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', HCLOUD_TOKEN: '', ...extra };
+  // HK8S_SANDBOX_SEED_IMAGES: the sandbox a bench starts has the Talos snapshots (no image builds).
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NO_COLOR: '1',
+    HCLOUD_TOKEN: '',
+    HK8S_SANDBOX_SEED_IMAGES: '1',
+    ...extra,
+  };
   delete env['NODE_OPTIONS'];
   return env;
 }

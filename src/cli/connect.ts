@@ -17,6 +17,8 @@ import { hcloudProvider } from '../engine/hcloud-provider.js';
 import type { Provider } from '../engine/provider.js';
 import type { Workspace } from '../engine/workspace.js';
 import { createHcloudClient, type HcloudClient } from '../providers/hcloud/index.js';
+// A constant only (no simulator code): where the sandbox's rescue systems answer SSH by default.
+import { DEFAULT_RESCUE_PORT } from '@hk8s/sandbox/control';
 import { ensureSandbox } from './sandbox.js';
 import type { BuilderOptions } from '../execute/image/builder.js';
 import { ssh2Connector } from '../execute/image/shell.js';
@@ -37,7 +39,8 @@ export function sandboxSpeed(env: NodeJS.ProcessEnv): number {
 
 /**
  * How images are built: over SSH on port 22 of the rescue system; the sandbox's simulated rescue
- * SSH listens on the server's loopback address at HK8S_SANDBOX_RESCUE_PORT (none: no builds there).
+ * SSH listens on the server's loopback address at HK8S_SANDBOX_RESCUE_PORT, else at the sandbox's
+ * default rescue port (the sandbox process reads the same variable).
  */
 export function imageBuilderOptions(
   sandbox: boolean,
@@ -46,7 +49,8 @@ export function imageBuilderOptions(
 ): BuilderOptions | undefined {
   if (!sandbox)
     return { connect: ssh2Connector, sshPort: 22, timing: { sshReadyMs: 600_000, sshRetryMs: 5000 } };
-  const port = Number(env.HK8S_SANDBOX_RESCUE_PORT ?? NaN);
+  const raw = env.HK8S_SANDBOX_RESCUE_PORT;
+  const port = raw === undefined || raw === '' ? DEFAULT_RESCUE_PORT : Number(raw);
   if (!Number.isInteger(port) || port <= 0) return undefined;
   const retry = Math.max(50, 5000 * pollScale);
   return { connect: ssh2Connector, sshPort: port, timing: { sshReadyMs: retry * 120, sshRetryMs: retry } };

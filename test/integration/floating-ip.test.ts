@@ -60,7 +60,7 @@ async function observe(): Promise<ObservedResource[]> {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'hk8s-fip-'));
-  sandbox = await startSandboxServer({ stateDir: dir, speed: 0.001 });
+  sandbox = await startSandboxServer({ stateDir: dir, speed: 0.001, seedImages: true });
   api = createHcloudClient({
     endpoint: sandbox.url,
     token: 'test',

@@ -31,6 +31,8 @@ export function workspace(options: { sandboxDir: string; speed?: number }): Work
     ...process.env,
     HK8S_SANDBOX_DIR: options.sandboxDir,
     HK8S_SANDBOX_SPEED: String(options.speed ?? 0.01),
+    // A new sandbox world has no Talos snapshots (a new project): the suites start with the seeded ones.
+    HK8S_SANDBOX_SEED_IMAGES: '1',
     CI: '1',
     NO_COLOR: '1',
     HCLOUD_TOKEN: '',

@@ -235,10 +235,19 @@ function systemImage(
 }
 
 /**
- * The Talos versions the sandbox has images of: the last 1.12 patch and the 1.13 patches hk8s
- * supports. A node boots the version its image is labelled with (talos/node.ts).
+ * The Talos versions a seeded world (HK8S_SANDBOX_SEED_IMAGES=1) has snapshots of: the last 1.12
+ * patch and the 1.13 patches hk8s supports. A node boots the Talos its image's disk holds (disk.ts).
  */
 export const TALOS_IMAGE_VERSIONS = ['v1.12.11', 'v1.13.9', 'v1.13.10'] as const;
+
+/**
+ * The versions the simulated Image Factory serves disk images of (the rescue system's `wget`):
+ * every 1.12 and 1.13 patch up to the seeded ones. Any other version is a 404.
+ */
+export const FACTORY_TALOS_VERSIONS: readonly string[] = [
+  ...Array.from({ length: 12 }, (_, patch) => `v1.12.${patch}`),
+  ...Array.from({ length: 11 }, (_, patch) => `v1.13.${patch}`),
+];
 
 /**
  * v1.13.9 keeps the ids it has always had (320000001 amd64, 320000002 arm64); the other versions
@@ -278,11 +287,18 @@ function talosSnapshot(id: number, arch: 'x86' | 'arm', version: string): ImageR
     rapid_deploy: false,
     deprecated: null,
     delete_protected: false,
+    disk: { talos: { version, schematic: SEEDED_SCHEMATIC, arch } },
   };
 }
 
-/** Images every new world starts with. Ids stay below the world's image id counter. */
-export function initialImages(): ImageRec[] {
+/** The seeded Talos snapshots' ids: only these may fall back to their labels (disk.ts). */
+export const SEEDED_TALOS_IMAGE_IDS: ReadonlySet<number> = new Set(Object.values(TALOS_IMAGE_IDS).flat());
+
+/**
+ * Images every new world starts with: the system images, and with `seedTalos` the Talos snapshots
+ * of TALOS_IMAGE_VERSIONS (a new Hetzner project has none). Ids stay below the image id counter.
+ */
+export function initialImages(seedTalos = false): ImageRec[] {
   return [
     systemImage(67794396, 'ubuntu-22.04', 'Ubuntu 22.04', 'ubuntu', '22.04', 'x86'),
     systemImage(114690387, 'debian-12', 'Debian 12', 'debian', '12', 'x86'),
@@ -291,9 +307,13 @@ export function initialImages(): ImageRec[] {
     systemImage(161547270, 'ubuntu-24.04', 'Ubuntu 24.04', 'ubuntu', '24.04', 'arm'),
     systemImage(310557660, 'debian-13', 'Debian 13', 'debian', '13', 'x86'),
     systemImage(310557661, 'debian-13', 'Debian 13', 'debian', '13', 'arm'),
-    ...TALOS_IMAGE_VERSIONS.flatMap((version) => {
-      const [x86, arm] = TALOS_IMAGE_IDS[version];
-      return [talosSnapshot(x86, 'x86', version), talosSnapshot(arm, 'arm', version)];
-    }),
+    ...(seedTalos ? seededTalosImages() : []),
   ];
+}
+
+function seededTalosImages(): ImageRec[] {
+  return TALOS_IMAGE_VERSIONS.flatMap((version) => {
+    const [x86, arm] = TALOS_IMAGE_IDS[version];
+    return [talosSnapshot(x86, 'x86', version), talosSnapshot(arm, 'arm', version)];
+  });
 }

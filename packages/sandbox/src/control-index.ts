@@ -14,3 +14,4 @@ export {
 } from './control.js';
 export type { SandboxStats } from './stats.js';
 export { SandboxError } from './errors.js';
+export { DEFAULT_RESCUE_PORT } from './rescue/port.js';

@@ -3,6 +3,7 @@ import type { SimContext } from './context.js';
 import { serverInfo } from './hooks.js';
 import type { ActionRec } from './types.js';
 import { assertNever } from './errors.js';
+import { powerChanged } from './rescue/state.js';
 
 export function applyEffect(ctx: SimContext, action: ActionRec): void {
   const { world } = ctx;
@@ -14,6 +15,7 @@ export function applyEffect(ctx: SimContext, action: ActionRec): void {
       const server = world.servers[effect.server];
       if (!server) return;
       server.status = effect.status;
+      if (effect.power) powerChanged(server, effect.power);
       if (effect.power)
         ctx.events.push({ kind: 'power', server: serverInfo(world, server), event: effect.power });
       return;

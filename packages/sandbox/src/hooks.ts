@@ -4,7 +4,8 @@
  */
 import { findServerType } from './catalog.js';
 import { selectorMatches } from './labels.js';
-import type { ServerRec, World } from './types.js';
+import { talosOnDisk } from './disk.js';
+import type { ServerRec, TalosDisk, World } from './types.js';
 import { ipv6FirstAddress } from './world.js';
 
 export interface SimServerInfo {
@@ -28,6 +29,13 @@ export interface SimServerInfo {
     labels: Record<string, string>;
   } | null;
   userData: string | null;
+  /**
+   * The Talos image on the server's disk (disk.ts), null when there is none. Undefined only from
+   * callers that build this info themselves: the image's `os=talos` labels decide then.
+   */
+  talos?: TalosDisk | null;
+  /** The server runs its rescue system instead of its disk. */
+  rescue?: boolean;
 }
 
 export type PowerEvent = 'on' | 'off' | 'reboot' | 'reset';
@@ -130,6 +138,8 @@ export function serverInfo(world: World, server: ServerRec): SimServerInfo {
         }
       : null,
     userData: server.user_data,
+    talos: talosOnDisk(world, server),
+    rescue: server.rescue?.active === true,
   };
 }
 

@@ -1,7 +1,9 @@
 /**
  * Process entry point: `node dist/sandbox/main.js --state-dir DIR [--port N] [--speed X]
  * [--fault-rate P] [--seed N] [--rate-limit N] [--rate-refill R]`. Each flag may also come from the
- * environment (HK8S_SANDBOX_STATE_DIR, HK8S_SANDBOX_PORT, …); the token only from HK8S_SANDBOX_TOKEN.
+ * environment (HK8S_SANDBOX_STATE_DIR, HK8S_SANDBOX_PORT, …); the token only from HK8S_SANDBOX_TOKEN,
+ * HK8S_SANDBOX_SEED_IMAGES=1 (a new world gets the Talos snapshots) and HK8S_SANDBOX_RESCUE_PORT
+ * (the rescue systems' SSH port, default 50022) only from the environment too.
  * Writes `<stateDir>/sandbox.json` (0600) once listening and removes it on SIGTERM/SIGINT.
  */
 import { mkdirSync, rmSync } from 'node:fs';

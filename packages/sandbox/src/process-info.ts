@@ -1,6 +1,7 @@
 /** The sandbox process's command line and its `<stateDir>/sandbox.json`, shared by main.ts and control.ts. */
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { rescuePortFromEnv } from './rescue/port.js';
 import type { SandboxOptions } from './server.js';
 
 export interface SandboxProcessInfo {
@@ -57,6 +58,9 @@ export function optionsFromArgs(argv: string[], env: NodeJS.ProcessEnv): Sandbox
   if (limit !== undefined || refill !== undefined)
     options.rateLimit = { limit: limit ?? 3600, refillPerSecond: refill ?? 1 };
   if (env['HK8S_SANDBOX_TOKEN']) options.token = env['HK8S_SANDBOX_TOKEN'];
+  // Environment only: a new world's Talos snapshots, and where rescue systems answer SSH.
+  if (env['HK8S_SANDBOX_SEED_IMAGES'] === '1') options.seedImages = true;
+  options.rescuePort = rescuePortFromEnv(env);
   return options;
 }
 

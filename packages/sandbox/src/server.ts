@@ -8,7 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { advanceActions, nextActionDue } from './actions.js';
 import { ApiError, notFound } from './api-error.js';
 import type { HandlerResponse, SimContext } from './context.js';
-import { FaultInjector, type FaultKinds } from './faults.js';
+import { applyConfig, type SandboxConfig } from './config.js';
+import { FaultInjector } from './faults.js';
 import {
   dispatchHooks,
   floatingIpInfo,
@@ -23,6 +24,8 @@ import { handlerFor } from './router.js';
 import { StatsRecorder } from './stats.js';
 import type { World } from './types.js';
 import { releaseOctet, reserveOctet } from './octet.js';
+import { DEFAULT_RESCUE_PORT } from './rescue/port.js';
+import { RescueSsh } from './rescue/ssh.js';
 import { WorldStore, createEmptyWorld } from './world.js';
 
 export interface SandboxOptions {
@@ -43,6 +46,10 @@ export interface SandboxOptions {
   hooks?: SandboxHooks;
   /** Extra control endpoints under /_sandbox/ (the Kubernetes simulation's); undefined = not mine. */
   control?: ControlExtension;
+  /** A new world gets the Talos snapshots (catalog.ts); default none, as a new Hetzner project. */
+  seedImages?: boolean;
+  /** Where rescue systems answer SSH on their server's address; default DEFAULT_RESCUE_PORT. */
+  rescuePort?: number;
 }
 
 export type ControlExtension = (
@@ -77,13 +84,7 @@ export interface RunningSandbox {
   close(): Promise<void>;
 }
 
-export interface SandboxConfig {
-  speed: number;
-  faultRate: number;
-  /** Which faults the fault rate injects (faults.ts); default `transient`. */
-  faultKinds?: FaultKinds;
-  rateLimit: RateLimitConfig;
-}
+export type { SandboxConfig } from './config.js';
 
 const MAX_BODY = 1024 * 1024;
 const MUTATING = new Set(['POST', 'PUT', 'DELETE', 'PATCH']);
@@ -95,6 +96,7 @@ class Sandbox {
   private readonly store: WorldStore;
   private readonly openapi: OpenApiIndex;
   private readonly faults: FaultInjector;
+  readonly rescue: RescueSsh;
   private timer: NodeJS.Timeout | undefined;
   private hookChain: Promise<void> = Promise.resolve();
   /** What the load balancers looked like when the hooks last heard about them. */
@@ -115,7 +117,26 @@ class Sandbox {
     const loaded = this.store.load();
     // A loaded world keeps its addresses; a new one takes an octet no other sandbox here holds.
     this.octet = reserveOctet(loaded?.counters.loopbackOctet);
-    this.world = loaded ?? createEmptyWorld(Date.now(), this.config.rateLimit.limit, this.octet);
+    this.world = loaded ?? this.newWorld(this.octet);
+    this.rescue = new RescueSsh({
+      stateDir: options.stateDir,
+      port: options.rescuePort ?? DEFAULT_RESCUE_PORT,
+      host: {
+        world: () => this.world,
+        speed: () => this.config.speed,
+        corruptDownloads: () => this.config.corruptDownloads === true,
+        change: (mutate) => {
+          mutate(this.world);
+          this.store.save(this.world);
+          this.emit([]);
+        },
+      },
+    });
+  }
+
+  private newWorld(octet: number | undefined): World {
+    const seed = this.options.seedImages === true;
+    return createEmptyWorld(Date.now(), this.config.rateLimit.limit, octet, seed);
   }
 
   /** The loopback octet reserved for this sandbox's lifetime (see octet.ts). */
@@ -147,6 +168,7 @@ class Sandbox {
   }
 
   private emit(events: HookEvent[]): void {
+    this.rescue.sync(this.world);
     const loadBalancers = loadBalancerInfo(this.world);
     const published = JSON.stringify(loadBalancers);
     if (published !== this.publishedLoadBalancers) {
@@ -325,11 +347,7 @@ class Sandbox {
           kind: 'deleted',
           server: serverInfo(this.world, s),
         }));
-        this.world = createEmptyWorld(
-          Date.now(),
-          this.config.rateLimit.limit,
-          this.world.counters.loopbackOctet,
-        );
+        this.world = this.newWorld(this.world.counters.loopbackOctet);
         this.store.save(this.world);
         this.emit(gone);
         this.schedule();
@@ -359,37 +377,13 @@ class Sandbox {
   }
 
   private configure(input: unknown): void {
-    const body = (input ?? {}) as Partial<SandboxConfig>;
-    if (body.speed !== undefined && !(typeof body.speed === 'number' && body.speed >= 0)) {
-      throw new Error('speed must be a number >= 0');
-    }
-    if (
-      body.faultRate !== undefined &&
-      !(typeof body.faultRate === 'number' && body.faultRate >= 0 && body.faultRate <= 1)
-    ) {
-      throw new Error('faultRate must be a number between 0 and 1');
-    }
-    const rl = body.rateLimit;
-    if (rl !== undefined && !(rl.limit >= 1 && rl.refillPerSecond >= 0)) {
-      throw new Error('rateLimit needs limit >= 1 and refillPerSecond >= 0');
-    }
-    if (body.speed !== undefined) this.config.speed = body.speed;
-    if (body.faultRate !== undefined) {
-      this.config.faultRate = body.faultRate;
-      this.faults.rate = body.faultRate;
-    }
-    if (body.faultKinds !== undefined) {
-      if (body.faultKinds !== 'transient' && body.faultKinds !== 'all') {
-        throw new Error("faultKinds must be 'transient' or 'all'");
-      }
-      this.config.faultKinds = body.faultKinds;
-      this.faults.kinds = body.faultKinds;
-    }
-    if (rl !== undefined) {
-      this.config.rateLimit = { limit: rl.limit, refillPerSecond: rl.refillPerSecond };
-      this.world.rate.tokens = Math.min(this.world.rate.tokens, rl.limit);
-      this.store.save(this.world);
-    }
+    applyConfig(this.config, input, {
+      faults: this.faults,
+      capRate: (limit) => {
+        this.world.rate.tokens = Math.min(this.world.rate.tokens, limit);
+        this.store.save(this.world);
+      },
+    });
   }
 
   stop(): void {
@@ -472,6 +466,7 @@ export async function startSandboxServer(options: SandboxOptions): Promise<Runni
     close() {
       closed ??= (async () => {
         sandbox.stop();
+        await sandbox.rescue.close();
         releaseOctet(sandbox.octet);
         await new Promise<void>((resolve) => {
           server.close(() => resolve());

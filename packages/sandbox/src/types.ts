@@ -62,6 +62,39 @@ export interface ServerRec {
   primary_disk_size: number;
   ssh_keys: number[];
   user_data: string | null;
+  /** What is on the server's disk (absent in worlds written before it existed: see disk.ts). */
+  disk?: DiskContent;
+  /** The rescue system: its keys once enabled, `active` while the server runs it (rescue.ts). */
+  rescue?: RescueRec;
+}
+
+/** A Talos disk image as the Image Factory builds it (`hk8s.io/arch` names for the architecture). */
+export interface TalosDisk {
+  version: string;
+  /** The full 64-digit schematic id. */
+  schematic: string;
+  arch: 'x86' | 'arm';
+}
+
+/** The content of a disk that matters to the sandbox: a written Talos image, or none. */
+export interface DiskContent {
+  talos: TalosDisk | null;
+}
+
+export interface RescueRec {
+  /** The SSH keys given at enable_rescue (root logs in with them). */
+  keys: number[];
+  /** The server booted into rescue and runs it (until it powers off or reboots). */
+  active: boolean;
+  /** What `wget` left in the rescue system's /tmp (tmpfs: gone with the rescue system). */
+  download?: RescueDownload;
+}
+
+export interface RescueDownload extends TalosDisk {
+  path: string;
+  url: string;
+  /** The download came in broken (the `corruptDownloads` knob): xz's check fails. */
+  corrupt: boolean;
 }
 
 export interface SubnetRec {
@@ -191,6 +224,8 @@ export interface ImageRec {
   rapid_deploy: boolean;
   deprecated: string | null;
   delete_protected: boolean;
+  /** The disk the snapshot was taken of (internal: not in the API view). */
+  disk?: DiskContent;
 }
 
 export interface CertificateRec {

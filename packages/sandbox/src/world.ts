@@ -36,9 +36,15 @@ export function isCloudLoopbackIp(world: World, ip: string): boolean {
   return ip.startsWith(`127.${world.counters.loopbackOctet ?? DEFAULT_LOOPBACK_OCTET}.`);
 }
 
-export function createEmptyWorld(now: number, rateLimit: number, loopbackOctet?: number): World {
+/** A new world; `seedImages` adds the Talos snapshots (catalog.ts), else it has none, as a new project. */
+export function createEmptyWorld(
+  now: number,
+  rateLimit: number,
+  loopbackOctet?: number,
+  seedImages = false,
+): World {
   const images: World['images'] = {};
-  for (const image of initialImages()) images[image.id] = image;
+  for (const image of initialImages(seedImages)) images[image.id] = image;
   return {
     format: 1,
     createdAt: isoTime(now),

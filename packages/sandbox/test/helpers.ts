@@ -119,7 +119,8 @@ export function tempStateDir(): string {
 
 export async function startTestSandbox(options: Partial<SandboxOptions> = {}): Promise<TestSandbox> {
   const dir = options.stateDir ?? tempStateDir();
-  const sandbox = await startSandboxServer({ speed: 0.001, ...options, stateDir: dir });
+  // Seeded (the Talos snapshots) unless a test asks for the empty world a new project starts with.
+  const sandbox = await startSandboxServer({ speed: 0.001, seedImages: true, ...options, stateDir: dir });
   const origin = new URL(sandbox.url).origin;
   return {
     sandbox,

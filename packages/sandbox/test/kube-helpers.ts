@@ -48,6 +48,7 @@ export async function startKubeHarness(options: { token?: string } = {}): Promis
   const sandbox = await startSandboxServer({
     stateDir: dir,
     speed: SPEED,
+    seedImages: true,
     hooks: { ...talos.hooks, ...kube.hooks },
     control: (method, path, body) => kube.control(method, path, body) ?? vip.control(method, path),
     ...(options.token ? { token: options.token } : {}),

@@ -42,7 +42,12 @@ let pki: TestPki;
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'hk8s-talos-versions-'));
   const talos = new TalosSimulator({ stateDir: dir, port: PORT, speed: SPEED, log: () => {} });
-  const sandbox = await startSandboxServer({ stateDir: dir, speed: SPEED, hooks: talos.hooks });
+  const sandbox = await startSandboxServer({
+    stateDir: dir,
+    speed: SPEED,
+    seedImages: true,
+    hooks: talos.hooks,
+  });
   h = { dir, api: new Api(sandbox.url), sandbox, talos };
   pki = await createTestPki();
 });

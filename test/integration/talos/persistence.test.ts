@@ -96,7 +96,7 @@ describe('Talos nodes behind the simulated Hetzner API', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'hk8s-talos-sandbox-'));
     sim = new TalosSimulator({ stateDir: dir, port: SANDBOX_PORT, speed: SPEED, log: () => {} });
-    sandbox = await startSandboxServer({ stateDir: dir, speed: SPEED, hooks: sim.hooks });
+    sandbox = await startSandboxServer({ stateDir: dir, speed: SPEED, seedImages: true, hooks: sim.hooks });
   });
 
   afterAll(async () => {

@@ -6,7 +6,9 @@ import { findLocation, findServerType } from '../catalog.js';
 import type { Handler, HandlerRequest, HandlerResponse } from '../context.js';
 import { idParam } from '../context.js';
 import { ipToInt } from '../ip.js';
+import { diskOfImage, talosOnDisk } from '../disk.js';
 import { validateLabels } from '../labels.js';
+import { armRescue } from '../rescue/state.js';
 import type { ImageRec, ServerRec, ServerStatus } from '../types.js';
 import { allocateMac, isoTime, nextId } from '../world.js';
 import { actionBody, getOr404, ok, renderImage } from './common.js';
@@ -218,6 +220,7 @@ const rebuild: Handler = (req) =>
     const image = resolveImage(req.ctx.world, input.image, arch);
     const wasRunning = s.status === 'running';
     s.image = image.id;
+    s.disk = diskOfImage(image);
     s.status = 'rebuilding';
     return {
       command: 'rebuild_server',
@@ -238,7 +241,7 @@ const enableRescue: Handler = (req) =>
     for (const id of input.ssh_keys ?? []) {
       if (!req.ctx.world.ssh_keys[id]) throw invalidField('ssh_keys', `SSH key ${id} not found`);
     }
-    s.rescue_enabled = true;
+    armRescue(s, input.ssh_keys ?? []);
     return {
       command: 'enable_rescue',
       durationMs: DURATIONS.instant,
@@ -281,6 +284,8 @@ const createImage: Handler = (req) => {
       rapid_deploy: false,
       deprecated: null,
       delete_protected: false,
+      // What the disk holds now (a Talos image `dd` wrote, or none): what servers from it boot.
+      disk: { talos: structuredClone(talosOnDisk(world, s)) },
     };
     world.images[image.id] = image;
     return {

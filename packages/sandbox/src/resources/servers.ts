@@ -4,6 +4,7 @@ import { DURATIONS, assertUnlocked, ref, startAction } from '../actions.js';
 import { invalidField, unprocessable, uniquenessError } from '../api-error.js';
 import { findDatacenter, findLocation, findServerType, type ServerTypeInfo } from '../catalog.js';
 import type { Handler, SimContext } from '../context.js';
+import { diskOfImage } from '../disk.js';
 import { serverInfo } from '../hooks.js';
 import { validateLabels } from '../labels.js';
 import type { ImageRec, NetworkRec, PrimaryIpRec, ServerRec, VolumeRec, World } from '../types.js';
@@ -240,6 +241,7 @@ function buildServer(ctx: SimContext, plan: CreatePlan): ServerRec {
     primary_disk_size: plan.type.disk,
     ssh_keys: plan.sshKeys,
     user_data: input.user_data ?? null,
+    disk: diskOfImage(plan.image),
   };
   world.servers[id] = server;
   for (const fw of input.firewalls ?? []) {

@@ -18,7 +18,8 @@ export function newRecord(info: SimServerInfo): NodeRecord {
     privateIps: info.privateIps.map((p) => p.ip),
     imageId: info.image?.id ?? null,
     arch: info.architecture === 'arm' ? 'arm64' : 'amd64',
-    version: info.image?.labels['talos_version'] ?? 'v1.13.9',
+    // The Talos on the disk; infos built outside the sandbox say it by their image's label.
+    version: info.talos?.version ?? info.image?.labels['talos_version'] ?? 'v1.13.9',
     stagedVersion: null,
     config: null,
     stagedConfig: null,

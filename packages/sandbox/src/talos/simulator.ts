@@ -1,6 +1,6 @@
 /**
- * The Talos side of the sandbox: one simulated node per server whose image is a Talos snapshot
- * (image label os=talos), listening on the server's own public IPv4 at port 50000 (configurable).
+ * The Talos side of the sandbox: one simulated node per server whose disk holds Talos (written by
+ * the rescue system, or from a snapshot of such a disk: disk.ts), listening on the server's own public IPv4 at port 50000 (configurable).
  * Driven by the sandbox hooks; node state survives sandbox restarts (`<stateDir>/talos/`).
  */
 import { join } from 'node:path';
@@ -57,7 +57,9 @@ export interface TalosStats {
   clusters: TalosClusterStats[];
 }
 
+/** The server's disk holds Talos; infos built outside the sandbox (no `talos`) say so by image labels. */
 export function isTalosServer(server: SimServerInfo): boolean {
+  if (server.talos !== undefined) return server.talos !== null;
   return server.image?.labels['os'] === 'talos';
 }
 
@@ -127,9 +129,17 @@ export class TalosSimulator {
 
   private power(server: SimServerInfo, event: PowerEvent): void {
     if (this.closed) return;
+    // A disk that Talos was written onto (in rescue) boots Talos from then on.
+    if (!this.nodesById.has(server.id) && isTalosServer(server)) this.created(server, false);
     const node = this.nodesById.get(server.id);
     if (!node) return;
     node.updateInfo(server);
+    // The rescue system runs instead of the disk: Talos is down until a boot from the disk.
+    if (server.rescue) {
+      this.restoring.delete(server.id);
+      node.powerOff();
+      return;
+    }
     if (event === 'on' && this.restoring.delete(server.id)) {
       node.resume();
       return;
