@@ -88,7 +88,11 @@ export class RescueSsh {
     if (!listener) return;
     this.listeners.delete(serverId);
     for (const client of listener.clients) client.end();
-    listener.server.close();
+    // A listen still under way finishes first, so the port is not left open behind our back.
+    void listener.ready.then(() => {
+      for (const client of listener.clients) client.end();
+      listener.server.close();
+    });
   }
 
   private serve(serverId: number, client: Connection): void {
@@ -146,9 +150,9 @@ export class RescueSsh {
 
   async close(): Promise<void> {
     this.closed = true;
-    const ids = [...this.listeners.keys()];
-    await this.settled();
-    for (const id of ids) this.stop(id);
+    const listeners = [...this.listeners.values()];
+    for (const id of [...this.listeners.keys()]) this.stop(id);
+    await Promise.all(listeners.map((l) => l.ready));
   }
 
   private log(message: string): void {
