@@ -62,6 +62,7 @@ export const ErrorCodes = {
   /** Many recorded resources are not in the cloud (another project, a reset sandbox): `--accept-missing`. */
   'target.missing': ExitCode.TARGET_MISMATCH,
   'image.build': ExitCode.ACTIONS_FAILED,
+  'image.select': ExitCode.USAGE,
 } as const satisfies Record<string, ExitCode>;
 export type ErrorCode = keyof typeof ErrorCodes;
 

@@ -10,6 +10,7 @@ import { waitRunner } from '../execute/waits.js';
 import { hcloudDrivers } from '../execute/hcloud/runner.js';
 import type { BuilderOptions } from '../execute/image/builder.js';
 import { imageDriver } from '../execute/image/driver.js';
+import { readProjectImages } from './project-images.js';
 import { nodeObjectDriver, type NodeObjects } from '../execute/node-objects.js';
 import { joinedRunner } from '../execute/node-joined.js';
 import { nodeBackRunner } from '../execute/node-back.js';
@@ -77,7 +78,7 @@ export function clusterRunners(spec: Spec, parts: ProviderParts): KindRunners {
   const addons = addonRunners(parts.addons);
   return {
     ...resourceRunners({
-      ...hcloudDrivers(parts.hcloud),
+      ...hcloudDrivers(parts.hcloud, spec.cluster.name),
       image: imageDriver(parts.hcloud, parts.images),
       ...talos.drivers,
       kube_node: nodeObjectDriver(parts.nodes),
@@ -112,6 +113,7 @@ export function hcloudProvider(spec: Spec, cluster: string, parts: ProviderParts
     hcloudToken: parts.hcloudToken,
     ...(parts.target === undefined ? {} : { target: parts.target }),
     catalog: (needs) => readCatalog(parts.hcloud, needs),
+    projectImages: () => readProjectImages(parts.hcloud),
     async observe(observeOptions = {}) {
       const observation = await observeHcloud(parts.hcloud, cluster, observeOptions);
       const unaddressed = observation.unaddressed.map((o) => ({ ...o, id: String(o.id) }));

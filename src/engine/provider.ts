@@ -10,6 +10,7 @@ import type { VersionTarget } from '../observe/talos.js';
 import type { NodeVersion } from '../plan/talos/upgrades.js';
 import type { ObservedResource } from '../plan/types.js';
 import type { CatalogNeeds, CloudCatalog } from './cloud-facts.js';
+import type { ProjectImages } from './project-images.js';
 import type { TargetIdentity } from './target-identity.js';
 
 export interface Observation {
@@ -48,6 +49,8 @@ export interface Provider {
   observeKubernetes?(kubeconfig: string, nodes: readonly TalosNode[]): Promise<KubeObservation>;
   /** The Hetzner token the control planes' VIP configs carry (a secret: plans show a fingerprint). */
   hcloudToken?: string;
+  /** Every Talos image of the project and the servers (of any cluster) booting from each. */
+  projectImages?(): Promise<ProjectImages>;
   /** Releases connections and timers. */
   close?(): Promise<void>;
 }

@@ -38,6 +38,8 @@ export interface DriverContext {
   api: HcloudApi;
   run: RunContext;
   address: string;
+  /** Whose address it is: another cluster of the project has the same addresses. */
+  cluster: string;
 }
 
 /** What a Hetzner resource type does on the wire. */

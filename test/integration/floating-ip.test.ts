@@ -45,7 +45,7 @@ const run: RunContext = {
   progress: () => undefined,
   secrets: { get: () => undefined, put: async () => undefined, forget: async () => undefined },
 };
-const ctx = (): DriverContext => ({ api, run, address: ADDRESS });
+const ctx = (): DriverContext => ({ api, run, address: ADDRESS, cluster: 'fip' });
 
 async function observe(): Promise<ObservedResource[]> {
   const listed = await floatingIp.observe?.list(api, { labelSelector: 'hk8s.io/cluster=fip' });

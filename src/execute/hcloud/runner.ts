@@ -35,18 +35,19 @@ function replacedId(request: unknown): string | undefined {
 async function reconcileHcloud(
   driver: Driver,
   api: HcloudApi,
+  cluster: string,
   pending: PendingAction,
   run: RunContext,
 ): Promise<Reconciliation> {
   switch (pending.kind) {
     case 'create': {
-      const found = await driver.find({ api, run, address: pending.address });
+      const found = await driver.find({ api, run, address: pending.address, cluster });
       return found
         ? { status: 'done', outcome: { resource: found, adopted: true } }
         : { status: 'not-done', reason: 'the resource was not created before the run stopped' };
     }
     case 'replace': {
-      const found = await driver.find({ api, run, address: pending.address });
+      const found = await driver.find({ api, run, address: pending.address, cluster });
       // The old resource still at the address is not its replacement: the replacement is planned again.
       if (found && found.id === replacedId(pending.request))
         return { status: 'not-done', reason: 'the old resource still exists' };
@@ -55,7 +56,7 @@ async function reconcileHcloud(
         : { status: 'not-done', reason: 'the replacement was not created before the run stopped' };
     }
     case 'delete': {
-      const found = await driver.find({ api, run, address: pending.address });
+      const found = await driver.find({ api, run, address: pending.address, cluster });
       return found
         ? { status: 'not-done', reason: 'the resource still exists' }
         : { status: 'done', outcome: { resource: null } };
@@ -72,11 +73,12 @@ async function reconcileHcloud(
   }
 }
 
-function hcloudDriver(driver: Driver, api: HcloudApi): ResourceDriver {
+function hcloudDriver(driver: Driver, api: HcloudApi, cluster: string): ResourceDriver {
   const ctx = (action: ResourceAction, run: RunContext): DriverContext => ({
     api,
     run,
     address: action.address,
+    cluster,
   });
   return {
     describe: describeHcloud,
@@ -94,18 +96,19 @@ function hcloudDriver(driver: Driver, api: HcloudApi): ResourceDriver {
       await driver.delete(ctx(action, run), id, action.before);
       return { resource: null };
     },
-    reconcile: (pending, run) => reconcileHcloud(driver, api, pending, run),
+    reconcile: (pending, run) => reconcileHcloud(driver, api, cluster, pending, run),
   };
 }
 
 /** One resource driver per Hetzner type, over one API client (tests may pass a registry of their own). */
 export function hcloudDrivers(
   api: HcloudApi,
+  cluster: string,
   registry: HcloudRegistry = HCLOUD_RESOURCES,
 ): Record<HcloudResourceType, ResourceDriver> {
   const drivers = {} as Record<HcloudResourceType, ResourceDriver>;
   for (const type of Object.keys(registry) as HcloudResourceType[]) {
-    drivers[type] = hcloudDriver(registry[type].driver, api);
+    drivers[type] = hcloudDriver(registry[type].driver, api, cluster);
   }
   return drivers;
 }

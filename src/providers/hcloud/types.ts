@@ -107,3 +107,5 @@ export const SINGULAR = {
 
 /** The label every hk8s-created resource carries; `createResource` looks resources up by it. */
 export const ADDRESS_LABEL = 'hk8s.io/address';
+/** The cluster an object belongs to: scopes address lookups, since every cluster uses the same addresses. */
+export const CLUSTER_LABEL = 'hk8s.io/cluster';

@@ -6,7 +6,7 @@ import type { ResourceRecord } from '../../execute/runner.js';
 import type { Json, JsonObject } from '../../plan/types.js';
 import type { Action as HcloudAction } from '../../providers/hcloud/index.js';
 import type { DriverContext } from '../types.js';
-import { LABEL_ADDRESS, LABEL_RUN } from './names.js';
+import { LABEL_ADDRESS, LABEL_CLUSTER, LABEL_RUN } from './names.js';
 import { labelsOf } from './props.js';
 
 /** The numeric id behind a `{ $ref }` (or undefined for null). A missing one is a bug in the plan. */
@@ -38,9 +38,9 @@ export function createLabels(ctx: DriverContext, props: JsonObject): Record<stri
   return { ...labelsOf(props.labels), [LABEL_RUN]: ctx.run.run };
 }
 
-/** The label selector that finds the object at an address. */
-export function addressSelector(address: string): string {
-  return `${LABEL_ADDRESS}=${address}`;
+/** The label selector that finds the object at an address of one cluster. */
+export function addressSelector(address: string, cluster: string): string {
+  return `${LABEL_CLUSTER}=${cluster},${LABEL_ADDRESS}=${address}`;
 }
 
 /** The object at the driver's address, found by its address label. */
@@ -48,7 +48,7 @@ export async function findByAddress<T>(
   ctx: DriverContext,
   list: (filter: { labelSelector: string }) => Promise<T[]>,
 ): Promise<T | undefined> {
-  const [found] = await list({ labelSelector: addressSelector(ctx.address) });
+  const [found] = await list({ labelSelector: addressSelector(ctx.address, ctx.cluster) });
   return found;
 }
 

@@ -121,7 +121,9 @@ export const subnet: HcloudResourceModule<'subnet'> = {
     delete: (ctx, id) => remove(ctx, id),
     async find(ctx) {
       const ipRange = ctx.address.slice('subnet.'.length).replace(/-(\d+)$/, '/$1');
-      const networks = await ctx.api.networks.list({ labelSelector: addressSelector(addresses.network) });
+      const networks = await ctx.api.networks.list({
+        labelSelector: addressSelector(addresses.network, ctx.cluster),
+      });
       for (const n of networks)
         if (n.subnets.some((s) => s.ip_range === ipRange)) return record(ctx, n.id, ipRange);
       return undefined;

@@ -39,7 +39,7 @@ describe('createResource', () => {
     expect(stub.requests[0]?.body).toEqual(serverBody);
   });
 
-  it('a lost answer adopts the resource found by its address label, and sends no second POST', async () => {
+  it('a lost answer adopts the resource found by its cluster and address labels, and sends no second POST', async () => {
     stub.on('POST', '/servers', { drop: true }, created);
     stub.on('GET', '/servers', page('servers', [{ id: 42, name: 'demo-workers-fsn-3', labels }], 1, 1));
     const { client, events } = clientFor(stub);
@@ -48,7 +48,8 @@ describe('createResource', () => {
     expect(stub.requestsTo('POST', '/servers')).toHaveLength(1);
     const lookups = stub.requestsTo('GET', '/servers');
     expect(lookups).toHaveLength(1);
-    expect(lookups[0]?.query.get('label_selector')).toBe(`hk8s.io/address=${address}`);
+    // Every cluster of a project has a `server.workers-fsn.3`: the lookup must name this one.
+    expect(lookups[0]?.query.get('label_selector')).toBe(`hk8s.io/cluster=demo,hk8s.io/address=${address}`);
     expect(events).toContainEqual(expect.objectContaining({ type: 'retrying', op: 'create_server' }));
     expectNoToken(events);
   });

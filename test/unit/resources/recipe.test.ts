@@ -41,7 +41,7 @@ function resourceDispatcher(
   registry: HcloudRegistry,
 ): KindDispatcher {
   const drivers = {
-    ...hcloudDrivers(api, registry),
+    ...hcloudDrivers(api, spec.cluster.name, registry),
     talos_secrets: noDriver('talos_secrets', 'test'),
     talos_config: noDriver('talos_config', 'test'),
     talos_bootstrap: noDriver('talos_bootstrap', 'test'),

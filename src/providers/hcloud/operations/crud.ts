@@ -9,6 +9,7 @@ import { listAll } from '../paging.js';
 import type { Transport } from '../transport.js';
 import {
   ADDRESS_LABEL,
+  CLUSTER_LABEL,
   SINGULAR,
   type CreateBody,
   type ManagedKind,
@@ -29,9 +30,12 @@ export async function createResource<K extends ManagedKind>(
     throw new Error(`createResource(${kind}): body.labels["${ADDRESS_LABEL}"] must be "${address}"`);
   }
   const singular = SINGULAR[kind];
+  // Another cluster of the project has objects at the same address: only this cluster's is adopted.
+  const cluster = labels[CLUSTER_LABEL];
+  const selector = `${cluster === undefined ? '' : `${CLUSTER_LABEL}=${cluster},`}${ADDRESS_LABEL}=${address}`;
   const adopt = async (): Promise<Created<ResourceOf<K>> | undefined> => {
     const found = await listAll(transport, kind, {
-      labelSelector: `${ADDRESS_LABEL}=${address}`,
+      labelSelector: selector,
       signal: options.signal,
     });
     const oldest = [...found].sort((a, b) => idOf(a) - idOf(b))[0];
