@@ -9,22 +9,28 @@ import { ExitCode } from '../errors.js';
 
 const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
+const RUN_WORDS = {
+  stopping:
+    'no new actions will start; running ones stop where they wait and are recorded as interrupted. ' +
+    'Press Ctrl-C again to quit now; `hk8s resume` completes the run later.',
+  quitting: 'Run `hk8s resume` to finish the run.',
+};
+
 export async function withInterrupts<T>(
   notice: (text: string) => void,
   work: (signal: AbortSignal) => Promise<T>,
+  /** What the signals say happens (the default is a run's: resume completes it). */
+  words: { stopping: string; quitting: string } = RUN_WORDS,
 ): Promise<T> {
   const controller = new AbortController();
   let count = 0;
   const onSignal = (name: NodeJS.Signals) => {
     count++;
     if (count === 1) {
-      notice(
-        `\n${name}: stopping — no new actions will start; running ones stop where they wait and are ` +
-          'recorded as interrupted. Press Ctrl-C again to quit now; `hk8s resume` completes the run later.',
-      );
+      notice(`\n${name}: stopping — ${words.stopping}`);
       controller.abort();
     } else {
-      notice(`${name}: quitting now. Run \`hk8s resume\` to finish the run.`);
+      notice(`${name}: quitting now. ${words.quitting}`);
       process.exit(ExitCode.INTERRUPTED);
     }
   };

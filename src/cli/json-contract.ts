@@ -12,6 +12,7 @@ import type { ErrorEnvelope } from '../errors.js';
  * renaming or retyping one raises it (README "JSON output").
  */
 export const JSON_CONTRACT_VERSION = 1;
+import type { ProjectImages } from '../engine/project-images.js';
 import type { ClusterStatus } from '../engine/status.js';
 import type { RunCounts, RunOutcome } from '../execute/events.js';
 import type { Plan } from '../plan/plan.js';
@@ -139,6 +140,25 @@ export interface SandboxResetJson {
   reset: true;
 }
 
+export interface ImageRefJson {
+  address: string;
+  id: string;
+}
+
+export interface ImageBuildJson {
+  built: ImageRefJson[];
+  /** The wanted images the project already had. */
+  found: ImageRefJson[];
+}
+
+export type ImageListJson = ProjectImages;
+
+export interface ImageDeleteJson {
+  deleted: number[];
+  /** Selected but kept: a server of some cluster boots from it. */
+  kept: Array<{ id: number; usedBy: string[] }>;
+}
+
 export type ErrorJson = ErrorEnvelope;
 
 /** Every command with `--json`, by its command id. */
@@ -165,6 +185,9 @@ export interface JsonContract {
   'sandbox stats': SandboxStatsJson;
   'sandbox stop': SandboxStopJson;
   'sandbox reset': SandboxResetJson;
+  'image build': ImageBuildJson;
+  'image list': ImageListJson;
+  'image delete': ImageDeleteJson;
   /** What any command prints instead when it fails. */
   error: ErrorJson;
 }

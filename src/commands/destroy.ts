@@ -9,7 +9,7 @@ export default class DestroyCommand extends ClusterCommand<typeof DestroyCommand
   static override description =
     "Deletes, in reverse order of need, every object that carries this cluster's hk8s labels: servers, load " +
     'balancers, placement groups, the firewall, the SSH key, subnets and the network (delete protection is lifted ' +
-    "first). Volumes are kept unless --include-volumes. Objects without the cluster's labels are never touched.";
+    "first). Volumes are kept unless --include-volumes; Talos images, shared by the project's clusters, unless --include-images (and then only those no other cluster's server boots from). Objects without the cluster's labels are never touched.";
 
   static override examples = [
     { description: 'Plan, confirm and destroy', command: '<%= config.bin %> destroy' },
@@ -17,12 +17,19 @@ export default class DestroyCommand extends ClusterCommand<typeof DestroyCommand
       description: "Also delete the cluster's volumes",
       command: '<%= config.bin %> destroy --include-volumes',
     },
+    {
+      description: 'Also delete the Talos images no other cluster uses',
+      command: '<%= config.bin %> destroy --include-images',
+    },
     { description: 'Without asking', command: '<%= config.bin %> destroy --auto-approve' },
   ];
 
   static override flags = {
     'auto-approve': Flags.boolean({ summary: 'Do not ask for confirmation.' }),
     'include-volumes': Flags.boolean({ summary: 'Also delete volumes labelled with this cluster.' }),
+    'include-images': Flags.boolean({
+      summary: "Also delete the spec's Talos images, unless a server of another cluster boots from one.",
+    }),
     parallelism: parallelismFlag,
     'accept-endpoint': acceptEndpointFlag,
   };
@@ -35,6 +42,7 @@ export default class DestroyCommand extends ClusterCommand<typeof DestroyCommand
         {
           command: 'destroy',
           includeVolumes: this.flags['include-volumes'],
+          includeImages: this.flags['include-images'],
           parallelism: this.flags.parallelism,
           acceptEndpoint: this.flags['accept-endpoint'],
           signal,

@@ -1,6 +1,7 @@
 import { ClusterCommand } from '../cli/cluster-command.js';
 import { talosPort } from '../cli/connect.js';
 import { statusOfCluster } from '../engine/status.js';
+import { table } from '../cli/render/table.js';
 import type { StatusJson } from '../cli/json-contract.js';
 
 export default class StatusCommand extends ClusterCommand<typeof StatusCommand> {
@@ -19,15 +20,7 @@ export default class StatusCommand extends ClusterCommand<typeof StatusCommand> 
       n.talosVersion ?? (n.configured ? 'unreachable' : 'not configured'),
       status.etcdMembers.includes(n.name) ? 'member' : '-',
     ]);
-    const header = ['NODE', 'ROLE', 'IP', 'TALOS', 'ETCD'];
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-    const line = (cells: string[]) =>
-      cells
-        .map((c, i) => c.padEnd(widths[i] ?? 0))
-        .join('  ')
-        .trimEnd();
-    this.say(line(header));
-    for (const row of rows) this.say(line(row));
+    for (const line of table(['NODE', 'ROLE', 'IP', 'TALOS', 'ETCD'], rows)) this.say(line);
     if (status.addons.length > 0) {
       this.say('');
       const addonRows = status.addons.map((a) => [
@@ -37,18 +30,8 @@ export default class StatusCommand extends ClusterCommand<typeof StatusCommand> 
         a.state,
         String(a.objects),
       ]);
-      const addonHeader = ['ADDON', 'ENABLED', 'VERSION', 'STATE', 'OBJECTS'];
-      const addonWidths = addonHeader.map((h, i) =>
-        Math.max(h.length, ...addonRows.map((r) => (r[i] ?? '').length)),
-      );
-      for (const row of [addonHeader, ...addonRows]) {
-        this.say(
-          row
-            .map((c, i) => c.padEnd(addonWidths[i] ?? 0))
-            .join('  ')
-            .trimEnd(),
-        );
-      }
+      for (const line of table(['ADDON', 'ENABLED', 'VERSION', 'STATE', 'OBJECTS'], addonRows))
+        this.say(line);
     }
     this.say(
       `\n${status.etcdMembers.length} etcd member(s); bootstrapped: ${status.bootstrapped ? 'yes' : 'no'}; ` +

@@ -19,6 +19,7 @@ import { assertReplaceKnown, assertTargetsKnown } from './targets.js';
 import { assertCloudFacts, catalogNeeds, observedNetworkZone, poolsToCheck } from './cloud-facts.js';
 import { observeClusterKubernetes } from './kube-observation.js';
 import { observedImages } from './images.js';
+import { imagesToDestroy } from './destroy-images.js';
 import { schematicIdFor } from '../talos/config/schematic.js';
 import { observedTalosInput, talosPlanInput } from './talos-inputs.js';
 import { assertVersionChanges, runningVersions } from './version-check.js';
@@ -36,6 +37,8 @@ export interface PlanRequest extends TargetFlags {
   targets?: string[];
   replace?: string[];
   includeVolumes?: boolean;
+  /** `destroy --include-images`: also the cluster's Talos images no other cluster boots from. */
+  includeImages?: boolean;
   /** `--force`: allow what hk8s refuses by default (a Talos downgrade, an even control-plane count). */
   force?: boolean;
 }
@@ -108,6 +111,9 @@ export async function computePlan(
         (r.type !== 'image' || (wanted.has(r.address) && !found.has(r.address))),
     ),
     ...checked.images,
+    ...(request.command === 'destroy' && request.includeImages === true && provider.projectImages
+      ? imagesToDestroy(ws.spec, await provider.projectImages(), observation.resources, events)
+      : []),
   ].sort((a, b) => a.address.localeCompare(b.address));
   const kube = await observeClusterKubernetes(ws.spec, state, provider, request.command, events);
   // Destroying needs no versions: it only forgets the Talos records.
@@ -165,7 +171,7 @@ export async function computePlan(
   return {
     plan,
     unrecorded,
-    records: knownRecords(state, [...observation.resources, ...checked.images]),
+    records: knownRecords(state, [...observation.resources, ...resources.filter((r) => r.type === 'image')]),
     ...(target ? { target } : {}),
   };
 }

@@ -44,7 +44,9 @@ export type EngineWarning =
   /** Objects hk8s applied for an addon no installed plugin provides: kept until it is back or set enabled: false. */
   | { kind: 'addon-orphaned'; addon: string; objects: number }
   /** With several control planes, one node is the API endpoint: the API is down while it is. */
-  | { kind: 'single-node-endpoint'; endpoint: 'external' | 'internal'; node: string; fix: string };
+  | { kind: 'single-node-endpoint'; endpoint: 'external' | 'internal'; node: string; fix: string }
+  /** `destroy --include-images`: an image of the cluster's that a server of another cluster boots from. */
+  | { kind: 'image-kept'; image: string; usedBy: string[] };
 
 export interface UnaddressedObject {
   kind: string;

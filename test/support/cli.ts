@@ -25,14 +25,15 @@ export interface Workspace {
   writeSpec(text: string): void;
 }
 
-export function workspace(options: { sandboxDir: string; speed?: number }): Workspace {
+export function workspace(options: { sandboxDir: string; speed?: number; seedImages?: boolean }): Workspace {
   const dir = mkdtempSync(join(tmpdir(), 'hk8s-e2e-'));
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     HK8S_SANDBOX_DIR: options.sandboxDir,
     HK8S_SANDBOX_SPEED: String(options.speed ?? 0.01),
-    // A new sandbox world has no Talos snapshots (a new project): the suites start with the seeded ones.
-    HK8S_SANDBOX_SEED_IMAGES: '1',
+    // A new sandbox world has no Talos snapshots (a new project): the suites start with the seeded
+    // ones, except those about building images.
+    HK8S_SANDBOX_SEED_IMAGES: options.seedImages === false ? '0' : '1',
     CI: '1',
     NO_COLOR: '1',
     HCLOUD_TOKEN: '',

@@ -62,7 +62,11 @@ describe.runIf(ENABLED).each(chosen)('faults at %s', (rate) => {
       r = run('resume', '--sandbox', '--auto-approve');
       resumes += 1;
     }
-    expect(r.code, `${args.join(' ')} did not converge after ${resumes} resumes:\n${r.stderr}`).toBe(0);
+    const failures = r.stdout.split('\n').filter((line) => line.includes('✗'));
+    expect(
+      r.code,
+      `${args.join(' ')} did not converge after ${resumes} resumes:\n${failures.join('\n')}\n${r.stderr}`,
+    ).toBe(0);
     return resumes;
   };
 

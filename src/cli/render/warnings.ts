@@ -47,6 +47,11 @@ export function renderWarning(warning: EngineWarning): string {
         `whenever that node is down or reboots (during upgrades too). Set ${warning.fix} to give it a VIP or a load balancer.`
       );
     }
+    case 'image-kept':
+      return (
+        `Warning: Talos image ${warning.image} is kept: ${warning.usedBy.join(', ')} of another cluster boot from it ` +
+        '(it can be deleted with `hk8s image delete` once nothing uses it).'
+      );
     default:
       return assertNever(warning, 'warning');
   }

@@ -48,7 +48,7 @@ export function imageDriver(api: HcloudApi, options: BuilderOptions | undefined)
       if (!options) {
         throw new Hk8sError('image.build', `${action.address}: this cloud cannot build Talos images`, {
           where: action.address,
-          hint: 'Start the sandbox with rescue SSH (HK8S_SANDBOX_RESCUE_PORT), or create the snapshot with the labels the plan shows.',
+          hint: 'On the sandbox, HK8S_SANDBOX_RESCUE_PORT must name the port its rescue SSH listens on (default 50022); elsewhere create the snapshot with the labels the plan shows.',
         });
       }
       const builder = obj(action.props.builder);
