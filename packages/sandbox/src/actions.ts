@@ -4,7 +4,7 @@
  */
 import { lockedError } from './api-error.js';
 import type { SimContext } from './context.js';
-import { applyEffect } from './effects.js';
+import { applyEffect, revertFailed } from './effects.js';
 import type { ActionEffect, ActionRec, ResourceRef, ResourceType, World } from './types.js';
 import { isoTime, nextId } from './world.js';
 
@@ -108,6 +108,7 @@ export function advanceActions(ctx: SimContext): boolean {
     if (action.failWith) {
       action.status = 'error';
       action.error = action.failWith;
+      revertFailed(ctx, action);
       continue;
     }
     action.status = 'success';

@@ -5,6 +5,19 @@ import type { ActionRec } from './types.js';
 import { assertNever } from './errors.js';
 import { powerChanged } from './rescue/state.js';
 
+/**
+ * What a failed action leaves: nothing changes, except that a server it had put in a passing state
+ * (`starting`, `stopping`) is back where it was — a start that failed leaves it off, as on Hetzner,
+ * never `starting` for ever.
+ */
+export function revertFailed(ctx: SimContext, action: ActionRec): void {
+  const effect = action.effect;
+  if (effect.kind !== 'server-status') return;
+  const server = ctx.world.servers[effect.server];
+  if (server?.status === 'starting') server.status = 'off';
+  else if (server?.status === 'stopping') server.status = 'running';
+}
+
 export function applyEffect(ctx: SimContext, action: ActionRec): void {
   const { world } = ctx;
   const effect = action.effect;
