@@ -5,7 +5,7 @@
  * labels, which anyone may edit, never decide it — except for the seeded snapshots of worlds written
  * before disks were recorded, which fall back to the labels they were seeded with.
  */
-import { SEEDED_TALOS_IMAGE_IDS } from './catalog.js';
+import { SEEDED_SCHEMATIC, SEEDED_TALOS_IMAGE_IDS } from './catalog.js';
 import type { DiskContent, ImageRec, ServerRec, TalosDisk, World } from './types.js';
 
 /** The disk a new (or rebuilt) server gets from its image. */
@@ -21,7 +21,10 @@ function legacySeededTalos(image: ImageRec): TalosDisk | null {
   const version = image.labels['talos_version'];
   const schematic = image.labels['hk8s.io/schematic'];
   if (image.labels['os'] !== 'talos' || !version) return null;
-  return { version, schematic: schematic ?? '', arch: image.architecture };
+  // The label holds only the first 32 digits (label values are at most 63 characters); the seeded
+  // snapshots were all built from one schematic, so the full id is known.
+  const full = schematic && SEEDED_SCHEMATIC.startsWith(schematic) ? SEEDED_SCHEMATIC : schematic;
+  return { version, schematic: full ?? '', arch: image.architecture };
 }
 
 /** The Talos on a server's disk, or null (no Talos: its Talos API never answers). */

@@ -10,7 +10,7 @@ import { TALOS_DURATIONS } from './env.js';
 import type { SimNode } from './node.js';
 import { authorize, rpcError, type Caller } from './rpc.js';
 import { serviceRows } from './services-info.js';
-import { compareTags, parseTag, versionOfImage } from './version.js';
+import { compareTags, parseTag, schematicOfImage, versionOfImage } from './version.js';
 
 type Message = Record<string, unknown>;
 type Request = Record<string, unknown>;
@@ -306,7 +306,7 @@ const upgrade: UnaryHandler = async (node, request, caller) => {
   }
   if (config.type === 'controlplane' && request['force'] !== true) checkEtcdForUpgrade(node, config);
   node.recordUpgrade('MachineService.Upgrade', image, target.tag);
-  node.beginUpgrade(target.tag);
+  node.beginUpgrade(target.tag, schematicOfImage(image));
   return { ack: 'Upgrade request received', actorId: randomUUID() };
 };
 

@@ -14,6 +14,7 @@ import {
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import { gateMaintenance, UNARY_HANDLERS } from './api.js';
+import { cosiGet, cosiList } from './cosi.js';
 import type { SimNode } from './node.js';
 import type { IssuedPair } from './pki.js';
 import { organizations } from './pki.js';
@@ -189,6 +190,43 @@ function serviceOf(name: string): string {
   return 'machine.MachineService';
 }
 
+/**
+ * cosi.resource.State: apid sends COSI calls to one node only (`node` metadata) and refuses
+ * `nodes`; the replies carry no per-node metadata.
+ */
+function cosiTarget(self: SimNode, call: Call, maintenance: boolean): SimNode {
+  const { many, one } = targetsOf(call, maintenance);
+  if (many.length > 0) {
+    throw new RpcError(status.INVALID_ARGUMENT, 'one-2-many proxying is not supported for COSI methods');
+  }
+  return one ? resolveTarget(self, one) : self;
+}
+
+function cosiService(self: SimNode, maintenance: boolean): UntypedServiceImplementation {
+  return {
+    Get: (call: ServerUnaryCall<Message, Message>, callback: sendUnaryData<Message>) => {
+      self.env.countCall(self.id, 'cosi/Get');
+      try {
+        const target = cosiTarget(self, call, maintenance);
+        callback(null, cosiGet(target, call.request, callerOf(call, maintenance)));
+      } catch (error) {
+        callback(asStatus(error, self), null);
+      }
+    },
+    List: (call: ServerWritableStream<Message, Message>) => {
+      self.env.countCall(self.id, 'cosi/List');
+      try {
+        const target = cosiTarget(self, call, maintenance);
+        for (const message of cosiList(target, call.request, callerOf(call, maintenance)))
+          call.write(message);
+        call.end();
+      } catch (error) {
+        call.emit('error', asStatus(error, self));
+      }
+    },
+  };
+}
+
 async function bind(server: Server, address: string, credentials: ServerCredentials): Promise<void> {
   let lastError: Error | undefined;
   // The previous listener of this address may still be releasing the port.
@@ -221,6 +259,7 @@ export async function startNodeServer(self: SimNode, options: ListenerOptions): 
   server.addService(services.cluster, { HealthCheck: streaming(self, 'HealthCheck', healthCheck, m, true) });
   server.addService(services.lifecycle, { Upgrade: streaming(self, 'Upgrade', lifecycleUpgrade, m, false) });
   server.addService(services.image, { Pull: streaming(self, 'Pull', imagePull, m, false) });
+  server.addService(services.cosi, cosiService(self, m));
   await bind(server, options.address, credentials);
   return server;
 }

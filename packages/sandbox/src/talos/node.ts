@@ -21,6 +21,8 @@ export function newRecord(info: SimServerInfo): NodeRecord {
     // The Talos on the disk; infos built outside the sandbox say it by their image's label.
     version: info.talos?.version ?? info.image?.labels['talos_version'] ?? 'v1.13.9',
     stagedVersion: null,
+    schematic: info.talos?.schematic ?? '',
+    stagedSchematic: null,
     config: null,
     stagedConfig: null,
     tryRollback: null,
@@ -39,6 +41,8 @@ export class SimNode {
   config: MachineConfig | null = null;
   /** LifecycleService.Upgrade running (not persisted: a restart aborts it). */
   installing = false;
+  /** When the node last came up (COSI resources are created then); not persisted. */
+  bootedAt = Date.now();
   private readonly listener: NodeListener;
   private timer: NodeJS.Timeout | undefined;
   private tryTimer: NodeJS.Timeout | undefined;
@@ -104,6 +108,8 @@ export class SimNode {
     this.record.ip = info.publicIpv4;
     this.record.privateIps = info.privateIps.map((p) => p.ip);
     this.record.userData = info.userData;
+    // A record of an older sandbox: until an upgrade changes it, the node runs its disk's schematic.
+    if (this.record.schematic === undefined && info.talos) this.record.schematic = info.talos.schematic;
     this.save();
   }
 
@@ -209,9 +215,10 @@ export class SimNode {
     this.record.upgrades = [...(this.record.upgrades ?? []), entry];
   }
 
-  beginUpgrade(version: string): void {
+  beginUpgrade(version: string, schematic: string): void {
     this.record.phase = 'upgrading';
-    this.schedule({ kind: 'upgrade', at: Date.now() + this.scaled(TALOS_DURATIONS.upgrade), version });
+    const at = Date.now() + this.scaled(TALOS_DURATIONS.upgrade);
+    this.schedule({ kind: 'upgrade', at, version, schematic });
   }
 
   beginReset(reboot: boolean): void {
@@ -228,7 +235,11 @@ export class SimNode {
         this.boot();
         return;
       case 'upgrade':
-        if (pending.version && !this.fallsBack()) this.record.version = pending.version;
+        if (pending.version && !this.fallsBack()) {
+          this.record.version = pending.version;
+          // Pending upgrades saved by older sandboxes carry no schematic: keep the running one.
+          if (pending.schematic !== undefined) this.record.schematic = pending.schematic;
+        }
         this.releaseUpgradeLock();
         this.config = this.parseStored(this.record.config);
         this.reboot();
@@ -252,11 +263,16 @@ export class SimNode {
   private boot(): void {
     const r = this.record;
     r.bootCount++;
+    this.bootedAt = Date.now();
     r.etcdStopped = false;
     r.lastError = null;
     if (r.stagedVersion) {
-      if (!this.fallsBack()) r.version = r.stagedVersion;
+      if (!this.fallsBack()) {
+        r.version = r.stagedVersion;
+        if (r.stagedSchematic !== undefined && r.stagedSchematic !== null) r.schematic = r.stagedSchematic;
+      }
       r.stagedVersion = null;
+      r.stagedSchematic = null;
     }
     if (r.tryRollback) {
       r.config = r.tryRollback.config;

@@ -2,25 +2,35 @@
 import { loadPackageDefinition, type ServiceDefinition } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { fileURLToPath } from 'node:url';
-import { TALOS_PROTOS_URL } from '../specs.js';
+import { COSI_PROTOS_URL, TALOS_PROTOS_URL } from '../specs.js';
 
 const ROOT = fileURLToPath(TALOS_PROTOS_URL);
+const COSI_ROOT = fileURLToPath(COSI_PROTOS_URL);
 
 export interface NodeServices {
   machine: ServiceDefinition;
   lifecycle: ServiceDefinition;
   image: ServiceDefinition;
   cluster: ServiceDefinition;
+  /** cosi.resource.State (Get, List). */
+  cosi: ServiceDefinition;
 }
 
 let cached: NodeServices | undefined;
 
 export function nodeServices(): NodeServices {
   if (cached) return cached;
+  const options = { keepCase: false, longs: String, enums: String, defaults: true, oneofs: true };
   const definition = loadSync(
     ['machine/machine.proto', 'machine/lifecycle.proto', 'machine/image.proto', 'cluster/cluster.proto'],
-    { includeDirs: [ROOT], keepCase: false, longs: String, enums: String, defaults: true, oneofs: true },
+    { ...options, includeDirs: [ROOT] },
   );
+  // A separate load: the COSI files have their own import root (`v1alpha1/…`).
+  const cosi = loadPackageDefinition(
+    loadSync(['v1alpha1/state.proto'], { ...options, includeDirs: [COSI_ROOT] }),
+  ) as unknown as {
+    cosi: { resource: Record<string, { service: ServiceDefinition }> };
+  };
   const pkg = loadPackageDefinition(definition) as unknown as {
     machine: Record<string, { service: ServiceDefinition }>;
     cluster: Record<string, { service: ServiceDefinition }>;
@@ -34,6 +44,7 @@ export function nodeServices(): NodeServices {
     lifecycle: service(pkg.machine['LifecycleService'], 'LifecycleService'),
     image: service(pkg.machine['ImageService'], 'ImageService'),
     cluster: service(pkg.cluster['ClusterService'], 'ClusterService'),
+    cosi: service(cosi.cosi.resource['State'], 'cosi.resource.State'),
   };
   return cached;
 }

@@ -40,6 +40,9 @@ const ALLOWED: Record<string, readonly string[]> = {
   'LifecycleService/Upgrade': ['os:admin'],
   'LifecycleService/Install': ['os:admin'],
   'ImageService/Pull': ['os:admin', 'os:operator'],
+  // Non-sensitive resources only: the simulated node defines no sensitive type.
+  'cosi/Get': ['os:admin', 'os:operator', 'os:reader'],
+  'cosi/List': ['os:admin', 'os:operator', 'os:reader'],
 };
 
 export function authorize(method: string, caller: Caller): void {

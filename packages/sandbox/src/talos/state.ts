@@ -30,6 +30,8 @@ export interface PendingTransition {
   at: number;
   /** upgrade: the version being installed. */
   version?: string;
+  /** upgrade: the schematic of its installer image ('' for a non-factory installer). */
+  schematic?: string;
   /** reset: reboot into maintenance afterwards (false: halt). */
   reboot?: boolean;
 }
@@ -64,6 +66,14 @@ export interface NodeRecord {
   version: string;
   /** Installed to the inactive slot by LifecycleService.Upgrade; active after the next reboot. */
   stagedVersion: string | null;
+  /**
+   * The Image Factory schematic id the node runs (the disk's, then each upgrade's installer's; ''
+   * when it runs none), reported as the `schematic` ExtensionStatus (cosi.ts). Absent in records
+   * of older sandboxes until the node is next seen with its disk.
+   */
+  schematic?: string;
+  /** The schematic of the staged version (with stagedVersion). */
+  stagedSchematic?: string | null;
   /** Applied machine config (YAML), or null in maintenance mode. */
   config: string | null;
   /** ApplyConfiguration STAGED: applied at the next reboot. */

@@ -10,7 +10,7 @@ import { TALOS_DURATIONS } from './env.js';
 import { adminKubeconfig, tarGzSingleFile } from './kubeconfig.js';
 import type { SimNode } from './node.js';
 import { authorize, rpcError, type Caller } from './rpc.js';
-import { compareTags, parseTag, versionOfImage } from './version.js';
+import { compareTags, parseTag, schematicOfImage, versionOfImage } from './version.js';
 
 type Message = Record<string, unknown>;
 export interface StreamControl {
@@ -176,6 +176,7 @@ export const lifecycleUpgrade: StreamHandler = async function* (node, request, c
     await sleep(step);
     if (control.cancelled) return;
     node.record.stagedVersion = target.tag;
+    node.record.stagedSchematic = schematicOfImage(image);
     node.recordUpgrade('LifecycleService.Upgrade', image, target.tag);
     node.save();
     yield { progress: { message: `installation of ${target.tag} finished: reboot to activate it` } };

@@ -26,3 +26,13 @@ export function versionOfImage(image: string): TalosTag | undefined {
 export function compareTags(a: TalosTag, b: TalosTag): number {
   return a.major - b.major || a.minor - b.minor || a.patch - b.patch;
 }
+
+/**
+ * The Image Factory schematic an installer image carries: `factory.talos.dev/installer/<id>:<tag>`
+ * or a platform installer such as `…/hcloud-installer/<id>:<tag>`. Any other installer (e.g.
+ * `ghcr.io/siderolabs/installer`) is built without a schematic: ''.
+ */
+export function schematicOfImage(image: string): string {
+  const m = /^factory\.talos\.dev\/(?:[a-z0-9-]+-)?installer\/([0-9a-f]{64})(?::|@)/.exec(image.trim());
+  return m?.[1] ?? '';
+}
