@@ -5,6 +5,7 @@
  */
 import type { Client } from '@grpc/grpc-js';
 import { openServiceClients, parseEndpoint } from './connection.js';
+import { cosiGet, cosiList, runningSchematic } from './cosi.js';
 import { duration } from './proto.js';
 import { pullImage, readKubeconfig, runHealthCheck, runLifecycleUpgrade } from './streams.js';
 import { DEFAULT_RETRY, DEFAULT_TIMEOUTS, TalosTransport, type WithMetadata } from './transport.js';
@@ -12,6 +13,8 @@ import type {
   ApplyConfigurationRequest,
   ApplyConfigurationResult,
   ApplyMode,
+  CosiRef,
+  CosiResource,
   EtcdMember,
   EtcdMemberStatus,
   HealthCheckRequest,
@@ -33,6 +36,7 @@ class GrpcTalosClient implements TalosClient {
   private readonly lifecycle: Client;
   private readonly images: Client;
   private readonly cluster: Client;
+  private readonly cosi: Client;
   private readonly transport: TalosTransport;
 
   constructor(options: TalosClientOptions) {
@@ -50,6 +54,7 @@ class GrpcTalosClient implements TalosClient {
     this.lifecycle = clients.lifecycle;
     this.images = clients.images;
     this.cluster = clients.cluster;
+    this.cosi = clients.cosi;
   }
 
   close(): void {
@@ -266,6 +271,20 @@ class GrpcTalosClient implements TalosClient {
 
   lifecycleUpgrade(request: LifecycleUpgradeRequest, options?: TalosCallOptions): Promise<string[]> {
     return runLifecycleUpgrade(this.transport, this.lifecycle, request, options);
+  }
+
+  // ---- cosi.resource.State --------------------------------------------------------------------
+
+  cosiGet(ref: CosiRef & { id: string }, options?: TalosCallOptions): Promise<CosiResource | undefined> {
+    return cosiGet(this.transport, this.cosi, ref, options);
+  }
+
+  cosiList(ref: CosiRef, options?: TalosCallOptions): Promise<CosiResource[]> {
+    return cosiList(this.transport, this.cosi, ref, options);
+  }
+
+  runningSchematic(options?: TalosCallOptions): Promise<string | null> {
+    return runningSchematic(this.transport, this.cosi, options);
   }
 }
 

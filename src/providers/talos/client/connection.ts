@@ -1,6 +1,6 @@
 /**
  * Dialling one Talos endpoint: parsing `host[:port]`, the TLS credentials (mTLS from a
- * talosconfig, or unverified TLS for maintenance mode) and the four service clients, which share
+ * talosconfig, or unverified TLS for maintenance mode) and the service clients, which share
  * one channel.
  */
 import { credentials, type ChannelCredentials, type Client } from '@grpc/grpc-js';
@@ -55,6 +55,7 @@ export interface TalosServiceClients {
   lifecycle: Client;
   images: Client;
   cluster: Client;
+  cosi: Client;
 }
 
 /** Opens the channel to `target` (the dialled `host` and its port) and a client per service. */
@@ -79,5 +80,6 @@ export function openServiceClients(
     lifecycle: new services.LifecycleService(target, credentials.createInsecure(), shared),
     images: new services.ImageService(target, credentials.createInsecure(), shared),
     cluster: new services.ClusterService(target, credentials.createInsecure(), shared),
+    cosi: new services.State(target, credentials.createInsecure(), shared),
   };
 }

@@ -25,6 +25,9 @@ const METHODS: readonly Method[] = [
   'healthCheck',
   'imagePull',
   'lifecycleUpgrade',
+  'cosiGet',
+  'cosiList',
+  'runningSchematic',
 ];
 
 /** Opens a client to one Talos endpoint (`host:port`) on its first call. Close it when done. */

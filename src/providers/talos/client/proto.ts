@@ -1,5 +1,5 @@
 /**
- * Loads the Talos protocol files (`proto/talos/`, shipped beside `dist/`) once per process, and
+ * Loads the Talos protocol files (`proto/talos/`, `proto/cosi/`, shipped beside `dist/`) once per process, and
  * encodes the well-known protobuf types the requests use.
  */
 import { loadPackageDefinition, type ServiceClientConstructor } from '@grpc/grpc-js';
@@ -7,6 +7,8 @@ import { loadSync, type Options } from '@grpc/proto-loader';
 import { fileURLToPath } from 'node:url';
 
 const PROTO_ROOT = fileURLToPath(new URL('../../../../proto/talos/', import.meta.url));
+/** The COSI resource API: its own import root (`v1alpha1/…`), as in cosi-project/specification. */
+const COSI_ROOT = fileURLToPath(new URL('../../../../proto/cosi/', import.meta.url));
 const FILES = [
   'machine/machine.proto',
   'machine/lifecycle.proto',
@@ -29,6 +31,8 @@ export interface TalosServices {
   LifecycleService: ServiceClientConstructor;
   ImageService: ServiceClientConstructor;
   ClusterService: ServiceClientConstructor;
+  /** cosi.resource.State (Get, List). */
+  State: ServiceClientConstructor;
 }
 
 let loaded: TalosServices | undefined;
@@ -40,6 +44,9 @@ export function talosServices(): TalosServices {
     machine: Record<string, ServiceClientConstructor>;
     cluster: Record<string, ServiceClientConstructor>;
   };
+  const cosi = loadPackageDefinition(
+    loadSync(['v1alpha1/state.proto'], { ...LOADER_OPTIONS, includeDirs: [COSI_ROOT] }),
+  ) as unknown as { cosi: { resource: Record<string, ServiceClientConstructor> } };
   const need = (pkg: Record<string, ServiceClientConstructor>, name: string) => {
     const ctor = pkg[name];
     if (!ctor) throw new Error(`proto/talos does not define ${name}`);
@@ -50,6 +57,7 @@ export function talosServices(): TalosServices {
     LifecycleService: need(root.machine, 'LifecycleService'),
     ImageService: need(root.machine, 'ImageService'),
     ClusterService: need(root.cluster, 'ClusterService'),
+    State: need(cosi.cosi.resource, 'State'),
   };
   return loaded;
 }

@@ -30,6 +30,8 @@ export const DEFAULT_TIMEOUTS: Record<TalosMethod, number> = {
   HealthCheck: 60_000,
   ImagePull: 600_000,
   LifecycleUpgrade: 900_000,
+  CosiGet: 10_000,
+  CosiList: 15_000,
 };
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 250, maxDelayMs: 4000 };
@@ -42,6 +44,8 @@ const IDEMPOTENT: ReadonlySet<TalosMethod> = new Set([
   'EtcdStatus',
   'Kubeconfig',
   'HealthCheck',
+  'CosiGet',
+  'CosiList',
 ]);
 // CANCELLED is retried too: hk8s never cancels its own unary calls, so a CANCELLED answer means the
 // node reset the stream while it went down (a reboot racing the call), which is no answer at all.
@@ -51,8 +55,16 @@ const RETRY_CODES: ReadonlySet<number> = new Set([
   GrpcStatus.CANCELLED,
 ]);
 
-/** What a node in maintenance mode answers without a client certificate. */
-const INSECURE_ALLOWED: ReadonlySet<TalosMethod> = new Set(['ApplyConfiguration', 'Version']);
+/** What a node in maintenance mode answers without a client certificate (COSI reads as os:reader). */
+const INSECURE_ALLOWED: ReadonlySet<TalosMethod> = new Set([
+  'ApplyConfiguration',
+  'Version',
+  'CosiGet',
+  'CosiList',
+]);
+
+/** apid proxies COSI calls one-to-one only: the target goes as `node`, never `nodes`. */
+const SINGLE_NODE: ReadonlySet<TalosMethod> = new Set(['CosiGet', 'CosiList']);
 
 export interface ReplyMetadata {
   hostname?: string;
@@ -105,11 +117,14 @@ export class TalosTransport {
         message: `${method} requires mTLS`,
         method,
         where: this.where(options),
-        hint: 'only ApplyConfiguration and Version work without a client certificate (maintenance mode); connect with mode "mtls"',
+        hint: 'only ApplyConfiguration, Version and COSI reads work without a client certificate (maintenance mode); connect with mode "mtls"',
       });
     }
     const metadata = new Metadata();
-    if (options?.node) metadata.add('nodes', options.node);
+    if (options?.node) {
+      if (SINGLE_NODE.has(method)) metadata.set('node', options.node);
+      else metadata.add('nodes', options.node);
+    }
     return metadata;
   }
 
@@ -160,8 +175,11 @@ export class TalosTransport {
     return messages;
   }
 
-  /** One unary RPC; returns the first message of the reply. */
-  async unary<T extends WithMetadata>(
+  /**
+   * One unary RPC, its reply as it came: for services without apid's `messages` wrapper (COSI).
+   * Errors are raised as TalosApiError with the gRPC status.
+   */
+  async unaryRaw<T>(
     client: Client,
     rpc: string,
     method: TalosMethod,
@@ -172,17 +190,28 @@ export class TalosTransport {
     // Boundary: proto-loader clients expose their RPCs as dynamic methods named by the proto.
     const fn = (client as unknown as Record<string, UnaryFn>)[rpc];
     if (!fn) throw new Error(`no RPC ${rpc} in the loaded protocol`);
-    const reply = await this.withRetry(
+    return this.withRetry(
       method,
       options,
       () =>
-        new Promise<{ messages?: T[] }>((resolve, reject) => {
+        new Promise<T>((resolve, reject) => {
           fn.call(client, request, metadata, this.deadline(method, options), (error, response) => {
             if (error) reject(error);
-            else resolve((response ?? {}) as { messages?: T[] });
+            else resolve((response ?? {}) as T);
           });
         }),
     );
+  }
+
+  /** One unary RPC; returns the first message of the reply. */
+  async unary<T extends WithMetadata>(
+    client: Client,
+    rpc: string,
+    method: TalosMethod,
+    request: unknown,
+    options: TalosCallOptions | undefined,
+  ): Promise<T> {
+    const reply = await this.unaryRaw<{ messages?: T[] }>(client, rpc, method, request, options);
     const [first] = this.check(method, options, reply.messages ?? []);
     if (!first) {
       throw new TalosApiError({

@@ -58,7 +58,9 @@ export type TalosMethod =
   | 'ServiceList'
   | 'HealthCheck'
   | 'ImagePull'
-  | 'LifecycleUpgrade';
+  | 'LifecycleUpgrade'
+  | 'CosiGet'
+  | 'CosiList';
 
 export type ApplyMode = 'REBOOT' | 'AUTO' | 'NO_REBOOT' | 'STAGED' | 'TRY';
 
@@ -198,6 +200,36 @@ export interface TalosClient {
    * after). Resolves with the progress lines; a non-zero exit code is raised as TalosApiError.
    */
   lifecycleUpgrade(request: LifecycleUpgradeRequest, options?: TalosCallOptions): Promise<string[]>;
+  /**
+   * COSI State.Get of one resource (sent to one node: `options.node` goes as `node` metadata);
+   * undefined when the node has no such resource (NOT_FOUND).
+   */
+  cosiGet(ref: CosiRef & { id: string }, options?: TalosCallOptions): Promise<CosiResource | undefined>;
+  /** COSI State.List: every resource of a type in a namespace (one node). */
+  cosiList(ref: CosiRef, options?: TalosCallOptions): Promise<CosiResource[]>;
+  /**
+   * The Image Factory schematic id the node runs (its `schematic` ExtensionStatus), or null when it
+   * reports none (an image not built by the Image Factory).
+   */
+  runningSchematic(options?: TalosCallOptions): Promise<string | null>;
   /** Closes the connection; calls after this fail. */
   close(): void;
+}
+
+/** Which COSI resources: a namespace (e.g. `runtime`) and a type (`ExtensionStatuses.runtime.talos.dev`). */
+export interface CosiRef {
+  namespace: string;
+  type: string;
+}
+
+/** A COSI resource as Talos's API returns it: metadata and the spec as YAML. */
+export interface CosiResource {
+  namespace: string;
+  type: string;
+  id: string;
+  version: string;
+  phase: string;
+  labels: Record<string, string>;
+  /** The spec, rendered as YAML by the node (`yaml_spec`). */
+  specYaml: string;
 }
