@@ -20,8 +20,8 @@ import { renderWarning } from './render/warnings.js';
 import { createProgressView, progressMode, type ProgressView } from './render/progress.js';
 
 export const parallelismFlag = Flags.integer({
-  summary: 'How many actions may run at once.',
-  default: 10,
+  summary:
+    'How many actions may run at once (default: as many as the plan can use and the Hetzner request budget can feed, up to 100).',
   min: 1,
   max: 100,
 });

@@ -137,6 +137,7 @@ export async function connectProvider(ws: Workspace, options: ConnectOptions): P
   const kubeNodes = kubernetesDrainer(ws.cluster, kubeTiming);
   return hcloudProvider(ws.spec, ws.cluster, {
     hcloud,
+    budget: () => hcloud.budget(),
     images: imageBuilderOptions(options.sandbox, env, pollScale),
     talos: {
       port: talosPort(options.sandbox, env),

@@ -36,6 +36,8 @@ import type { TargetIdentity } from './target-identity.js';
 export interface ProviderParts {
   /** The Hetzner API client, pointed at the cloud or the sandbox. */
   hcloud: HcloudApi;
+  /** The Hetzner client's request budget, when it keeps one. */
+  budget?: () => { remaining: number; limit: number };
   talos: { port: number; timing: TalosTiming };
   drainer: NodeDrainer;
   kube: {
@@ -114,6 +116,7 @@ export function hcloudProvider(spec: Spec, cluster: string, parts: ProviderParts
     ...(parts.target === undefined ? {} : { target: parts.target }),
     catalog: (needs) => readCatalog(parts.hcloud, needs),
     projectImages: () => readProjectImages(parts.hcloud),
+    ...(parts.budget ? { requestBudget: parts.budget } : {}),
     async observe(observeOptions = {}) {
       const observation = await observeHcloud(parts.hcloud, cluster, observeOptions);
       const unaddressed = observation.unaddressed.map((o) => ({ ...o, id: String(o.id) }));

@@ -49,6 +49,8 @@ export interface Provider {
   observeKubernetes?(kubeconfig: string, nodes: readonly TalosNode[]): Promise<KubeObservation>;
   /** The Hetzner token the control planes' VIP configs carry (a secret: plans show a fingerprint). */
   hcloudToken?: string;
+  /** The cloud's request budget now, when it has one: what the default parallelism follows. */
+  requestBudget?(): { remaining: number; limit: number };
   /** Every Talos image of the project and the servers (of any cluster) booting from each. */
   projectImages?(): Promise<ProjectImages>;
   /** Releases connections and timers. */

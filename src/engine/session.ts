@@ -20,6 +20,7 @@ import { assertCloudFacts, catalogNeeds, observedNetworkZone, poolsToCheck } fro
 import { observeClusterKubernetes } from './kube-observation.js';
 import { observedImages } from './images.js';
 import { imagesToDestroy } from './destroy-images.js';
+import { defaultParallelism } from './parallelism.js';
 import { schematicIdFor } from '../talos/config/schematic.js';
 import { observedTalosInput, talosPlanInput } from './talos-inputs.js';
 import { assertVersionChanges, runningVersions } from './version-check.js';
@@ -299,7 +300,8 @@ export interface ApplyHooks {
 }
 
 export interface ApplyRequest extends PlanRequest {
-  parallelism: number;
+  /** Absent: as many as the plan and the request budget allow (src/engine/parallelism.ts). */
+  parallelism?: number;
   signal?: AbortSignal;
   /** A saved plan to apply; refused if stale. */
   saved?: { plan: Plan; path: string };
@@ -376,7 +378,8 @@ export async function runPlan(
     planHash: plan.inputsHash,
     specHash: plan.specHash,
     hk8sVersion: HK8S_VERSION,
-    parallelism: request.parallelism,
+    parallelism:
+      request.parallelism ?? defaultParallelism(provider.requestBudget?.(), plan.graph.actions.length),
     journal: ws.log,
     runner: provider.runner,
     records,

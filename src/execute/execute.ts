@@ -18,6 +18,7 @@ import {
 } from './runner.js';
 import { briefOf, RunJournal, type Journal } from './journal.js';
 import { walkGraph } from './walker.js';
+import { expectedSeconds } from '../plan/expected-duration.js';
 
 export type { Journal } from './journal.js';
 
@@ -157,6 +158,7 @@ export async function executeGraph(graph: ActionGraph, options: ExecuteOptions):
     parallelism: options.parallelism,
     groups: graph.groups,
     signal,
+    weight: expectedSeconds,
     run: runOne,
     onSkip: async (action, reason, dependency) => {
       counts.skipped++;

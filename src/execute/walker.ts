@@ -2,7 +2,9 @@
  * A generic graph walker: runs nodes whose dependencies succeeded, at most `parallelism` at once
  * and at most `limit` per group; a failure skips what depends on it while everything independent
  * still finishes; an abort launches nothing new and lets running nodes end. It knows nothing of
- * what nodes do.
+ * what nodes do. When more nodes are ready than there are slots, the one with the longest chain of
+ * work behind it (its `weight` plus its heaviest dependent's chain) goes first: critical-path list
+ * scheduling, so the long server → config → health chains never wait behind quick side work.
  */
 import { topologicalOrder, type GraphNode } from '../plan/graph.js';
 
@@ -16,6 +18,8 @@ export interface WalkNode extends GraphNode {
 export interface WalkOptions<T extends WalkNode> {
   parallelism: number;
   groups?: Record<string, { limit: number }>;
+  /** How long a node usually takes (any unit); without it every node weighs 1. */
+  weight?(node: T): number;
   signal?: AbortSignal;
   /** Resolves on success, rejects on failure. */
   run(node: T): Promise<void>;
@@ -27,6 +31,7 @@ export async function walkGraph<T extends WalkNode>(
   options: WalkOptions<T>,
 ): Promise<Map<string, NodeStatus>> {
   const order = topologicalOrder(nodes);
+  const scan = byCriticalPath(order, options.weight ?? (() => 1));
   const status = new Map<string, NodeStatus>(order.map((n) => [n.id, 'pending']));
   const inGroup = new Map<string, number>();
   const running = new Map<string, Promise<void>>();
@@ -58,7 +63,7 @@ export async function walkGraph<T extends WalkNode>(
 
   for (;;) {
     let progressed = false;
-    for (const node of order) {
+    for (const node of scan) {
       if (status.get(node.id) !== 'pending') continue;
       const blocker = node.dependsOn.find((d) => {
         const s = status.get(d);
@@ -83,4 +88,32 @@ export async function walkGraph<T extends WalkNode>(
     if (status.get(node.id) === 'pending') await skip(node, 'interrupted');
   }
   return status;
+}
+
+/**
+ * The nodes by the length of the heaviest chain that starts at each, longest first; ties keep the
+ * topological order (itself deterministic), so the same graph is always walked the same way.
+ */
+export function byCriticalPath<T extends GraphNode>(order: readonly T[], weight: (node: T) => number): T[] {
+  const dependents = new Map<string, T[]>();
+  for (const node of order) {
+    for (const dep of node.dependsOn) {
+      const list = dependents.get(dep);
+      if (list) list.push(node);
+      else dependents.set(dep, [node]);
+    }
+  }
+  // Dependents come later in a topological order: walking it backwards, theirs are known first.
+  const chain = new Map<string, number>();
+  for (let i = order.length - 1; i >= 0; i--) {
+    const node = order[i]!;
+    let after = 0;
+    for (const d of dependents.get(node.id) ?? []) after = Math.max(after, chain.get(d.id) ?? 0);
+    chain.set(node.id, Math.max(0, weight(node)) + after);
+  }
+  const position = new Map(order.map((n, i) => [n.id, i]));
+  // With positive weights a node's chain exceeds each dependent's, so this is a topological order too.
+  return [...order].sort(
+    (a, b) => (chain.get(b.id) ?? 0) - (chain.get(a.id) ?? 0) || position.get(a.id)! - position.get(b.id)!,
+  );
 }

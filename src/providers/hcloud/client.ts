@@ -9,7 +9,7 @@ import createClient from 'openapi-fetch';
 import { Hk8sError } from '../../errors.js';
 import { ActionWaiter, DEFAULT_POLL_INTERVALS, type PollIntervals, type WaitOptions } from './actions.js';
 import type { CallOptions, Created, HcloudApi } from './api.js';
-import { RequestBudget, realSleep, sharedBudget } from './budget.js';
+import { RequestBudget, realSleep, sharedBudget, type BudgetSnapshot } from './budget.js';
 import { HINTS } from './errors.js';
 import type { HcloudEvent } from './events.js';
 import { createResource, crudFor } from './operations/crud.js';
@@ -65,6 +65,8 @@ export interface HcloudClient extends HcloudApi {
     options?: CallOptions,
   ): Promise<Created<ResourceOf<K>>>;
   waitForActions(ids: readonly number[], options?: WaitOptions): Promise<Action[]>;
+  /** The request budget as this process knows it now (from the latest RateLimit headers). */
+  budget(): BudgetSnapshot;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -116,9 +118,10 @@ export function createHcloudClient(options: HcloudClientOptions): HcloudClient {
     headers: { Authorization: `Bearer ${token}`, 'User-Agent': 'hk8s' },
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
+  const budget = options.budget ?? sharedBudget(endpoint);
   const pipeline = new Pipeline({
     endpoint,
-    budget: options.budget ?? sharedBudget(endpoint),
+    budget,
     policy: {
       ...DEFAULT_RETRY_POLICY,
       ...options.retry,
@@ -157,6 +160,7 @@ export function createHcloudClient(options: HcloudClientOptions): HcloudClient {
     createResource: (kind, body, address, callOptions) =>
       createResource(transport, kind, body, address, callOptions),
     waitForActions: (ids, waitOptions) => waiter.wait(ids, waitOptions),
+    budget: () => budget.snapshot(),
     networks: networkApi(transport),
     firewalls: firewallApi(transport),
     sshKeys: crudFor(transport, 'ssh_keys'),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { walkGraph, type WalkNode } from '../../../src/execute/walker.js';
+import { byCriticalPath, walkGraph, type WalkNode } from '../../../src/execute/walker.js';
 
 const n = (id: string, dependsOn: string[] = [], group?: string): WalkNode => ({ id, dependsOn, group });
 
@@ -139,5 +139,55 @@ describe('walkGraph', () => {
       d: 'skipped',
     });
     expect(Object.fromEntries(reasons)).toEqual({ c: 'interrupted', d: 'interrupted' });
+  });
+});
+
+describe('critical-path order', () => {
+  const weights: Record<string, number> = { server: 40, config: 90, health: 30, pg: 2, fw: 2, lbt: 2 };
+  const weighted = (id: string, dependsOn: string[] = []) => n(id, dependsOn);
+  const weightOf = (node: WalkNode) => weights[node.id.split('-')[0]!]!;
+  // Quick side work listed first (as ids sort), the long chain behind it.
+  const graph = [
+    weighted('fw-1'),
+    weighted('fw-2'),
+    weighted('pg-1'),
+    weighted('server-1'),
+    weighted('server-2'),
+    weighted('lbt-1', ['server-1']),
+    weighted('config-1', ['server-1']),
+    weighted('config-2', ['server-2']),
+    weighted('health-1', ['config-1', 'config-2']),
+  ];
+
+  it('with one slot, starts the heaviest chain first and still respects dependencies', async () => {
+    const runner = controlledRunner();
+    await walkGraph(graph, { parallelism: 1, weight: weightOf, run: runner.run });
+    // Both servers (160 s of chain each) before either config (120 s), the 2 s side work last.
+    expect(runner.started).toEqual([
+      'server-1',
+      'server-2',
+      'config-1',
+      'config-2',
+      'health-1',
+      'fw-1',
+      'fw-2',
+      'pg-1',
+      'lbt-1',
+    ]);
+  });
+
+  it('without weights, every node weighs the same: the longest chain of nodes first', async () => {
+    const runner = controlledRunner();
+    await walkGraph(graph, { parallelism: 1, run: runner.run });
+    expect(runner.started.slice(0, 3)).toEqual(['server-1', 'server-2', 'config-1']);
+  });
+
+  it('the order is a topological order whatever the weights', () => {
+    const order = byCriticalPath(graph, (node) => (node.id === 'health-1' ? 1000 : 0));
+    const seen = new Set<string>();
+    for (const node of order) {
+      for (const dep of node.dependsOn) expect(seen.has(dep), `${node.id} before ${dep}`).toBe(true);
+      seen.add(node.id);
+    }
   });
 });
