@@ -6,7 +6,7 @@ import type { StatusJson } from '../cli/json-contract.js';
 
 export default class StatusCommand extends ClusterCommand<typeof StatusCommand> {
   static override summary =
-    'Show the nodes, their roles and Talos versions, the etcd members and health, and the addons.';
+    'Show the nodes, their roles, Talos versions and schematics, the etcd members and health, and the addons.';
   static override description = 'Asks every node over the Talos API (mTLS, read-only role); changes nothing.';
   static override examples = ['<%= config.bin %> status', '<%= config.bin %> status --sandbox --json'];
 
@@ -18,9 +18,11 @@ export default class StatusCommand extends ClusterCommand<typeof StatusCommand> 
       n.role,
       n.ip ?? '-',
       n.talosVersion ?? (n.configured ? 'unreachable' : 'not configured'),
+      schematicCell(n.schematic, status.schematic),
       status.etcdMembers.includes(n.name) ? 'member' : '-',
     ]);
-    for (const line of table(['NODE', 'ROLE', 'IP', 'TALOS', 'ETCD'], rows)) this.say(line);
+    for (const line of table(['NODE', 'ROLE', 'IP', 'TALOS', 'SCHEMATIC', 'ETCD'], rows)) this.say(line);
+    for (const line of driftLines(status)) this.say(line);
     if (status.addons.length > 0) {
       this.say('');
       const addonRows = status.addons.map((a) => [
@@ -40,4 +42,32 @@ export default class StatusCommand extends ClusterCommand<typeof StatusCommand> 
     if (status.etcdProblem) this.say(status.etcdProblem);
     return status;
   }
+}
+
+/** The first 12 hex digits; `≠` in front when it is not the spec's schematic; `-` when unknown. */
+function schematicCell(schematic: string | undefined, wanted: string): string {
+  if (!schematic) return '-';
+  return `${schematic === wanted ? '' : '≠ '}${schematic.slice(0, 12)}…`;
+}
+
+/** Which nodes run another schematic, and what the next apply does about it (only what it plans). */
+function driftLines(status: StatusJson): string[] {
+  const drift = status.schematicDrift;
+  if (!drift) return [];
+  const lines = [
+    `≠ ${drift.nodes.join(', ')} run(s) another schematic than the spec's (${status.schematic.slice(0, 12)}…).`,
+  ];
+  const left = drift.nodes.filter((n) => !drift.upgradedByApply.includes(n));
+  if (drift.upgradedByApply.length > 0) {
+    lines.push(
+      `  hk8s apply upgrades ${drift.upgradedByApply.join(', ')} to the spec's installer, which brings its schematic.`,
+    );
+  }
+  if (left.length > 0) {
+    lines.push(
+      `  hk8s apply plans no upgrade of ${left.join(', ')}: hk8s recorded no other installer there ` +
+        '(the schematic was changed outside hk8s).',
+    );
+  }
+  return lines;
 }

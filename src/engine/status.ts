@@ -1,8 +1,9 @@
 /**
- * `hk8s status`: asks every node over the Talos API (mTLS) for its version, and the first
- * reachable control plane for the etcd members. Reads the state for addresses; changes nothing.
+ * `hk8s status`: asks every node over the Talos API (mTLS) for its version and the Image Factory
+ * schematic it runs (COSI), and the first reachable control plane for the etcd members. Reads the
+ * state for addresses; changes nothing.
  */
-import { surgeNodes, talosNodes, TALOS_SECRETS } from '../plan/talos/nodes.js';
+import { surgeNodes, talosNodes, TALOS_SECRETS, type TalosNode } from '../plan/talos/nodes.js';
 import { createTalosClient, type EtcdMember } from '../providers/talos/client/index.js';
 import { etcdMembershipProblem } from '../talos/etcd-membership.js';
 import { issueClientCertificate, secretsFromYaml } from '../providers/talos/pki/index.js';
@@ -11,6 +12,10 @@ import type { State } from '../state/reducer.js';
 import type { Workspace } from './workspace.js';
 import type { Spec } from '../spec/schema.js';
 import { addonEnabled } from '../spec/sections/addons.js';
+import { schematicIdFor } from '../talos/config/schematic.js';
+import { stepsFor } from '../plan/talos/upgrades.js';
+import { installedImages } from '../plan/talos/upgrade-hook.js';
+import { appliedConfigs } from './talos-inputs.js';
 
 export interface NodeStatus {
   server: string;
@@ -20,7 +25,16 @@ export interface NodeStatus {
   configured: boolean;
   reachable: boolean;
   talosVersion?: string;
+  /** The Image Factory schematic id the node reports it runs; absent when unknown or none. */
+  schematic?: string;
   error?: string;
+}
+
+/** Nodes that run another schematic than the spec's. */
+export interface SchematicDrift {
+  nodes: string[];
+  /** Those of them the next `hk8s apply` upgrades (to the spec's installer, so its schematic). */
+  upgradedByApply: string[];
 }
 
 export interface AddonStatus {
@@ -41,6 +55,9 @@ export interface ClusterStatus {
   etcdMembers: string[];
   /** Why the etcd members are not exactly the control planes, when they are not. */
   etcdProblem?: string;
+  /** The schematic id the spec asks for (`schematicIdFor`). */
+  schematic: string;
+  schematicDrift?: SchematicDrift;
   healthy: boolean;
 }
 
@@ -88,12 +105,23 @@ export async function clusterStatus(
         members = await client.etcdMemberList({}, { timeoutMs: options.timeoutMs });
     } catch (error) {
       status.error = error instanceof Error ? error.message : String(error);
+    }
+    try {
+      // A node that answers Version but not COSI is still reachable: the schematic stays unknown.
+      if (status.reachable) {
+        const schematic = await client.runningSchematic({ timeoutMs: options.timeoutMs });
+        if (schematic) status.schematic = schematic;
+      }
+    } catch {
+      // Unknown schematic: shown as '-'.
     } finally {
       client.close();
     }
   }
   const controlPlanes = results.filter((n) => n.role === 'controlplane').map((n) => n.name);
   const membership = etcdMembershipProblem(members, controlPlanes);
+  const wanted = schematicIdFor(spec);
+  const drift = schematicDrift(spec, state, nodes, results, wanted);
   return {
     cluster: spec.cluster.name,
     bootstrapped: state.resources['talos.bootstrap'] !== undefined,
@@ -101,8 +129,35 @@ export async function clusterStatus(
     addons: addonStatus(spec, state),
     etcdMembers: members.map((m) => m.hostname).sort(),
     ...(membership ? { etcdProblem: membership } : {}),
+    schematic: wanted,
+    ...(drift ? { schematicDrift: drift } : {}),
     healthy: results.every((n) => n.reachable) && membership === undefined && controlPlanes.length > 0,
   };
+}
+
+/**
+ * The nodes whose reported schematic is not the spec's, and which of them the upgrade planner
+ * would upgrade on the next apply: it plans from the Talos version and the installer hk8s recorded,
+ * not the reported schematic, so a node changed behind hk8s's back is only reported.
+ */
+function schematicDrift(
+  spec: Spec,
+  state: State,
+  nodes: readonly TalosNode[],
+  results: NodeStatus[],
+  wanted: string,
+): SchematicDrift | undefined {
+  const installed = installedImages(appliedConfigs(state));
+  const drift: SchematicDrift = { nodes: [], upgradedByApply: [] };
+  nodes.forEach((node, i) => {
+    const status = results[i];
+    if (!status?.schematic || status.schematic === wanted) return;
+    drift.nodes.push(status.name);
+    const version = status.talosVersion;
+    const versions = version ? { [node.server]: { status: 'running' as const, version } } : {};
+    if (stepsFor({ spec, versions, installed }, node).length > 0) drift.upgradedByApply.push(status.name);
+  });
+  return drift.nodes.length > 0 ? drift : undefined;
 }
 
 /** Every addon the spec names or the event log holds objects of, with what hk8s last did with it. */

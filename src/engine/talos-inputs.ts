@@ -19,7 +19,8 @@ import type { State } from '../state/reducer.js';
 import type { VersionTarget } from '../observe/talos.js';
 import type { Provider } from './provider.js';
 
-function appliedConfigs(state: State): Record<string, AppliedConfig> {
+/** The configs hk8s applied, by config address (with the installer each node last got). */
+export function appliedConfigs(state: State): Record<string, AppliedConfig> {
   const applied: Record<string, AppliedConfig> = {};
   for (const record of Object.values(state.resources)) {
     if (record.type !== 'talos_config') continue;

@@ -10,10 +10,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QEMU_GUEST_AGENT, schematicIdOf } from '../../src/talos/config/schematic.js';
 import { sandboxDirFor, workspace, type CliResult, type Workspace } from '../support/cli.js';
 import { hcloud, sandboxOrigin } from '../support/sandbox-client.js';
 
 const ISCSI = 'siderolabs/iscsi-tools';
+/** qemu-guest-agent only: Hetzner's public Talos ISO, hk8s's default (talos.md §7). */
+const DEFAULT_SCHEMATIC = 'ce4c980550dd2ab1b17bbf2b08801c7eb59418eafe8f279833297925d67c7515';
 
 function spec(name: string, options: { arm?: boolean; extensions?: string[] } = {}): string {
   return `cluster: { name: ${name}, deleteProtection: false }
@@ -102,9 +105,10 @@ describe('Talos images on a new Hetzner project', () => {
       );
     expect(await builders()).toEqual({ servers: 0, keys: 0 });
     const status = JSON.parse(a.run('status', '--sandbox', '--json').stdout) as {
-      nodes: Array<{ talosVersion?: string }>;
+      nodes: Array<{ talosVersion?: string; schematic?: string }>;
     };
     expect(status.nodes.map((n) => n.talosVersion)).toEqual(['v1.13.10', 'v1.13.10', 'v1.13.10']);
+    expect(status.nodes.map((n) => n.schematic)).toEqual(Array(3).fill(DEFAULT_SCHEMATIC));
     expect(a.run('plan', '--sandbox', '--detailed-exitcode').code).toBe(0);
   }, 300_000);
 
@@ -139,6 +143,14 @@ describe('Talos images on a new Hetzner project', () => {
     expect(ids).toHaveLength(3);
     expect(new Set(ids).size).toBe(3);
     expect(c.run('plan', '--sandbox', '--detailed-exitcode').code).toBe(0);
+    const iscsi = schematicIdOf({
+      extraKernelArgs: [],
+      officialExtensions: [ISCSI, QEMU_GUEST_AGENT].sort(),
+    });
+    const status = JSON.parse(c.run('status', '--sandbox', '--json').stdout) as {
+      nodes: Array<{ schematic?: string }>;
+    };
+    expect(status.nodes.map((n) => n.schematic)).toEqual([iscsi, iscsi]);
   }, 300_000);
 
   it('destroy keeps images; --include-images deletes one only when no other cluster uses it', async () => {
