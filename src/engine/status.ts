@@ -140,7 +140,7 @@ export async function clusterStatus(
  * would upgrade on the next apply: it plans from the Talos version and the installer hk8s recorded,
  * not the reported schematic, so a node changed behind hk8s's back is only reported.
  */
-function schematicDrift(
+export function schematicDrift(
   spec: Spec,
   state: State,
   nodes: readonly TalosNode[],
