@@ -8,6 +8,7 @@ import type { TalosSecrets } from '../../talos/secrets-types.js';
 import type { NetworkLayout } from '../../spec/network.js';
 import type { Spec } from '../../spec/schema.js';
 import type { RunContext } from '../runner.js';
+import { AdminCertificates } from './admin-cert.js';
 import { TalosConnections, type TalosTiming } from './connections.js';
 
 export interface TalosRunnerOptions {
@@ -25,6 +26,10 @@ export class TalosAccess {
   readonly nodes: TalosNode[];
   /** Every surge node a pool may have (surge.ts); only those a run creates exist. */
   private readonly surge: TalosNode[];
+  /** The secrets parsed once, not per action (the YAML only changes when they are generated). */
+  private parsed?: { yaml: string; secrets: TalosSecrets };
+  /** One admin certificate (and so one TLS context) for every action of a run. */
+  private readonly admins = new AdminCertificates();
 
   constructor(readonly options: TalosRunnerOptions) {
     this.nodes = talosNodes(options.spec);
@@ -38,7 +43,8 @@ export class TalosAccess {
   secrets(ctx: RunContext): TalosSecrets {
     const yaml = ctx.secrets.get(TALOS_SECRETS);
     if (!yaml) throw new Error('the Talos secrets should have been generated before this action');
-    return secretsFromYaml(yaml);
+    if (this.parsed?.yaml !== yaml) this.parsed = { yaml, secrets: secretsFromYaml(yaml) };
+    return this.parsed.secrets;
   }
 
   node(server: string): TalosNode {
@@ -54,7 +60,13 @@ export class TalosAccess {
   }
 
   async withConnections<T>(ctx: RunContext, work: (c: TalosConnections) => Promise<T>): Promise<T> {
-    const connections = new TalosConnections(this.secrets(ctx), this.options.port, this.options.timing, ctx);
+    const connections = new TalosConnections(
+      this.secrets(ctx),
+      this.options.port,
+      this.options.timing,
+      ctx,
+      this.admins,
+    );
     try {
       return await work(connections);
     } finally {

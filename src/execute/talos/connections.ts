@@ -7,7 +7,7 @@ import { Hk8sError } from '../../errors.js';
 import type { TalosNode } from '../../plan/talos/nodes.js';
 import { createTalosClient, TalosApiError } from '../../providers/talos/client/index.js';
 import type { TalosClient } from '../../providers/talos/client/index.js';
-import { issueClientCertificate } from '../../providers/talos/pki/lazy.js';
+import { AdminCertificates } from './admin-cert.js';
 import type { CertAndKey, TalosSecrets } from '../../talos/secrets-types.js';
 import { InterruptedError, type RunContext } from '../runner.js';
 import { etcdMembershipProblem } from '../../talos/etcd-membership.js';
@@ -44,7 +44,6 @@ function foreignNode(endpoint: string): Hk8sError {
 }
 
 export class TalosConnections {
-  private admin?: Promise<CertAndKey>;
   private readonly clients = new Map<string, TalosClient>();
 
   constructor(
@@ -52,15 +51,20 @@ export class TalosConnections {
     private readonly port: number,
     private readonly timing: TalosTiming,
     private readonly ctx: RunContext,
+    /** Shared by a run's actions (TalosAccess); a new one for a connection set on its own. */
+    private readonly admins: AdminCertificates = new AdminCertificates(),
   ) {}
+
+  private admin(): Promise<CertAndKey> {
+    return this.admins.for(this.secrets.certs.os);
+  }
 
   private endpoint(ip: string): string {
     return `${ip}:${this.port}`;
   }
 
   private async secure(ip: string): Promise<TalosClient> {
-    this.admin ??= issueClientCertificate(this.secrets.certs.os, { roles: ['os:admin'], validityHours: 1 });
-    const cert = await this.admin;
+    const cert = await this.admin();
     const known = this.clients.get(`mtls ${ip}`);
     if (known) return known;
     const client = createTalosClient({
@@ -234,8 +238,7 @@ export class TalosConnections {
    * the node go away waits out its reconnect backoff, a new one dials at once. The caller closes it.
    */
   async fresh(ip: string): Promise<TalosClient> {
-    this.admin ??= issueClientCertificate(this.secrets.certs.os, { roles: ['os:admin'], validityHours: 1 });
-    const cert = await this.admin;
+    const cert = await this.admin();
     return createTalosClient({
       endpoint: this.endpoint(ip),
       mode: 'mtls',
