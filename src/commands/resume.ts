@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { ClusterCommand, declinedError, forceFlag, parallelismFlag } from '../cli/cluster-command.js';
 import { acceptEndpointFlag, acceptMissingFlag } from '../cli/target-flags.js';
 import { NEXT_AFTER_APPLY, reportRun } from '../cli/render/run-summary.js';
-import { hasRunToResume, resumeCluster } from '../engine/resume.js';
+import { nothingToResume, resumeCluster } from '../engine/resume.js';
 import type { ResumeJson } from '../cli/json-contract.js';
 
 export default class ResumeCommand extends ClusterCommand<typeof ResumeCommand> {
@@ -27,8 +27,9 @@ export default class ResumeCommand extends ClusterCommand<typeof ResumeCommand> 
 
   public async run(): Promise<ResumeJson> {
     // Nothing to resume needs no cloud: answer from the log alone, before asking for a token.
-    if (!(await hasRunToResume(await this.workspace()))) {
-      this.say('Nothing to resume: the last run finished.');
+    const nothing = await nothingToResume(await this.workspace());
+    if (nothing !== undefined) {
+      this.say(nothing);
       return { resumed: null };
     }
     const outcome = await this.changeCluster((ws, provider, signal) =>

@@ -31,9 +31,14 @@ export interface ResumeResult extends ApplyResult {
 }
 
 /** Whether the log holds a run to resume (pending or failed). Read-only: no lock, no cloud. */
-export async function hasRunToResume(ws: Workspace): Promise<boolean> {
+/** Why there is nothing to resume, in words for the user; undefined when there is a run to finish. */
+export async function nothingToResume(ws: Workspace): Promise<string | undefined> {
   const { state } = await openState(ws.log);
-  return (pendingRun(state) ?? lastFailedRun(state)) !== undefined;
+  if ((pendingRun(state) ?? lastFailedRun(state)) !== undefined) return undefined;
+  // A command killed before its run started changed nothing: resuming is not the way on.
+  if (Object.keys(state.runs).length === 0)
+    return 'Nothing to resume: no run has started in this state yet, so nothing was changed; run `hk8s apply`.';
+  return 'Nothing to resume: the last run finished.';
 }
 
 /**

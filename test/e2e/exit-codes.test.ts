@@ -21,7 +21,8 @@ describe('exit codes', () => {
   it('0: resume with nothing to resume says so without asking for a token', () => {
     const r = ws.run('resume');
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain('Nothing to resume');
+    // No run ever started here: it says what to run instead, not that a run finished.
+    expect(r.stdout).toContain('Nothing to resume: no run has started in this state yet');
     expect(r.stderr).not.toContain('HCLOUD_TOKEN');
   });
 

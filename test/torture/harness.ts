@@ -129,10 +129,24 @@ export async function tortured(
   resumeKill?: number,
 ): Promise<Workspace> {
   const ws = prepared(sandboxDir, scenario);
+  const before = events(ws).length;
   const killed = runKilled(ws, scenario.args, n);
   expect(killed.signal, `${scenario.name} at event ${n} was not killed: ${killed.stdout.slice(-1500)}`).toBe(
     'SIGKILL',
   );
+  if (
+    !events(ws)
+      .slice(before)
+      .some((e) => e.type === 'RunStarted')
+  ) {
+    // Killed before its run started: nothing changed, so there is nothing to resume — the
+    // command itself is what the user runs again.
+    const resumed = ws.run('resume', '--sandbox', '--auto-approve');
+    ok(resumed, `resume after event ${n}`);
+    expect(resumed.stdout).toContain('Nothing to resume');
+    ok(ws.run(...scenario.args), `${scenario.name} again after event ${n}`);
+    return ws;
+  }
   if (resumeKill !== undefined) {
     const again = runKilled(ws, ['resume', '--sandbox', '--auto-approve'], resumeKill);
     // A resume with less to do than that may finish before its kill point: also fine.
