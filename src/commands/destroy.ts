@@ -8,8 +8,9 @@ export default class DestroyCommand extends ClusterCommand<typeof DestroyCommand
   static override summary = 'Delete everything hk8s owns in this cluster.';
   static override description =
     "Deletes, in reverse order of need, every object that carries this cluster's hk8s labels: servers, load " +
-    'balancers, placement groups, the firewall, the SSH key, subnets and the network (delete protection is lifted ' +
-    "first). Volumes are kept unless --include-volumes; Talos images, shared by the project's clusters, unless --include-images (and then only those no other cluster's server boots from). Objects without the cluster's labels are never touched.";
+    'balancers, placement groups, the firewall, the SSH key, subnets and the network. Delete-protected objects ' +
+    '(`cluster.deleteProtection: true`) are refused, naming them, until the spec sets it to false. ' +
+    "Volumes are kept unless --include-volumes; Talos images, shared by the project's clusters, unless --include-images (and then only those no other cluster's server boots from). Objects without the cluster's labels are never touched.";
 
   static override examples = [
     { description: 'Plan, confirm and destroy', command: '<%= config.bin %> destroy' },

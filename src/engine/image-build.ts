@@ -26,7 +26,7 @@ export interface ImageBuildPlan {
   found: ObservedResource[];
 }
 
-/** Reads the server types and the snapshots of the spec's identity (two lists), then plans. */
+/** Reads the server types, the locations and the snapshots of the spec's identity (three lists at once), then plans. */
 export async function planImageBuild(
   ws: Workspace,
   api: HcloudApi,
