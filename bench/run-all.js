@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `npm run bench`: every benchmark in order (cold start, event-log replay, Hetzner requests, plan of
- * an applied cluster, the rolling Talos upgrade of a 3 + 30 cluster, a 3 + 50 apply against its bound), each
+ * an applied cluster, the rolling Talos upgrade of a 3 + 30 cluster, a 3 + 50 apply against its bound, the sandbox's bytes written per request), each
  * with `npx tsx`, printing what it prints. Needs a build first (`npm run build`): the benchmarks time
  * the built bin/run.js. Exits 0 when every benchmark ran; otherwise 1, after running the rest.
  */
@@ -17,6 +17,7 @@ const benchmarks = [
   'bench/plan-scale.ts',
   'bench/talos-upgrade.ts',
   'bench/apply-bound.ts',
+  'bench/sandbox-persist.ts',
 ];
 
 if (!existsSync(new URL('../dist/commands', import.meta.url))) {

@@ -161,12 +161,12 @@ async function post(info: SandboxProcessInfo, path: string): Promise<unknown> {
   return res.json();
 }
 
-/** Empties the world. Works whether or not the sandbox runs (when stopped, its world file is removed). */
+/** Empties the world. Works whether or not the sandbox runs (when stopped, its world files are removed). */
 export async function resetSandbox(stateDir: string): Promise<void> {
   const dir = resolve(stateDir);
   const info = await liveInfo(dir);
   if (info) await post(info, 'reset');
-  else rmSync(join(dir, 'world.json'), { force: true });
+  else for (const file of ['world.json', 'world.journal']) rmSync(join(dir, file), { force: true });
 }
 
 export async function sandboxStats(stateDir: string): Promise<SandboxStats> {

@@ -29,6 +29,7 @@ export type {
 } from './hooks.js';
 export type { RateLimitConfig } from './rate-limit.js';
 export { SandboxError } from './errors.js';
+export type { PersistMode, PersistStats } from './store.js';
 export { DEFAULT_RESCUE_PORT } from './rescue/port.js';
 // For harnesses that drive simulated Talos nodes without the HTTP API (hk8s's integration tests).
 export {

@@ -26,7 +26,8 @@ import type { World } from './types.js';
 import { releaseOctet, reserveOctet } from './octet.js';
 import { DEFAULT_RESCUE_PORT } from './rescue/port.js';
 import { RescueSsh } from './rescue/ssh.js';
-import { WorldStore, createEmptyWorld } from './world.js';
+import { WorldStore, type PersistMode } from './store.js';
+import { createEmptyWorld } from './world.js';
 
 export interface SandboxOptions {
   stateDir: string;
@@ -50,6 +51,10 @@ export interface SandboxOptions {
   seedImages?: boolean;
   /** Where rescue systems answer SSH on their server's address; default DEFAULT_RESCUE_PORT. */
   rescuePort?: number;
+  /** `full` rewrites world.json on every change (the old way, for benchmarks); default `journal`. */
+  persistence?: PersistMode;
+  /** Compact the journal past this many bytes; default the snapshot's size, at least 256 KiB. */
+  compactJournalAfterBytes?: number;
 }
 
 export type ControlExtension = (
@@ -111,7 +116,10 @@ class Sandbox {
       faultRate: options.faultRate ?? 0,
       rateLimit: options.rateLimit ?? DEFAULT_RATE_LIMIT,
     };
-    this.store = new WorldStore(options.stateDir);
+    this.store = new WorldStore(options.stateDir, {
+      mode: options.persistence,
+      compactAfterBytes: options.compactJournalAfterBytes,
+    });
     this.openapi = loadOpenApi();
     this.faults = new FaultInjector(this.config.faultRate, options.seed ?? Date.now());
     const loaded = this.store.load();
@@ -340,6 +348,8 @@ class Sandbox {
       case 'POST /_sandbox/stats/reset':
         this.stats.reset();
         return reply(200, { ok: true });
+      case 'GET /_sandbox/persistence':
+        return reply(200, this.store.stats());
       case 'GET /_sandbox/world':
         return reply(200, this.world);
       case 'POST /_sandbox/reset': {
@@ -348,7 +358,7 @@ class Sandbox {
           server: serverInfo(this.world, s),
         }));
         this.world = this.newWorld(this.world.counters.loopbackOctet);
-        this.store.save(this.world);
+        this.store.compact(this.world);
         this.emit(gone);
         this.schedule();
         return reply(200, { ok: true });
@@ -394,6 +404,11 @@ class Sandbox {
   async drainHooks(): Promise<void> {
     await this.hookChain;
   }
+
+  /** Compacts the journal into world.json (a change after this opens the journal again). */
+  closeStore(): void {
+    this.store.close(this.world);
+  }
 }
 
 function internalError(): HandlerResponse {
@@ -436,7 +451,7 @@ function send(res: ServerResponse, response: HandlerResponse): void {
   res.end(text);
 }
 
-/** Starts the simulated Hetzner Cloud API. The world is loaded from `<stateDir>/world.json` if present. */
+/** Starts the simulated Hetzner Cloud API. The world is loaded from `<stateDir>/world.json` (+ journal) if present. */
 export async function startSandboxServer(options: SandboxOptions): Promise<RunningSandbox> {
   const sandbox = new Sandbox(options);
   const server: Server = createServer((req, res) => {
@@ -473,6 +488,7 @@ export async function startSandboxServer(options: SandboxOptions): Promise<Runni
           server.closeAllConnections();
         });
         await sandbox.drainHooks();
+        sandbox.closeStore();
       })();
       return closed;
     },

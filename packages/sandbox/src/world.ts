@@ -1,6 +1,4 @@
-/** The world: creating an empty one, allocating ids and addresses, and durable storage. */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+/** The world: creating an empty one, allocating ids and addresses (durable storage: store.ts). */
 import { initialImages } from './catalog.js';
 import { loopbackAddress } from './ip.js';
 import type { IdSpace, World } from './types.js';
@@ -111,39 +109,4 @@ export function allocateMac(world: World): string {
 /** Hetzner's timestamp format: RFC 3339 with `+00:00`, whole seconds. */
 export function isoTime(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, '+00:00');
-}
-
-/** Loads and saves `<stateDir>/world.json` atomically (temp file, fsync, rename). */
-export class WorldStore {
-  readonly file: string;
-
-  constructor(readonly stateDir: string) {
-    this.file = join(stateDir, 'world.json');
-  }
-
-  load(): World | undefined {
-    let text: string;
-    try {
-      text = readFileSync(this.file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
-    }
-    const world = JSON.parse(text) as World;
-    if (world.format !== 1) throw new Error(`unsupported sandbox world format ${String(world.format)}`);
-    return world;
-  }
-
-  save(world: World): void {
-    mkdirSync(this.stateDir, { recursive: true });
-    const temp = `${this.file}.${process.pid}.tmp`;
-    const fd = openSync(temp, 'w', 0o600);
-    try {
-      writeSync(fd, JSON.stringify(world));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, this.file);
-  }
 }
