@@ -33,8 +33,13 @@ function makeSeconds(type: ResourceType): number {
     case 'talos_kubeconfig':
     case 'kube_node':
       return 1;
-    default:
-      return assertNever(type, 'resource type');
+    default: {
+      // Exhaustive for the type-check, yet a type a registry adds at run time (tests' recipes) only
+      // ranks as a quick object: an estimate must never fail a run.
+      const added: never = type;
+      void added;
+      return 2;
+    }
   }
 }
 
