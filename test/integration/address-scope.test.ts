@@ -4,42 +4,23 @@
  * find this cluster's, never another's. Seen before the fix as a second cluster adopting the
  * first one's SSH key, whose next apply then failed with "same fingerprint already exists".
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startSandboxServer, type RunningSandbox } from '@hk8s/sandbox';
-import type { RunContext } from '../../src/execute/runner.js';
-import { createHcloudClient, type HcloudApi } from '../../src/providers/hcloud/index.js';
+import type { HcloudApi } from '../../src/providers/hcloud/index.js';
 import { network } from '../../src/resources/hcloud/network.js';
 import { sshKey } from '../../src/resources/hcloud/ssh-key.js';
+import { inProcessSandbox, quietRunContext, type InProcessSandbox } from '../support/in-process-sandbox.js';
 
-const run: RunContext = {
-  run: 'r1',
-  signal: new AbortController().signal,
-  idOf: () => undefined,
-  recordOf: () => undefined,
-  progress: () => undefined,
-  secrets: { get: () => undefined, put: async () => undefined, forget: async () => undefined },
-};
-
-let sandbox: RunningSandbox;
+const run = quietRunContext();
+let sandbox: InProcessSandbox;
 let api: HcloudApi;
-let dir: string;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'hk8s-scope-'));
-  sandbox = await startSandboxServer({ stateDir: dir, speed: 0.001 });
-  api = createHcloudClient({
-    endpoint: sandbox.url,
-    token: 'test',
-    pollIntervals: { initialMs: 5, maxMs: 10 },
-  });
+  sandbox = await inProcessSandbox('scope');
+  api = sandbox.api;
 });
 
 afterAll(async () => {
   await sandbox?.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 it("finds only this cluster's object at an address shared by every cluster", async () => {

@@ -4,16 +4,12 @@
  * home with delete protection, deletes it even when Talos has assigned it, adopts an existing IP
  * by id and gives it back instead of deleting it, and refuses one that another cluster owns.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandboxServer, type RunningSandbox } from '@hk8s/sandbox';
 import { infraLayout } from '../../src/engine/infra.js';
-import type { RunContext } from '../../src/execute/runner.js';
 import { diffResources } from '../../src/plan/diff.js';
 import type { DesiredResource, ObservedResource } from '../../src/plan/types.js';
-import { createHcloudClient, type HcloudApi } from '../../src/providers/hcloud/index.js';
+import type { HcloudApi } from '../../src/providers/hcloud/index.js';
+import { inProcessSandbox, quietRunContext, type InProcessSandbox } from '../support/in-process-sandbox.js';
 import { floatingIp } from '../../src/resources/hcloud/floating-ip.js';
 import type { DriverContext } from '../../src/resources/types.js';
 import type { Spec } from '../../src/spec/schema.js';
@@ -33,18 +29,9 @@ function desiredOf(spec: Spec): DesiredResource[] {
   return floatingIp.desired({ spec, layout: infraLayout(spec), facts: { servers: {} } });
 }
 
-let sandbox: RunningSandbox;
+let running: InProcessSandbox;
 let api: HcloudApi;
-let dir: string;
-
-const run: RunContext = {
-  run: 'r1',
-  signal: new AbortController().signal,
-  idOf: () => undefined,
-  recordOf: () => undefined,
-  progress: () => undefined,
-  secrets: { get: () => undefined, put: async () => undefined, forget: async () => undefined },
-};
+const run = quietRunContext();
 const ctx = (): DriverContext => ({ api, run, address: ADDRESS, cluster: 'fip' });
 
 async function observe(): Promise<ObservedResource[]> {
@@ -59,18 +46,12 @@ async function observe(): Promise<ObservedResource[]> {
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'hk8s-fip-'));
-  sandbox = await startSandboxServer({ stateDir: dir, speed: 0.001, seedImages: true });
-  api = createHcloudClient({
-    endpoint: sandbox.url,
-    token: 'test',
-    pollIntervals: { initialMs: 5, maxMs: 10 },
-  });
+  running = await inProcessSandbox('fip', { seedImages: true });
+  api = running.api;
 });
 
 afterAll(async () => {
-  await sandbox?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await running?.close();
 });
 
 describe('the floating_ip module', () => {
@@ -116,7 +97,7 @@ describe('the floating_ip module', () => {
       'x',
     );
     await api.waitForActions(server.actions.map((a) => a.id));
-    const assign = await fetch(`${sandbox.url}/floating_ips/${have.id}/actions/assign`, {
+    const assign = await fetch(`${running.sandbox.url}/floating_ips/${have.id}/actions/assign`, {
       method: 'POST',
       headers: { authorization: 'Bearer test', 'content-type': 'application/json' },
       body: JSON.stringify({ server: server.resource.id }),
@@ -128,7 +109,7 @@ describe('the floating_ip module', () => {
   });
 
   it('adopts an existing floating IP by id and gives it back, not deleting it, on delete', async () => {
-    const made = await fetch(`${sandbox.url}/floating_ips`, {
+    const made = await fetch(`${running.sandbox.url}/floating_ips`, {
       method: 'POST',
       headers: { authorization: 'Bearer test', 'content-type': 'application/json' },
       body: JSON.stringify({ type: 'ipv4', home_location: 'fsn1', name: 'mine', labels: { team: 'a' } }),
@@ -173,7 +154,7 @@ describe('the floating_ip module', () => {
       code: 'provider.api',
       where: 'controlPlane.publicVipIpv4.existingId',
     });
-    const made = await fetch(`${sandbox.url}/floating_ips`, {
+    const made = await fetch(`${running.sandbox.url}/floating_ips`, {
       method: 'POST',
       headers: { authorization: 'Bearer test', 'content-type': 'application/json' },
       body: JSON.stringify({
