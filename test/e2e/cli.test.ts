@@ -43,12 +43,25 @@ const FLAG_SNAPSHOT: Record<string, string[]> = {
   destroy: [
     '--accept-endpoint',
     '--auto-approve',
+    '--include-images',
     '--include-volumes',
     '--json',
     '--parallelism',
     '--sandbox',
     '-c, --config',
   ],
+  'image:build': ['--arch', '--auto-approve', '--json', '--sandbox', '-c, --config'],
+  'image:delete': [
+    '--arch',
+    '--auto-approve',
+    '--json',
+    '--sandbox',
+    '--schematic',
+    '--talos-version',
+    '--unused',
+    '-c, --config',
+  ],
+  'image:list': ['--json', '--sandbox', '-c, --config'],
   graph: ['--destroy', '--format', '--json', '--replace', '--sandbox', '--target', '-c, --config'],
   init: ['--dir', '--force', '--json', '--name', '--sandbox', '-c, --config'],
   plan: [
@@ -114,6 +127,7 @@ const DOCUMENTED = [
   'validate',
   ...['events', 'list', 'show', 'unlock', 'verify'].map((c) => `state:${c}`),
   ...['reset', 'start', 'stats', 'status', 'stop'].map((c) => `sandbox:${c}`),
+  ...['build', 'list', 'delete'].map((c) => `image:${c}`),
 ];
 
 const flagLabel = (f: ManifestFlag) => (f.char ? `-${f.char}, --${f.name}` : `--${f.name}`);
@@ -148,7 +162,7 @@ describe('help and version', () => {
     expect(ids).toEqual(expect.arrayContaining(DOCUMENTED));
     const root = ok(fresh.run('--help'));
     const topics = new Set(ids.filter((id) => id.includes(':')).map((id) => id.split(':', 1)[0] as string));
-    expect([...topics].sort()).toEqual(['sandbox', 'state']);
+    expect([...topics].sort()).toEqual(['image', 'sandbox', 'state']);
     for (const id of ids.filter((i) => !i.includes(':')))
       expect(root).toMatch(new RegExp(`^\\s+${id}\\s`, 'm'));
     expect(root).toMatch(/^TOPICS$/m);
