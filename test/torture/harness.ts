@@ -111,7 +111,9 @@ export async function reference(sandboxDir: string, scenario: Scenario): Promise
  * HK8S_TORTURE_STRIDE=k, else (CI) `sample` of them chosen by a fixed seed.
  */
 export function killPoints(last: number, sample: number, seed: number): number[] {
-  const all = Array.from({ length: last }, (_, i) => i + 1);
+  // HK8S_TORTURE_FROM=k: start at event k (to finish a full run that was stopped part-way).
+  const from = Math.max(1, Number(process.env.HK8S_TORTURE_FROM ?? 1));
+  const all = Array.from({ length: last }, (_, i) => i + 1).filter((n) => n >= from);
   if (process.env.HK8S_TORTURE === 'all') return all;
   const stride = Number(process.env.HK8S_TORTURE_STRIDE ?? 0);
   if (stride > 0) return all.filter((n) => n % stride === 0 || n === 1);
