@@ -150,20 +150,28 @@ async function upgrade(deps: UpgradeDeps, action: UpgradeAction, ctx: RunContext
 
 /**
  * An upgrade whose end was not recorded: done if the node already runs the target (then it is
- * settled — Ready, uncordoned — here), else planned again from the version observed.
+ * settled — Ready, uncordoned — here), else planned again from the version observed. Planned
+ * again, the node is uncordoned first: the dead run may have drained it, and if the install it
+ * sent finishes before the new plan looks, that plan has no step for the node and nothing else
+ * would ever make it schedulable again (seen as one node more unavailable than maxUnavailable
+ * through the rest of the rollout). A step the new plan does have drains it again.
  */
 async function reconcile(deps: UpgradeDeps, request: unknown, ctx: RunContext): Promise<Reconciliation> {
   const action = request as UpgradeAction | undefined;
   if (!action?.node || !action.to || action.from === action.to) return planAgain({ kind: 'upgrade' });
+  const again = async (): Promise<Reconciliation> => {
+    await deps.kube.uncordon(action.node, ctx).catch(() => undefined);
+    return planAgain({ kind: 'upgrade' });
+  };
   try {
     return await withStep(deps, action, ctx, async (step) => {
       const tag = (await step.client.version({ timeoutMs: step.c.timings.callTimeoutMs, attempts: 1 })).tag;
-      if (tag !== action.to) return planAgain({ kind: 'upgrade' });
+      if (tag !== action.to) return again();
       await settle(step);
       return { status: 'done', outcome: installedRecord(step) };
     });
   } catch {
-    return planAgain({ kind: 'upgrade' });
+    return again();
   }
 }
 
