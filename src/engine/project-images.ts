@@ -102,19 +102,23 @@ export function selectImages(images: readonly ProjectImage[], filter: ImageFilte
 }
 
 /**
- * Deletes the images, each checked again just before (a server may have been created from it since
- * the list): one in use is refused with its users, as the image driver refuses it during destroy.
+ * Deletes the images after one fresh look at the project's servers (one list, not one per image: a
+ * server may have been created from one since it was listed): one in use is refused with its users,
+ * as the image driver refuses it during destroy, before anything is deleted.
  */
 export async function deleteUnusedImages(api: HcloudApi, ids: readonly number[]): Promise<number[]> {
-  const deleted: number[] = [];
+  const servers = await api.servers.list();
   for (const id of ids) {
-    const users = (await api.servers.list()).filter((s) => s.image?.id === id).map((s) => s.name);
+    const users = servers.filter((s) => s.image?.id === id).map((s) => s.name);
     if (users.length > 0) {
       throw new Hk8sError('image.build', `image ${id} is used by ${users.join(', ')} since it was listed`, {
         where: `image ${id}`,
-        hint: `Deleted so far: ${deleted.join(', ') || 'none'}. An image is deleted only when no server boots from it.`,
+        hint: 'Nothing was deleted. An image is deleted only when no server boots from it.',
       });
     }
+  }
+  const deleted: number[] = [];
+  for (const id of ids) {
     const { actions } = await api.images.delete(id, { where: `image ${id}` });
     if (actions.length > 0) await api.waitForActions(actions.map((a) => a.id));
     deleted.push(id);
